@@ -1,0 +1,54 @@
+# reauth: network-initiated re-authentication for Kamailio
+#
+#   make run    install what is missing, build, start Kamailio with the module
+#   make test   install what is missing, build, run every test
+#
+# KAMAILIO_SRC=DIR builds against a Kamailio source tree you already have
+# (it must be the version of the installed kamailio binary).
+
+KAMAILIO_SRC ?= $(CURDIR)/build/kamailio
+LISTEN ?= udp:127.0.0.1:5060
+VAR := $(CURDIR)/var
+KAM_MODULES ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
+export KAM_MODULES
+MODULE := modules/reauth/reauth.so
+
+.PHONY: all deps build run test unit integration clean distclean
+
+all: build
+
+deps:
+	@KAMAILIO_SRC=$(filter-out $(CURDIR)/build/kamailio,$(KAMAILIO_SRC)) ./scripts/deps.sh
+	@./scripts/kamailio-cfg.sh $(KAMAILIO_SRC)
+
+build: $(MODULE)
+
+$(MODULE): $(wildcard modules/reauth/*.c modules/reauth/*.h modules/reauth/core/*.c modules/reauth/core/*.h) modules/reauth/Makefile
+	@test -f $(KAMAILIO_SRC)/src/config.mak || $(MAKE) --no-print-directory deps
+	$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src quiet=silent
+
+run: deps build
+	@mkdir -p $(VAR)/run
+	@./scripts/db-init.sh $(VAR)/reauth.sqlite
+	@echo "kamailio on $(LISTEN); in another shell: kamcmd -s unix:$(VAR)/run/kamailio_ctl reauth.user sip:alice@ims.test"
+	exec kamailio -DD -E -f etc/kamailio.cfg -L $(KAM_MODULES):$(CURDIR)/modules/reauth \
+		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/reauth.sqlite"' \
+		-A 'CTL_SOCKET="unix:$(VAR)/run/kamailio_ctl"'
+
+test: deps build
+	@./test/run.sh
+
+unit:
+	$(MAKE) -C test/unit check
+
+integration: build
+	@./test/run.sh integration
+
+clean:
+	-$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src clean >/dev/null 2>&1
+	rm -f modules/reauth/*.o modules/reauth/*.d modules/reauth/core/*.o modules/reauth/core/*.d modules/reauth/*.so
+	-$(MAKE) -C test/unit clean
+	rm -rf $(VAR)/test
+
+distclean: clean
+	rm -rf build $(VAR)

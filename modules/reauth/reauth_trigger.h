@@ -1,0 +1,21 @@
+/*
+ * reauth module - the one entry point shared by cfg, KEMI and RPC triggers
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef _REAUTH_TRIGGER_H_
+#define _REAUTH_TRIGGER_H_
+
+#include "core/str.h"
+
+/* Outcome of a trigger, as the status code an RPC fault would carry. */
+typedef struct reauth_trigger_result {
+	int code;			/* 200, 400, 404, 409, 500, 501 */
+	const char *reason; /* static text for logs and RPC faults */
+} reauth_trigger_result_t;
+
+void reauth_trigger(str *identity, reauth_trigger_result_t *res);
+
+#endif

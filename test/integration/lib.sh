@@ -1,0 +1,180 @@
+# Integration test helpers: a real Kamailio with the built module and
+# etc/kamailio.cfg on a free loopback port, sipp user agents, kamcmd.
+# Each test sources this file, calls kam_start, runs checks, and ends
+# with finish. Every process started here is stopped by its PID.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+WORK="$TOP/var/test/$TEST_NAME"
+SIPP_DIR="$TOP/test/sipp"
+SCHEMA_DIR=${SCHEMA_DIR:-$(cd "$TOP/../shared/schemas" 2>/dev/null && pwd)}
+KAM_MODULES=${KAM_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
+IP=127.0.0.1
+DOMAIN=ims.test
+PASSED=0
+FAILED=0
+KAM_PID=""
+BG_PIDS=""
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# A UDP port nobody listens on, spread by PID so parallel tests rarely race.
+free_port() {
+	local p tries=0
+	p=$((20000 + (RANDOM + $$ * 7) % 30000))
+	while ss -Hlun "sport = :$p" 2>/dev/null | grep -q . \
+		|| [[ " $USED_PORTS " == *" $p "* ]]; do
+		p=$((20000 + RANDOM % 30000))
+		tries=$((tries + 1))
+		[ $tries -gt 100 ] && break
+	done
+	USED_PORTS="$USED_PORTS $p"
+	echo "$p"
+}
+
+log() { echo "# $*"; }
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $TEST_NAME: $1"; }
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $TEST_NAME: $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /' | head -40
+	return 0
+}
+
+# check "description" command...: passes when the command succeeds
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then pass "$desc"; else fail "$desc" "$out"; fi
+}
+
+# check_contains "description" "needle" "haystack"
+check_contains() {
+	if printf '%s' "$3" | grep -qF -- "$2"; then pass "$1"
+	else fail "$1" "expected to find: $2
+in: $3"; fi
+}
+
+check_not_contains() {
+	if printf '%s' "$3" | grep -qF -- "$2"; then fail "$1" "did not expect: $2
+in: $3"
+	else pass "$1"; fi
+}
+
+# kam_start [extra kamailio -A defines...]: start Kamailio in the
+# background on a free port with its own DB, ctl socket and log.
+kam_start() {
+	KAM_PORT=${KAM_PORT:-$(free_port)}
+	KAM_DB="$WORK/reauth.sqlite"
+	KAM_CTL="unix:$WORK/ctl.sock"
+	KAM_LOG="$WORK/kamailio.log"
+	"$TOP/scripts/db-init.sh" "$KAM_DB" >/dev/null
+	kam_launch "$@"
+}
+
+# (re)start with the same port, DB and socket, e.g. after kam_stop
+kam_launch() {
+	local defs=(-A "LISTEN=udp:$IP:$KAM_PORT"
+		-A "DBURL=\"sqlite://$KAM_DB\""
+		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=2")
+	local d
+	for d in "$@"; do defs+=(-A "$d"); done
+	kamailio -DD -E -f "$TOP/etc/kamailio.cfg" \
+		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WORK" \
+		-m 64 -M 8 "${defs[@]}" >>"$KAM_LOG" 2>&1 &
+	KAM_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		if kamcmd -s "$KAM_CTL" core.version >/dev/null 2>&1; then
+			log "kamailio $KAM_PID ready on $IP:$KAM_PORT"
+			return 0
+		fi
+		if ! kill -0 "$KAM_PID" 2>/dev/null; then
+			fail "kamailio starts" "$(tail -30 "$KAM_LOG")"
+			KAM_PID=""
+			finish
+		fi
+		sleep 0.1
+	done
+	fail "kamailio answers kamcmd within 10s" "$(tail -30 "$KAM_LOG")"
+	finish
+}
+
+kam_stop() {
+	[ -n "$KAM_PID" ] || return 0
+	kill "$KAM_PID" 2>/dev/null
+	local i
+	for i in $(seq 1 50); do
+		kill -0 "$KAM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$KAM_PID" 2>/dev/null
+	wait "$KAM_PID" 2>/dev/null
+	KAM_PID=""
+}
+
+kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
+
+# sipp_run NAME SCENARIO [sipp args...]: run one sipp UA to completion
+# against Kamailio; its messages are logged in $WORK/NAME.msg.
+sipp_run() {
+	local name=$1 scen=$2
+	shift 2
+	local port
+	port=$(free_port)
+	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
+		-m 1 -nostdin -trace_msg -message_file "$WORK/$name.msg" \
+		-trace_err -error_file "$WORK/$name.err" -trace_logs -log_file "$WORK/$name.log" \
+		-key domain "$DOMAIN" "$@" >"$WORK/$name.out" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "sipp $name ($scen) exited $rc"
+		tail -15 "$WORK/$name.err" "$WORK/$name.out" 2>/dev/null
+	fi
+	return $rc
+}
+
+# sipp_bg NAME SCENARIO PORT [args...]: a UA that keeps running (a UE
+# waiting for NOTIFY/REFER); its PID is remembered and stopped at finish.
+sipp_bg() {
+	local name=$1 scen=$2 port=$3
+	shift 3
+	timeout 120 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
+		-m 1 -nostdin -trace_msg -message_file "$WORK/$name.msg" \
+		-trace_err -error_file "$WORK/$name.err" -trace_logs -log_file "$WORK/$name.log" \
+		-key domain "$DOMAIN" "$@" >"$WORK/$name.out" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	eval "SIPP_PID_$name=$!"
+}
+
+# register USER [expires]: a UE registers with digest auth; prints nothing
+register() {
+	local user=$1 expires=${2:-600}
+	sipp_run "reg-$user-$RANDOM" ue_register.xml -s "$user" -au "$user" \
+		-ap "$user-secret" -key expires "$expires"
+}
+
+# validate_reginfo FILE: the body validates against RFC 3680, offline
+validate_reginfo() {
+	XML_CATALOG_FILES="$SCHEMA_DIR/catalog.xml" xmllint --nonet --noout \
+		--schema "$SCHEMA_DIR/reginfo.xsd" "$1"
+}
+
+finish() {
+	local p
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	if [ -n "$KAM_PID" ] && ! kill -0 "$KAM_PID" 2>/dev/null; then
+		fail "kamailio still running at the end" "$(tail -30 "$KAM_LOG")"
+		KAM_PID=""
+	fi
+	kam_stop
+	if grep -qE "CRITICAL|segfault|BUG:" "$KAM_LOG" 2>/dev/null; then
+		fail "kamailio log has no crash or memory errors" "$(grep -E "CRITICAL|segfault|BUG:" "$KAM_LOG" | head)"
+	fi
+	echo "# $TEST_NAME: $PASSED passed, $FAILED failed"
+	echo "$PASSED $FAILED" >"$WORK/result"
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
