@@ -8,33 +8,56 @@
  * Module exports only: parameters, functions, KEMI, init and destroy.
  */
 
+#include <libxml/parser.h>
+
 #include "core/sr_module.h"
 #include "core/dprint.h"
 #include "core/mod_fix.h"
 #include "core/kemi.h"
+#include "core/pt.h"
+#include "core/cfg/cfg_struct.h"
 
+#include "reauth_db.h"
 #include "reauth_identity.h"
+#include "reauth_notify.h"
+#include "reauth_queue.h"
 #include "reauth_rpc.h"
+#include "reauth_stats.h"
+#include "reauth_subs.h"
+#include "reauth_subscribe.h"
 #include "reauth_trigger.h"
 
 MODULE_VERSION
 
 static char *usrloc_domain = "location";
+static str db_url = str_init("sqlite:///var/lib/kamailio/reauth.sqlite");
+static int hash_size = 4096;
 
 static int mod_init(void);
 static int child_init(int rank);
 static void mod_destroy(void);
 static int w_reauth_user(sip_msg_t *msg, char *identity, char *p2);
+static int w_reauth_subscribe(sip_msg_t *msg, char *p1, char *p2);
 
 /* clang-format off */
 static cmd_export_t cmds[] = {
 	{"reauth_user", (cmd_function)w_reauth_user, 1, fixup_spve_null,
 		fixup_free_spve_null, ANY_ROUTE},
+	{"reauth_subscribe", (cmd_function)w_reauth_subscribe, 0, 0, 0,
+		REQUEST_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
 static param_export_t params[] = {
 	{"usrloc_domain", PARAM_STRING, &usrloc_domain},
+	{"db_url", PARAM_STR, &db_url},
+	{"db_mode", PARAM_INT, &reauth_db_mode},
+	{"hash_size", PARAM_INT, &hash_size},
+	{"min_expires", PARAM_INT, &reauth_sub_policy.min_expires},
+	{"max_expires", PARAM_INT, &reauth_sub_policy.max_expires},
+	{"default_expires", PARAM_INT, &reauth_sub_policy.default_expires},
+	{"trusted_watcher", PARAM_STRING | PARAM_USE_FUNC,
+		(void *)reauth_add_trusted_watcher},
 	{0, 0, 0}
 };
 
@@ -54,21 +77,59 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	if(reauth_identity_init(usrloc_domain) < 0)
+	if(reauth_db_mode < REAUTH_DB_NONE || reauth_db_mode > REAUTH_DB_WRITE_BACK) {
+		LM_ERR("db_mode must be 0, 1 or 2 (is %d)\n", reauth_db_mode);
 		return -1;
-	if(reauth_rpc_init() < 0)
+	}
+	if(hash_size <= 0) {
+		LM_ERR("hash_size must be positive (is %d)\n", hash_size);
 		return -1;
-	LM_INFO("reauth module initialized (usrloc domain '%s')\n", usrloc_domain);
+	}
+	if(reauth_identity_init(usrloc_domain) < 0
+			|| reauth_subscribe_init() < 0 || reauth_subs_init(hash_size) < 0
+			|| reauth_queue_init() < 0 || reauth_db_init(&db_url) < 0
+			|| reauth_notify_init() < 0 || reauth_rpc_init() < 0
+			|| reauth_stats_init() < 0)
+		return -1;
+
+	/* libxml2 is shared with other modules: init once, never clean up */
+	xmlInitParser();
+
+	/* the notifier process */
+	register_procs(1);
+	cfg_register_child(1);
+
+	LM_INFO("reauth module initialized (usrloc domain '%s', db_mode %d,"
+			" %d subscriptions loaded)\n",
+			usrloc_domain, reauth_db_mode, reauth_subs_count());
 	return 0;
 }
 
 static int child_init(int rank)
 {
+	int pid;
+
+	if(rank != PROC_MAIN)
+		return 0;
+	pid = fork_process(PROC_XWORKER, "reauth notifier", 1);
+	if(pid < 0) {
+		LM_ERR("cannot fork the notifier process\n");
+		return -1;
+	}
+	if(pid == 0) {
+		if(cfg_child_init())
+			return -1;
+		reauth_notifier_loop(); /* never returns */
+	}
+	reauth_notifier_pid = pid;
 	return 0;
 }
 
 static void mod_destroy(void)
 {
+	reauth_db_close();
+	reauth_queue_destroy();
+	reauth_subs_destroy();
 }
 
 /* Trigger re-authentication of a public identity; returns 1 when the
@@ -106,11 +167,27 @@ static int w_reauth_user(sip_msg_t *msg, char *identity, char *p2)
 	return ki_reauth_user(msg, &id);
 }
 
+/* Answer a reg event SUBSCRIBE (initial, refresh or unsubscribe). */
+static int ki_reauth_subscribe(sip_msg_t *msg)
+{
+	return reauth_handle_subscribe(msg);
+}
+
+static int w_reauth_subscribe(sip_msg_t *msg, char *p1, char *p2)
+{
+	return ki_reauth_subscribe(msg);
+}
+
 /* clang-format off */
 static sr_kemi_t sr_kemi_reauth_exports[] = {
 	{ str_init("reauth"), str_init("reauth_user"),
 		SR_KEMIP_INT, ki_reauth_user,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("reauth"), str_init("reauth_subscribe"),
+		SR_KEMIP_INT, ki_reauth_subscribe,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
 

@@ -1,0 +1,138 @@
+/*
+ * reauth module - registration state of identities as a reginfo body
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "regstate.h"
+
+#define REGSTATE_ID_LEN 32
+
+unsigned int regstate_hash(const char *s, unsigned int h)
+{
+	if(h == 0)
+		h = 2166136261u;
+	for(; s != NULL && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int id_taken(const reginfo_contact_t *cts, size_t n, const char *id)
+{
+	size_t i;
+
+	for(i = 0; i < n; i++)
+		if(strcmp(cts[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+static reginfo_reg_state_t reg_state_of(
+		const reginfo_contact_t *cts, size_t n)
+{
+	size_t i;
+
+	if(n == 0)
+		return REGINFO_REG_INIT;
+	for(i = 0; i < n; i++)
+		if(cts[i].state == REGINFO_CT_ACTIVE)
+			return REGINFO_REG_ACTIVE;
+	return REGINFO_REG_TERMINATED;
+}
+
+int regstate_build_body(const regstate_identity_t *ids, size_t nids,
+		unsigned long version, long now, const core_mem_t *mem, char **body,
+		size_t *len)
+{
+	reginfo_registration_t *regs = NULL;
+	reginfo_contact_t *cts = NULL;
+	char *idbuf = NULL, *id;
+	reginfo_doc_t doc;
+	size_t i, j, k, total = 0;
+	unsigned int h;
+	int rc;
+
+	if(mem == NULL)
+		mem = &core_mem_libc;
+	*body = NULL;
+	*len = 0;
+	for(i = 0; i < nids; i++)
+		total += ids[i].ncontacts;
+	if(nids > REGINFO_MAX_REGS || total > REGINFO_MAX_CONTACTS)
+		return REGINFO_ERR_INVAL;
+
+	/* one block each: registrations, contacts, and their id strings */
+	if(nids > 0 && (regs = core_alloc(mem, nids * sizeof(*regs))) == NULL)
+		goto nomem;
+	if(total > 0 && (cts = core_alloc(mem, total * sizeof(*cts))) == NULL)
+		goto nomem;
+	if((idbuf = core_alloc(mem, (nids + total + 1) * REGSTATE_ID_LEN)) == NULL)
+		goto nomem;
+
+	id = idbuf;
+	k = 0;
+	for(i = 0; i < nids; i++) {
+		h = regstate_hash(ids[i].uri, 0);
+		snprintf(id, REGSTATE_ID_LEN, "r%08x", h);
+		regs[i].aor = ids[i].uri;
+		regs[i].id = id;
+		id += REGSTATE_ID_LEN;
+		regs[i].contacts = cts + k;
+		regs[i].ncontacts = ids[i].ncontacts;
+		for(j = 0; j < ids[i].ncontacts; j++, k++) {
+			const regstate_contact_t *c = &ids[i].contacts[j];
+			reginfo_contact_t *o = &cts[k];
+			long left;
+
+			/* the identity seeds the hash: the same UE contact under two
+			 * identities gets two ids; a contact listed twice gets a
+			 * suffix so that ids stay unique */
+			snprintf(id, REGSTATE_ID_LEN, "c%08x",
+					regstate_hash(c->callid, regstate_hash(c->uri, h)));
+			if(id_taken(regs[i].contacts, j, id))
+				snprintf(id + 9, REGSTATE_ID_LEN - 9, "-%zu", j);
+			memset(o, 0, sizeof(*o));
+			o->id = id;
+			id += REGSTATE_ID_LEN;
+			o->uri = c->uri;
+			o->event = c->event;
+			o->state = reginfo_event_ct_state(c->event);
+			if(o->state != REGINFO_CT_ACTIVE) {
+				o->expires = 0;
+			} else if(c->expires_at == 0) {
+				o->expires = -1; /* permanent contact: no expires */
+			} else {
+				left = c->expires_at - now;
+				o->expires = left > 0 ? left : 0;
+			}
+			o->retry_after = -1;
+			o->callid = c->callid;
+			o->cseq = c->cseq;
+			o->q = c->q;
+		}
+		regs[i].state = reg_state_of(regs[i].contacts, regs[i].ncontacts);
+	}
+
+	doc.version = version;
+	doc.state = REGINFO_FULL;
+	doc.regs = regs;
+	doc.nregs = nids;
+	rc = reginfo_build(&doc, mem, body, len);
+	core_free(mem, regs);
+	core_free(mem, cts);
+	core_free(mem, idbuf);
+	return rc;
+
+nomem:
+	core_log(mem, CORE_LOG_ERR, "regstate: out of memory");
+	core_free(mem, regs);
+	core_free(mem, cts);
+	core_free(mem, idbuf);
+	return REGINFO_ERR_NOMEM;
+}

@@ -1,0 +1,182 @@
+/*
+ * reauth module - reg event SUBSCRIBE decisions (RFC 3680, RFC 6665)
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "subscribe.h"
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* trim [*s, *s+*len) in place */
+static void trim(const char **s, size_t *len)
+{
+	while(*len > 0 && is_ws(**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while(*len > 0 && is_ws((*s)[*len - 1]))
+		(*len)--;
+}
+
+static int token_eq(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && strncasecmp(s, lit, len) == 0;
+}
+
+int sub_event_is_reg(const char *ev, size_t len)
+{
+	size_t n = 0;
+
+	if(ev == NULL)
+		return 0;
+	trim(&ev, &len);
+	/* event-type up to the first parameter */
+	while(n < len && ev[n] != ';' && !is_ws(ev[n]))
+		n++;
+	return token_eq(ev, n, "reg");
+}
+
+/* q=0 in a media-range's parameters means "not acceptable" (RFC 3261) */
+static int params_refuse(const char *p, size_t len)
+{
+	size_t i = 0, n;
+	const char *v;
+
+	while(i < len) {
+		while(i < len && (p[i] == ';' || is_ws(p[i])))
+			i++;
+		n = i;
+		while(n < len && p[n] != ';')
+			n++;
+		if(n - i >= 2 && (p[i] == 'q' || p[i] == 'Q')) {
+			v = p + i + 1;
+			while(v < p + n && is_ws(*v))
+				v++;
+			if(v < p + n && *v == '=') {
+				v++;
+				while(v < p + n && is_ws(*v))
+					v++;
+				while(v < p + n && (*v == '0' || *v == '.'))
+					v++;
+				/* only zeros and dots up to the end: q=0, q=0.0 */
+				while(v < p + n && is_ws(*v))
+					v++;
+				if(v == p + n)
+					return 1;
+			}
+		}
+		i = n;
+	}
+	return 0;
+}
+
+/* one media-range of Accept */
+static int media_range_admits(const char *s, size_t len)
+{
+	size_t n = 0;
+	const char *type;
+	size_t tlen;
+
+	trim(&s, &len);
+	while(n < len && s[n] != ';')
+		n++;
+	type = s;
+	tlen = n;
+	trim(&type, &tlen);
+	if(!token_eq(type, tlen, "*/*") && !token_eq(type, tlen, "application/*")
+			&& !token_eq(type, tlen, "application/reginfo+xml"))
+		return 0;
+	return !params_refuse(s + n, len - n);
+}
+
+int sub_accept_has_reginfo(const char *accept, size_t len)
+{
+	size_t start = 0, i;
+
+	if(accept == NULL)
+		return 1;
+	trim(&accept, &len);
+	/* an empty Accept is not a refusal of the default type */
+	if(len == 0)
+		return 1;
+	for(i = 0; i <= len; i++) {
+		if(i == len || accept[i] == ',') {
+			if(media_range_admits(accept + start, i - start))
+				return 1;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+static void answer(sub_decision_t *dec, int code, const char *reason)
+{
+	dec->code = code;
+	dec->reason = reason;
+}
+
+void sub_decide(const sub_request_t *req, const sub_policy_t *policy,
+		sub_decision_t *dec)
+{
+	long expires;
+
+	memset(dec, 0, sizeof(*dec));
+	if(req->event == NULL || !sub_event_is_reg(req->event, req->event_len))
+		return answer(dec, 489, "Bad Event");
+	if(!sub_accept_has_reginfo(req->accept, req->accept_len))
+		return answer(dec, 406, "Not Acceptable");
+	expires = req->has_expires ? req->expires : policy->default_expires;
+	if(expires < 0)
+		return answer(dec, 400, "Bad Expires");
+	if(!req->in_dialog) {
+		/* a new subscription must name a user of ours who is registered */
+		if(!req->identity_ours)
+			return answer(dec, 404, "Not Found");
+		if(!req->identity_registered && expires > 0)
+			return answer(dec, 480, "Temporarily Unavailable");
+		if(req->watcher == SUB_WATCHER_FORBIDDEN)
+			return answer(dec, 403, "Forbidden");
+	}
+	if(expires > 0 && expires < policy->min_expires) {
+		dec->min_expires = policy->min_expires;
+		return answer(dec, 423, "Interval Too Brief");
+	}
+	if(expires > policy->max_expires)
+		expires = policy->max_expires;
+	dec->expires = expires;
+	answer(dec, 200, "OK");
+}
+
+sub_watcher_kind_t sub_classify_watcher(const char *watcher_aor,
+		const char *watcher_host, const char *const *user_aors, size_t n_user,
+		const char *const *trusted, size_t n_trusted,
+		const char *const *path_hosts, size_t n_path)
+{
+	size_t i;
+
+	if(watcher_aor == NULL || *watcher_aor == '\0')
+		return SUB_WATCHER_FORBIDDEN;
+	for(i = 0; i < n_user; i++)
+		if(user_aors[i] && strcasecmp(watcher_aor, user_aors[i]) == 0)
+			return SUB_WATCHER_UE;
+	for(i = 0; i < n_trusted; i++)
+		if(trusted[i]
+				&& (strcasecmp(watcher_aor, trusted[i]) == 0
+						|| (watcher_host
+								&& strcasecmp(watcher_host, trusted[i]) == 0)))
+			return SUB_WATCHER_OTHER;
+	for(i = 0; i < n_path; i++)
+		if(path_hosts[i] && watcher_host
+				&& strcasecmp(watcher_host, path_hosts[i]) == 0)
+			return SUB_WATCHER_OTHER;
+	return SUB_WATCHER_FORBIDDEN;
+}

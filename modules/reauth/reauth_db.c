@@ -1,0 +1,250 @@
+/*
+ * reauth module - persistence of subscriptions through the Kamailio DB API
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One row per subscription in reauth_subscription (etc/reauth-create.sql).
+ * Rows are loaded in mod_init, so a restart keeps every dialog, its CSeq
+ * and its reginfo version. Only the notifier process writes.
+ */
+
+#include <string.h>
+
+#include "core/dprint.h"
+#include "lib/srdb1/db.h"
+
+#include "reauth_db.h"
+
+#define REAUTH_SUB_TABLE_VERSION 1
+
+int reauth_db_mode = REAUTH_DB_WRITE_THROUGH;
+
+static db_func_t dbf;
+static db1_con_t *db_con = NULL;
+static str db_url = STR_NULL;
+static str sub_table = str_init("reauth_subscription");
+
+static str col_id = str_init("id");
+static str col_aor = str_init("aor");
+static str col_identity = str_init("identity");
+static str col_watcher = str_init("watcher");
+static str col_callid = str_init("callid");
+static str col_rem_tag = str_init("rem_tag");
+static str col_loc_tag = str_init("loc_tag");
+static str col_rem_target = str_init("rem_target");
+static str col_route_set = str_init("route_set");
+static str col_loc_contact = str_init("loc_contact");
+static str col_socket = str_init("socket");
+static str col_kind = str_init("kind");
+static str col_loc_cseq = str_init("loc_cseq");
+static str col_rem_cseq = str_init("rem_cseq");
+static str col_version = str_init("version");
+static str col_expires = str_init("expires");
+
+#define SUB_COLS 16
+
+static void set_str(db_val_t *v, str *s)
+{
+	VAL_TYPE(v) = DB1_STR;
+	VAL_NULL(v) = 0;
+	VAL_STR(v) = *s;
+}
+
+static void set_int(db_val_t *v, int i)
+{
+	VAL_TYPE(v) = DB1_INT;
+	VAL_NULL(v) = 0;
+	VAL_INT(v) = i;
+}
+
+static void get_str(db_val_t *v, str *s)
+{
+	if(VAL_NULL(v)) {
+		s->s = "";
+		s->len = 0;
+	} else if(VAL_TYPE(v) == DB1_STR || VAL_TYPE(v) == DB1_BLOB) {
+		*s = VAL_STR(v);
+	} else {
+		s->s = (char *)VAL_STRING(v);
+		s->len = s->s ? strlen(s->s) : 0;
+	}
+}
+
+static int load_subscriptions(void)
+{
+	db_key_t cols[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
+			&col_callid, &col_rem_tag, &col_loc_tag, &col_rem_target,
+			&col_route_set, &col_loc_contact, &col_socket, &col_kind,
+			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires};
+	db1_res_t *res = NULL;
+	reauth_sub_data_t d;
+	reauth_sub_t *sub;
+	db_val_t *v;
+	int i, n = 0;
+
+	if(dbf.use_table(db_con, &sub_table) < 0
+			|| dbf.query(db_con, 0, 0, 0, cols, 0, SUB_COLS, 0, &res) < 0) {
+		LM_ERR("cannot load %.*s\n", sub_table.len, sub_table.s);
+		return -1;
+	}
+	for(i = 0; i < RES_ROW_N(res); i++) {
+		v = ROW_VALUES(&RES_ROWS(res)[i]);
+		memset(&d, 0, sizeof(d));
+		d.id = (unsigned int)VAL_INT(&v[0]);
+		get_str(&v[1], &d.aor);
+		get_str(&v[2], &d.identity);
+		get_str(&v[3], &d.watcher);
+		get_str(&v[4], &d.callid);
+		get_str(&v[5], &d.rem_tag);
+		get_str(&v[6], &d.loc_tag);
+		get_str(&v[7], &d.rem_target);
+		get_str(&v[8], &d.route_set);
+		get_str(&v[9], &d.loc_contact);
+		get_str(&v[10], &d.socket);
+		d.kind = VAL_INT(&v[11]);
+		d.loc_cseq = (unsigned int)VAL_INT(&v[12]);
+		d.rem_cseq = (unsigned int)VAL_INT(&v[13]);
+		d.version = (unsigned int)VAL_INT(&v[14]);
+		d.expires = (time_t)VAL_INT(&v[15]);
+		if(d.aor.len == 0 || d.callid.len == 0) {
+			LM_WARN("skipping incomplete subscription row %u\n", d.id);
+			continue;
+		}
+		/* no other process runs yet: the lock only keeps the rule */
+		reauth_subs_lock(reauth_subs_hash(&d.aor));
+		sub = reauth_subs_add(&d);
+		if(sub) {
+			sub->in_db = 1;
+			sub->dirty = 0;
+		}
+		reauth_subs_unlock(reauth_subs_hash(&d.aor));
+		if(sub == NULL) {
+			dbf.free_result(db_con, res);
+			return -1;
+		}
+		n++;
+	}
+	dbf.free_result(db_con, res);
+	LM_INFO("loaded %d reg event subscriptions from the DB\n", n);
+	return 0;
+}
+
+int reauth_db_init(str *url)
+{
+	if(reauth_db_mode == REAUTH_DB_NONE)
+		return 0;
+	if(url->s == NULL || url->len <= 0) {
+		LM_ERR("db_mode %d needs a db_url\n", reauth_db_mode);
+		return -1;
+	}
+	db_url = *url;
+	if(db_bind_mod(&db_url, &dbf) < 0) {
+		LM_ERR("cannot bind a DB driver for %.*s\n", db_url.len, db_url.s);
+		return -1;
+	}
+	if(!DB_CAPABILITY(dbf, DB_CAP_ALL)) {
+		LM_ERR("the DB driver lacks query, insert, update or delete\n");
+		return -1;
+	}
+	if((db_con = dbf.init(&db_url)) == NULL) {
+		LM_ERR("cannot connect to the DB\n");
+		return -1;
+	}
+	if(db_check_table_version(&dbf, db_con, &sub_table,
+			   REAUTH_SUB_TABLE_VERSION) < 0) {
+		DB_TABLE_VERSION_ERROR(sub_table);
+		reauth_db_close();
+		return -1;
+	}
+	if(load_subscriptions() < 0) {
+		reauth_db_close();
+		return -1;
+	}
+	/* forked processes open their own connection */
+	reauth_db_close();
+	return 0;
+}
+
+int reauth_db_child_init(void)
+{
+	if(reauth_db_mode == REAUTH_DB_NONE || db_con != NULL)
+		return 0;
+	if((db_con = dbf.init(&db_url)) == NULL) {
+		LM_ERR("cannot connect to the DB\n");
+		return -1;
+	}
+	return 0;
+}
+
+void reauth_db_close(void)
+{
+	if(db_con) {
+		dbf.close(db_con);
+		db_con = NULL;
+	}
+}
+
+int reauth_db_save(reauth_sub_t *sub)
+{
+	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity,
+			&col_watcher, &col_callid, &col_rem_tag, &col_loc_tag,
+			&col_rem_target, &col_route_set, &col_loc_contact, &col_socket,
+			&col_kind, &col_loc_cseq, &col_rem_cseq, &col_version,
+			&col_expires};
+	db_val_t vals[SUB_COLS];
+	int rc;
+
+	if(db_con == NULL)
+		return 0;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)sub->id);
+	set_str(&vals[1], &sub->aor);
+	set_str(&vals[2], &sub->identity);
+	set_str(&vals[3], &sub->watcher);
+	set_str(&vals[4], &sub->callid);
+	set_str(&vals[5], &sub->rem_tag);
+	set_str(&vals[6], &sub->loc_tag);
+	set_str(&vals[7], &sub->rem_target);
+	set_str(&vals[8], &sub->route_set);
+	set_str(&vals[9], &sub->loc_contact);
+	set_str(&vals[10], &sub->socket);
+	set_int(&vals[11], sub->kind);
+	set_int(&vals[12], (int)sub->loc_cseq);
+	set_int(&vals[13], (int)sub->rem_cseq);
+	set_int(&vals[14], (int)sub->version);
+	set_int(&vals[15], (int)sub->expires);
+
+	if(dbf.use_table(db_con, &sub_table) < 0)
+		return -1;
+	if(sub->in_db)
+		/* only the changing columns: cseq, version, expires */
+		rc = dbf.update(db_con, keys, 0, vals, keys + 12, vals + 12, 1, 4);
+	else
+		rc = dbf.insert(db_con, keys, vals, SUB_COLS);
+	if(rc < 0) {
+		LM_ERR("cannot write subscription %u of %.*s\n", sub->id,
+				sub->aor.len, sub->aor.s);
+		return -1;
+	}
+	sub->in_db = 1;
+	sub->dirty = 0;
+	return 0;
+}
+
+int reauth_db_delete(unsigned int id)
+{
+	db_key_t keys[1] = {&col_id};
+	db_val_t vals[1];
+
+	if(db_con == NULL)
+		return 0;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	if(dbf.use_table(db_con, &sub_table) < 0
+			|| dbf.delete(db_con, keys, 0, vals, 1) < 0) {
+		LM_ERR("cannot delete subscription %u\n", id);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,677 @@
+/*
+ * reauth module - the reg event notifier: usrloc changes to NOTIFYs
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Runs in the module's own process (reauth_notifier_loop), fed by the job
+ * queue: usrloc callbacks, SUBSCRIBE handling and tm reply callbacks only
+ * post jobs. Each NOTIFY carries the full state of the subscribed
+ * identity (RFC 3680) built by core/regstate from a usrloc snapshot, and
+ * is sent with tm inside the stored dialog; its final answer comes back
+ * as a job (481 and timeouts remove the subscription, RFC 6665).
+ */
+
+#include <string.h>
+
+#include "core/cfg/cfg_struct.h"
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/parser/parse_rr.h"
+#include "core/qvalue.h"
+#include "core/socket_info.h"
+#include "core/sr_module.h"
+#include "core/ut.h"
+#include "modules/tm/tm_load.h"
+
+#include "core/reginfo.h"
+#include "core/regstate.h"
+
+#include "reauth_db.h"
+#include "reauth_identity.h"
+#include "reauth_mem.h"
+#include "reauth_notify.h"
+#include "reauth_queue.h"
+#include "reauth_stats.h"
+#include "reauth_subs.h"
+
+int reauth_notifier_pid = 0;
+
+static struct tm_binds tmb;
+static str notify_method = str_init("NOTIFY");
+
+/* a subscription's dialog and counters, copied out of its bucket so that
+ * building and sending happen without holding the lock */
+typedef struct notify_out {
+	unsigned int hash;
+	unsigned int id;
+	unsigned int cseq; /* the last CSeq used; tm sends cseq + 1 */
+	unsigned int version;
+	time_t expires;
+	str identity, watcher, callid, rem_tag, loc_tag, rem_target, route_set,
+			loc_contact, socket;
+	char *buf;
+} notify_out_t;
+
+/* the contacts of one aor, copied out of usrloc (pkg) */
+typedef struct ul_snapshot {
+	regstate_contact_t *cts;
+	size_t n;
+	char *buf;
+} ul_snapshot_t;
+
+static const char *term_reason_name(reauth_term_reason_t r)
+{
+	switch(r) {
+		case REAUTH_TERM_TIMEOUT:
+			return "timeout";
+		case REAUTH_TERM_NORESOURCE:
+			return "noresource";
+		case REAUTH_TERM_DEACTIVATED:
+			return "deactivated";
+		case REAUTH_TERM_REJECTED:
+			return "rejected";
+		default:
+			return NULL;
+	}
+}
+
+/* --- jobs posted by other processes --- */
+
+static void ul_changed(ucontact_t *c, int type, void *param)
+{
+	reauth_job_t *job;
+	unsigned int hash;
+	int watched;
+	char *p;
+	int ev;
+
+	if(c == NULL || c->aor == NULL)
+		return;
+	if(type & UL_CONTACT_INSERT)
+		ev = REGINFO_EV_CREATED;
+	else if(type & UL_CONTACT_UPDATE)
+		ev = REGINFO_EV_REFRESHED;
+	else if(type & UL_CONTACT_EXPIRE)
+		ev = REGINFO_EV_EXPIRED;
+	else
+		ev = REGINFO_EV_UNREGISTERED;
+
+	/* nobody watches this aor: nothing to do (the common case) */
+	hash = reauth_subs_hash(c->aor);
+	reauth_subs_lock(hash);
+	watched = reauth_subs_first(hash, c->aor) != NULL;
+	reauth_subs_unlock(hash);
+	if(!watched)
+		return;
+
+	job = reauth_job_new(REAUTH_JOB_UL_CHANGE,
+			c->aor->len + c->c.len + c->callid.len + 3);
+	if(job == NULL)
+		return;
+	p = job->buf;
+	job->aor.s = p;
+	job->aor.len = c->aor->len;
+	memcpy(p, c->aor->s, c->aor->len);
+	p += c->aor->len + 1;
+	job->c_uri.s = p;
+	job->c_uri.len = c->c.len;
+	memcpy(p, c->c.s, c->c.len);
+	p += c->c.len + 1;
+	job->c_callid.s = p;
+	job->c_callid.len = c->callid.len;
+	memcpy(p, c->callid.s, c->callid.len);
+	job->c_cseq = c->cseq;
+	job->c_expires = c->expires;
+	job->event = ev;
+	reauth_queue_push(job);
+}
+
+static int post_sub_job(reauth_job_type_t type, unsigned int hash,
+		unsigned int id, int code)
+{
+	reauth_job_t *job;
+
+	job = reauth_job_new(type, 0);
+	if(job == NULL)
+		return -1;
+	job->hash = hash;
+	job->id = id;
+	job->code = code;
+	reauth_queue_push(job);
+	return 0;
+}
+
+int reauth_notify_post(unsigned int hash, unsigned int id)
+{
+	return post_sub_job(REAUTH_JOB_NOTIFY, hash, id, 0);
+}
+
+int reauth_notify_post_terminate(
+		unsigned int hash, unsigned int id, reauth_term_reason_t reason)
+{
+	return post_sub_job(REAUTH_JOB_TERMINATE, hash, id, reason);
+}
+
+/* tm: the final answer to a NOTIFY, in whichever process got it */
+static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
+{
+	unsigned int *key;
+
+	if(ps->param == NULL || *ps->param == NULL)
+		return;
+	key = (unsigned int *)*ps->param;
+	post_sub_job(REAUTH_JOB_NOTIFY_REPLY, key[0], key[1], ps->code);
+	shm_free(key);
+	*ps->param = NULL;
+}
+
+int reauth_notify_init(void)
+{
+	if(load_tm_api(&tmb) < 0) {
+		LM_ERR("cannot bind tm: load the tm module before reauth\n");
+		return -1;
+	}
+	if(reauth_ul.register_ulcb(UL_CONTACT_INSERT | UL_CONTACT_UPDATE
+									   | UL_CONTACT_DELETE | UL_CONTACT_EXPIRE,
+			   ul_changed, NULL)
+			< 0) {
+		LM_ERR("cannot register usrloc callbacks\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the notifier process --- */
+
+static void snapshot_free(ul_snapshot_t *snap)
+{
+	if(snap->buf)
+		pkg_free(snap->buf);
+	if(snap->cts)
+		pkg_free(snap->cts);
+	memset(snap, 0, sizeof(*snap));
+}
+
+static char *snap_copy(char **p, str *s)
+{
+	char *start = *p;
+
+	if(s->len > 0)
+		memcpy(*p, s->s, s->len);
+	*p += s->len;
+	*(*p)++ = '\0';
+	return start;
+}
+
+/* Copy the valid contacts of aor, plus room for `extra` more. */
+static int snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
+{
+	urecord_t *rec = NULL;
+	ucontact_t *c;
+	size_t n = 0, len = 0, i = 0;
+	time_t now = time(NULL);
+	unsigned int qlen;
+	char *p, *q;
+	str qs;
+
+	memset(snap, 0, sizeof(*snap));
+	reauth_ul.lock_udomain(reauth_udomain, aor);
+	if(reauth_ul.get_urecord(reauth_udomain, aor, &rec) == 0) {
+		for(c = rec->contacts; c; c = c->next) {
+			if(!VALID_CONTACT(c, now))
+				continue;
+			n++;
+			len += c->c.len + c->callid.len + 8 + 2;
+		}
+	}
+	snap->cts = pkg_malloc((n + extra + 1) * sizeof(regstate_contact_t));
+	snap->buf = pkg_malloc(len + 1);
+	if(snap->cts == NULL || snap->buf == NULL) {
+		if(rec)
+			reauth_ul.release_urecord(rec);
+		reauth_ul.unlock_udomain(reauth_udomain, aor);
+		PKG_MEM_ERROR;
+		snapshot_free(snap);
+		return -1;
+	}
+	p = snap->buf;
+	for(c = rec ? rec->contacts : NULL; c && i < n; c = c->next) {
+		if(!VALID_CONTACT(c, now))
+			continue;
+		memset(&snap->cts[i], 0, sizeof(regstate_contact_t));
+		snap->cts[i].uri = snap_copy(&p, &c->c);
+		snap->cts[i].callid = snap_copy(&p, &c->callid);
+		snap->cts[i].cseq = c->cseq;
+		snap->cts[i].expires_at = c->expires;
+		snap->cts[i].event = REGINFO_EV_REGISTERED;
+		if(c->q != Q_UNSPECIFIED) {
+			q = q2str(c->q, &qlen);
+			qs.s = q;
+			qs.len = qlen;
+			snap->cts[i].q = snap_copy(&p, &qs);
+		}
+		i++;
+	}
+	snap->n = i;
+	if(rec)
+		reauth_ul.release_urecord(rec);
+	reauth_ul.unlock_udomain(reauth_udomain, aor);
+	return 0;
+}
+
+static int same(const char *a, str *b)
+{
+	return a && (int)strlen(a) == b->len && memcmp(a, b->s, b->len) == 0;
+}
+
+/* Put what usrloc reported into the snapshot: the contact's event, or the
+ * contact itself when it is already gone (expired, unregistered). */
+static void snapshot_apply(ul_snapshot_t *snap, reauth_job_t *job)
+{
+	regstate_contact_t *c;
+	size_t i;
+
+	for(i = 0; i < snap->n; i++) {
+		c = &snap->cts[i];
+		if(same(c->uri, &job->c_uri) && same(c->callid, &job->c_callid)) {
+			c->event = job->event;
+			return;
+		}
+	}
+	if(reginfo_event_ct_state(job->event) == REGINFO_CT_ACTIVE)
+		return; /* changed again since: the snapshot is newer */
+	c = &snap->cts[snap->n++];
+	memset(c, 0, sizeof(*c));
+	/* job strings are NUL-terminated and live until the job is freed */
+	c->uri = job->c_uri.s;
+	c->callid = job->c_callid.s;
+	c->cseq = job->c_cseq;
+	c->expires_at = job->c_expires;
+	c->event = job->event;
+}
+
+static int snapshot_active(ul_snapshot_t *snap)
+{
+	size_t i;
+
+	for(i = 0; i < snap->n; i++)
+		if(reginfo_event_ct_state(snap->cts[i].event) == REGINFO_CT_ACTIVE)
+			return 1;
+	return 0;
+}
+
+/* copy the subscription out and take the next CSeq and version */
+static int notify_out_take(reauth_sub_t *sub, notify_out_t *out)
+{
+	size_t len;
+	char *p;
+
+	len = sub->identity.len + sub->watcher.len + sub->callid.len
+		  + sub->rem_tag.len + sub->loc_tag.len + sub->rem_target.len
+		  + sub->route_set.len + sub->loc_contact.len + sub->socket.len + 9;
+	memset(out, 0, sizeof(*out));
+	out->buf = pkg_malloc(len);
+	if(out->buf == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	p = out->buf;
+#define OUT_COPY(f)                                 \
+	do {                                            \
+		out->f.s = snap_copy(&p, &sub->f);          \
+		out->f.len = sub->f.len;                    \
+	} while(0)
+	OUT_COPY(identity);
+	OUT_COPY(watcher);
+	OUT_COPY(callid);
+	OUT_COPY(rem_tag);
+	OUT_COPY(loc_tag);
+	OUT_COPY(rem_target);
+	OUT_COPY(route_set);
+	OUT_COPY(loc_contact);
+	OUT_COPY(socket);
+#undef OUT_COPY
+	out->hash = sub->hash;
+	out->id = sub->id;
+	out->cseq = sub->loc_cseq++;
+	out->version = sub->version++;
+	out->expires = sub->expires;
+	sub->dirty = 1;
+	return 0;
+}
+
+static void notify_out_free(notify_out_t *out)
+{
+	if(out->buf)
+		pkg_free(out->buf);
+	out->buf = NULL;
+}
+
+static struct socket_info *socket_of(str *sock)
+{
+	char *host;
+	int hlen, port, proto;
+	str h;
+	char buf[128];
+
+	if(sock->len <= 0 || sock->len >= (int)sizeof(buf))
+		return NULL;
+	memcpy(buf, sock->s, sock->len);
+	buf[sock->len] = '\0';
+	if(parse_phostport(buf, &host, &hlen, &port, &proto) < 0)
+		return NULL;
+	h.s = host;
+	h.len = hlen;
+	return grep_sock_info(&h, (unsigned short)port, (unsigned short)proto);
+}
+
+/* Build and send one NOTIFY. state: NULL for active, else the
+ * terminated reason (or "" for plain terminated). */
+static int notify_send(notify_out_t *out, ul_snapshot_t *snap,
+		const char *terminated)
+{
+	regstate_identity_t ident;
+	char *body_s = NULL;
+	size_t body_len = 0;
+	char hdrs_buf[1024];
+	str hdrs, body;
+	dlg_t dlg;
+	uac_req_t uac_r;
+	unsigned int *key;
+	time_t now = time(NULL);
+	long left;
+	int len, rc;
+
+	ident.uri = out->identity.s;
+	ident.contacts = snap->cts;
+	ident.ncontacts = snap->n;
+	if(regstate_build_body(&ident, 1, out->version, (long)now,
+			   &reauth_core_pkg_mem, &body_s, &body_len)
+			< 0) {
+		LM_ERR("cannot build the reginfo body for %.*s\n", out->identity.len,
+				out->identity.s);
+		return -1;
+	}
+
+	left = (long)(out->expires - now);
+	if(terminated == NULL)
+		len = snprintf(hdrs_buf, sizeof(hdrs_buf),
+				"Event: reg\r\nContact: %.*s\r\n"
+				"Subscription-State: active;expires=%ld\r\n"
+				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
+				out->loc_contact.len, out->loc_contact.s,
+				left > 0 ? left : 0);
+	else
+		len = snprintf(hdrs_buf, sizeof(hdrs_buf),
+				"Event: reg\r\nContact: %.*s\r\n"
+				"Subscription-State: terminated%s%s\r\n"
+				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
+				out->loc_contact.len, out->loc_contact.s,
+				*terminated ? ";reason=" : "", terminated);
+	if(len <= 0 || len >= (int)sizeof(hdrs_buf)) {
+		pkg_free(body_s);
+		return -1;
+	}
+	hdrs.s = hdrs_buf;
+	hdrs.len = len;
+	body.s = body_s;
+	body.len = (int)body_len;
+
+	memset(&dlg, 0, sizeof(dlg));
+	dlg.id.call_id = out->callid;
+	dlg.id.rem_tag = out->rem_tag;
+	dlg.id.loc_tag = out->loc_tag;
+	dlg.loc_seq.value = out->cseq;
+	dlg.loc_seq.is_set = 1;
+	dlg.loc_uri = out->identity;
+	dlg.rem_uri = out->watcher;
+	dlg.rem_target = out->rem_target;
+	dlg.state = DLG_CONFIRMED;
+	dlg.send_sock = socket_of(&out->socket);
+	if(out->route_set.len > 0
+			&& parse_rr_body(out->route_set.s, out->route_set.len,
+					   &dlg.route_set)
+					   < 0) {
+		LM_ERR("bad route set of subscription %u\n", out->id);
+		pkg_free(body_s);
+		return -1;
+	}
+
+	key = shm_malloc(2 * sizeof(unsigned int));
+	if(key == NULL) {
+		SHM_MEM_ERROR;
+		rc = -1;
+		goto done;
+	}
+	key[0] = out->hash;
+	key[1] = out->id;
+	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
+			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
+	rc = tmb.t_request_within(&uac_r);
+	if(rc < 0) {
+		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
+				out->rem_target.len, out->rem_target.s, out->id);
+		shm_free(key);
+		reauth_stats_notify_failed();
+	} else {
+		LM_DBG("NOTIFY version %u sent on subscription %u of %.*s\n",
+				out->version, out->id, out->identity.len, out->identity.s);
+		reauth_stats_notify_sent();
+	}
+done:
+	if(dlg.route_set)
+		free_rr(&dlg.route_set);
+	pkg_free(body_s);
+	return rc < 0 ? -1 : 0;
+}
+
+static void sub_persist(reauth_sub_t *sub)
+{
+	if(reauth_db_mode == REAUTH_DB_WRITE_THROUGH)
+		reauth_db_save(sub);
+}
+
+/* remove a subscription (bucket locked) and its row */
+static void sub_drop(reauth_sub_t *sub)
+{
+	unsigned int id = sub->id;
+	int in_db = sub->in_db;
+
+	reauth_subs_remove(sub);
+	if(in_db)
+		reauth_db_delete(id);
+}
+
+/* Full state to every subscription of aor; the last contact gone ends
+ * them (Subscription-State: terminated;reason=noresource). */
+static void on_ul_change(reauth_job_t *job)
+{
+	ul_snapshot_t snap;
+	reauth_sub_t *sub, *next;
+	notify_out_t *outs = NULL;
+	int n = 0, cap = 0, i, ended;
+
+	if(snapshot_take(&job->aor, &snap, 1) < 0)
+		return;
+	snapshot_apply(&snap, job);
+	ended = !snapshot_active(&snap);
+
+	reauth_subs_lock(reauth_subs_hash(&job->aor));
+	for(sub = reauth_subs_first(reauth_subs_hash(&job->aor), &job->aor); sub;
+			sub = next) {
+		next = reauth_subs_next(sub, &job->aor);
+		if(n == cap) {
+			notify_out_t *grown;
+			cap = cap ? cap * 2 : 4;
+			grown = pkg_realloc(outs, cap * sizeof(*outs));
+			if(grown == NULL) {
+				PKG_MEM_ERROR;
+				break;
+			}
+			outs = grown;
+		}
+		if(notify_out_take(sub, &outs[n]) < 0)
+			break;
+		n++;
+		if(ended)
+			sub_drop(sub);
+		else
+			sub_persist(sub);
+	}
+	reauth_subs_unlock(reauth_subs_hash(&job->aor));
+
+	for(i = 0; i < n; i++) {
+		notify_send(&outs[i], &snap, ended ? "noresource" : NULL);
+		notify_out_free(&outs[i]);
+	}
+	if(outs)
+		pkg_free(outs);
+	snapshot_free(&snap);
+}
+
+/* Full state to one subscription: initial NOTIFY, refresh, or the final
+ * one (terminate >= 0: the reason; the subscription is then removed). */
+static void on_sub_notify(unsigned int hash, unsigned int id, int terminate)
+{
+	ul_snapshot_t snap;
+	reauth_sub_t *sub;
+	notify_out_t out;
+	str aor;
+	char aor_buf[REAUTH_AOR_MAX];
+	const char *reason;
+
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, id);
+	if(sub == NULL || sub->aor.len >= (int)sizeof(aor_buf)) {
+		reauth_subs_unlock(hash);
+		return; /* gone meanwhile */
+	}
+	memcpy(aor_buf, sub->aor.s, sub->aor.len);
+	aor.s = aor_buf;
+	aor.len = sub->aor.len;
+	reauth_subs_unlock(hash);
+
+	if(snapshot_take(&aor, &snap, 0) < 0)
+		return;
+
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, id);
+	if(sub == NULL || notify_out_take(sub, &out) < 0) {
+		reauth_subs_unlock(hash);
+		snapshot_free(&snap);
+		return;
+	}
+	if(terminate < 0 && !snapshot_active(&snap))
+		terminate = REAUTH_TERM_NORESOURCE;
+	if(terminate >= 0)
+		sub_drop(sub);
+	else
+		sub_persist(sub);
+	reauth_subs_unlock(hash);
+
+	reason = terminate >= 0 ? term_reason_name(terminate) : NULL;
+	if(terminate >= 0 && reason == NULL)
+		reason = "";
+	notify_send(&out, &snap, reason);
+	notify_out_free(&out);
+	snapshot_free(&snap);
+}
+
+static void on_notify_reply(reauth_job_t *job)
+{
+	reauth_sub_t *sub;
+
+	if(job->code < 300)
+		return;
+	reauth_stats_notify_failed();
+	/* RFC 6665 4.2.2: 481 and a timeout end the subscription */
+	if(job->code != 481 && job->code != 408) {
+		LM_INFO("NOTIFY of subscription %u answered %d\n", job->id, job->code);
+		return;
+	}
+	reauth_subs_lock(job->hash);
+	sub = reauth_subs_find(job->hash, job->id);
+	if(sub) {
+		LM_INFO("NOTIFY answered %d: removing subscription %u of %.*s by"
+				" %.*s\n",
+				job->code, sub->id, sub->identity.len, sub->identity.s,
+				sub->watcher.len, sub->watcher.s);
+		sub_drop(sub);
+	}
+	reauth_subs_unlock(job->hash);
+}
+
+/* once a second: subscriptions not refreshed in time end with a final
+ * NOTIFY (reason=timeout); write-back mode flushes dirty rows */
+static void on_tick(time_t now)
+{
+	unsigned int idx, size = reauth_subs_size();
+	reauth_sub_t *sub;
+	unsigned int *expired = NULL;
+	int n = 0, cap = 0, i;
+
+	for(idx = 0; idx < size; idx++) {
+		if(reauth_subs_bucket(idx) == NULL)
+			continue;
+		reauth_subs_lock_idx(idx);
+		for(sub = reauth_subs_bucket(idx); sub; sub = sub->next) {
+			if(sub->expires <= now) {
+				if(n + 2 > cap) {
+					unsigned int *grown;
+					cap = cap ? cap * 2 : 32;
+					grown = pkg_realloc(expired, cap * sizeof(unsigned int));
+					if(grown == NULL)
+						break;
+					expired = grown;
+				}
+				expired[n++] = sub->hash;
+				expired[n++] = sub->id;
+			} else if(sub->dirty && reauth_db_mode == REAUTH_DB_WRITE_BACK) {
+				reauth_db_save(sub);
+			}
+		}
+		reauth_subs_unlock_idx(idx);
+	}
+	for(i = 0; i < n; i += 2)
+		on_sub_notify(expired[i], expired[i + 1], REAUTH_TERM_TIMEOUT);
+	if(expired)
+		pkg_free(expired);
+}
+
+void reauth_notifier_loop(void)
+{
+	reauth_job_t *job;
+	time_t now, next_tick = 0;
+
+	if(reauth_db_child_init() < 0)
+		LM_ERR("notifier runs without the DB\n");
+	LM_INFO("reauth notifier process started\n");
+	for(;;) {
+		job = reauth_queue_pop(200);
+		cfg_update();
+		if(job) {
+			switch(job->type) {
+				case REAUTH_JOB_UL_CHANGE:
+					on_ul_change(job);
+					break;
+				case REAUTH_JOB_NOTIFY:
+					on_sub_notify(job->hash, job->id, -1);
+					break;
+				case REAUTH_JOB_TERMINATE:
+					on_sub_notify(job->hash, job->id, job->code);
+					break;
+				case REAUTH_JOB_NOTIFY_REPLY:
+					on_notify_reply(job);
+					break;
+			}
+			shm_free(job);
+		}
+		now = time(NULL);
+		if(now >= next_tick) {
+			on_tick(now);
+			next_tick = now + 1;
+		}
+	}
+}

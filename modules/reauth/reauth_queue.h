@@ -1,0 +1,52 @@
+/*
+ * reauth module - the one path into the notifier process
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * SIP workers, usrloc callbacks and tm callbacks never send NOTIFYs or
+ * touch the DB themselves: they post a job here and return at once. The
+ * notifier process takes jobs one at a time, so the CSeq and version of a
+ * subscription and its DB row are only ever changed by one process.
+ */
+
+#ifndef _REAUTH_QUEUE_H_
+#define _REAUTH_QUEUE_H_
+
+#include <time.h>
+
+#include "core/str.h"
+
+typedef enum reauth_job_type {
+	REAUTH_JOB_UL_CHANGE = 1, /* a contact of aor changed in usrloc */
+	REAUTH_JOB_NOTIFY,		  /* (re)send the full state to one subscription */
+	REAUTH_JOB_TERMINATE,	  /* final NOTIFY, then remove the subscription */
+	REAUTH_JOB_NOTIFY_REPLY	  /* final answer to a NOTIFY we sent */
+} reauth_job_type_t;
+
+typedef struct reauth_job {
+	struct reauth_job *next;
+	reauth_job_type_t type;
+	unsigned int hash; /* subscription (NOTIFY, TERMINATE, REPLY) */
+	unsigned int id;
+	int code;		   /* REPLY: SIP code; TERMINATE: reauth_term_reason */
+	int event;		   /* UL_CHANGE: reginfo_ct_event_t of the contact */
+	str aor;		   /* UL_CHANGE */
+	str c_uri;		   /* UL_CHANGE: the contact that changed */
+	str c_callid;
+	int c_cseq;
+	time_t c_expires;
+	char buf[];
+} reauth_job_t;
+
+int reauth_queue_init(void);
+void reauth_queue_destroy(void);
+
+/* allocate a job with room for extra bytes of strings (shm) */
+reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra);
+/* hand the job to the notifier; it owns it from then on */
+void reauth_queue_push(reauth_job_t *job);
+/* notifier side: the oldest job or NULL; waits up to ms when empty */
+reauth_job_t *reauth_queue_pop(int wait_ms);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * reauth module - statistics (kamcmd stats.get_statistics reauth:)
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "core/counters.h"
+#include "core/dprint.h"
+#include "core/sr_module.h"
+
+#include "reauth_stats.h"
+
+#include "reauth_subs.h"
+
+static stat_var *notify_sent;
+static stat_var *notify_failed;
+
+/* a gauge derived from the table itself */
+static unsigned long reauth_stat_active(void)
+{
+	return (unsigned long)reauth_subs_count();
+}
+
+/* clang-format off */
+static stat_export_t reauth_mod_stats[] = {
+	{"active_subscriptions", STAT_IS_FUNC, (stat_var **)reauth_stat_active},
+	{"notify_sent",          0,             &notify_sent},
+	{"notify_failed",        0,             &notify_failed},
+	{0, 0, 0}
+};
+/* clang-format on */
+
+int reauth_stats_init(void)
+{
+	if(register_module_stats("reauth", reauth_mod_stats) != 0) {
+		LM_ERR("failed to register statistics\n");
+		return -1;
+	}
+	return 0;
+}
+
+void reauth_stats_notify_sent(void)
+{
+	if(notify_sent)
+		update_stat(notify_sent, 1);
+}
+
+void reauth_stats_notify_failed(void)
+{
+	if(notify_failed)
+		update_stat(notify_failed, 1);
+}

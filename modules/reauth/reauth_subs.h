@@ -1,0 +1,90 @@
+/*
+ * reauth module - reg event subscriptions: the shared memory table
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Subscriptions are hashed by the subscribed identity's usrloc key (aor)
+ * with one lock per bucket. A subscription is found again by (hash, id):
+ * both travel in the rsub parameter of the Contact we answer with, so an
+ * in-dialog SUBSCRIBE finds its record without a second index.
+ */
+
+#ifndef _REAUTH_SUBS_H_
+#define _REAUTH_SUBS_H_
+
+#include <time.h>
+
+#include "core/str.h"
+#include "core/locking.h"
+
+#define REAUTH_SUB_UE 1	   /* the user watches itself */
+#define REAUTH_SUB_OTHER 2 /* P-CSCF, AS: a trusted watcher */
+
+typedef struct reauth_sub {
+	struct reauth_sub *next;
+	struct reauth_sub *prev;
+	unsigned int hash; /* core_case_hash of aor */
+	unsigned int id;   /* unique in the table, kept across restarts */
+	str aor;		   /* usrloc key of the subscribed identity */
+	str identity;	   /* subscribed public identity (URI) */
+	str watcher;	   /* From URI of the SUBSCRIBE */
+	str callid;
+	str rem_tag;	   /* watcher's tag (From of SUBSCRIBE) */
+	str loc_tag;	   /* our tag (To of the 200) */
+	str rem_target;	   /* watcher's Contact */
+	str route_set;	   /* Record-Route of the SUBSCRIBE, as received */
+	str loc_contact;   /* Contact we answered with */
+	str socket;		   /* proto:ip:port the SUBSCRIBE came in on */
+	int kind;
+	unsigned int loc_cseq;
+	unsigned int rem_cseq;
+	unsigned int version; /* next reginfo version to send */
+	time_t expires;		  /* absolute */
+	int dirty;			  /* changed since written to the DB */
+	int in_db;
+	char buf[];			  /* the strings above */
+} reauth_sub_t;
+
+/* plain values describing a subscription; reauth_subs_add copies them */
+typedef struct reauth_sub_data {
+	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target,
+			route_set, loc_contact, socket;
+	int kind;
+	unsigned int id; /* 0: a new id is given */
+	unsigned int loc_cseq, rem_cseq, version;
+	time_t expires;
+} reauth_sub_data_t;
+
+int reauth_subs_init(unsigned int size);
+void reauth_subs_destroy(void);
+
+unsigned int reauth_subs_hash(str *aor);
+/* a new id, never given before by this table */
+unsigned int reauth_subs_new_id(void);
+
+/* the bucket of hash, locked / unlocked */
+void reauth_subs_lock(unsigned int hash);
+void reauth_subs_unlock(unsigned int hash);
+
+/* Copy data into a new record and link it (bucket locked by caller).
+ * Returns the record or NULL (out of shm). */
+reauth_sub_t *reauth_subs_add(reauth_sub_data_t *data);
+/* find by (hash, id) in the locked bucket */
+reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id);
+/* first subscription of aor in the locked bucket; then reauth_subs_next */
+reauth_sub_t *reauth_subs_first(unsigned int hash, str *aor);
+reauth_sub_t *reauth_subs_next(reauth_sub_t *sub, str *aor);
+/* unlink and free (bucket locked by caller) */
+void reauth_subs_remove(reauth_sub_t *sub);
+
+unsigned int reauth_subs_size(void);
+/* the bucket at index (for walks over the whole table) */
+reauth_sub_t *reauth_subs_bucket(unsigned int idx);
+/* lock/unlock a bucket by index */
+void reauth_subs_lock_idx(unsigned int idx);
+void reauth_subs_unlock_idx(unsigned int idx);
+
+int reauth_subs_count(void);
+
+#endif

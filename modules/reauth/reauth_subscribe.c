@@ -1,0 +1,477 @@
+/*
+ * reauth module - SUBSCRIBE handling for the reg event package
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The facts of a SUBSCRIBE are extracted here, core/subscribe decides the
+ * answer, the reply goes out statelessly with sl (To-tag, Contact,
+ * Expires), and the NOTIFY that must follow is posted to the notifier.
+ */
+
+#include <string.h>
+
+#include "core/data_lump_rpl.h"
+#include "core/dprint.h"
+#include "core/forward.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/parser/contact/parse_contact.h"
+#include "core/parser/parse_expires.h"
+#include "core/parser/parse_from.h"
+#include "core/parser/parse_rr.h"
+#include "core/parser/parse_to.h"
+#include "core/parser/parse_uri.h"
+#include "core/sr_module.h"
+#include "core/ut.h"
+#include "modules/sl/sl.h"
+
+#include "reauth_identity.h"
+#include "reauth_notify.h"
+#include "reauth_subs.h"
+#include "reauth_subscribe.h"
+
+#define REAUTH_MAX_PATH_HOSTS 16
+#define REAUTH_HDRS_MAX 512
+
+sub_policy_t reauth_sub_policy = {60, 3600, 3600};
+struct str_list *reauth_trusted_watchers = NULL;
+
+static sl_api_t slb;
+static str rsub_param = str_init("rsub");
+
+int reauth_subscribe_init(void)
+{
+	if(sl_load_api(&slb) != 0) {
+		LM_ERR("cannot bind sl: load the sl module before reauth\n");
+		return -1;
+	}
+	if(reauth_sub_policy.min_expires < 0
+			|| reauth_sub_policy.max_expires < reauth_sub_policy.min_expires) {
+		LM_ERR("bad expires limits: min_expires %ld, max_expires %ld\n",
+				reauth_sub_policy.min_expires, reauth_sub_policy.max_expires);
+		return -1;
+	}
+	if(reauth_sub_policy.default_expires > reauth_sub_policy.max_expires)
+		reauth_sub_policy.default_expires = reauth_sub_policy.max_expires;
+	return 0;
+}
+
+int reauth_add_trusted_watcher(modparam_t type, void *val)
+{
+	struct str_list *w;
+	char *s = (char *)val;
+
+	if(s == NULL || *s == '\0')
+		return -1;
+	w = pkg_malloc(sizeof(*w));
+	if(w == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	w->s.s = s;
+	w->s.len = strlen(s);
+	w->next = reauth_trusted_watchers;
+	reauth_trusted_watchers = w;
+	return 0;
+}
+
+/* --- replies --- */
+
+static int reply(sip_msg_t *msg, int code, const char *reason,
+		const char *hdrs, int hdrs_len)
+{
+	str r;
+
+	if(hdrs && hdrs_len > 0
+			&& add_lump_rpl(msg, (char *)hdrs, hdrs_len, LUMP_RPL_HDR) == 0) {
+		LM_ERR("cannot add reply headers\n");
+		code = 500;
+		reason = "Server Internal Error";
+	}
+	r.s = (char *)reason;
+	r.len = strlen(reason);
+	if(slb.freply(msg, code, &r) < 0) {
+		LM_ERR("cannot send %d reply\n", code);
+		return -1;
+	}
+	return 0;
+}
+
+static int reply_error(sip_msg_t *msg, int code, const char *reason)
+{
+	char hdrs[REAUTH_HDRS_MAX];
+	int len = 0;
+
+	if(code == 489)
+		len = snprintf(hdrs, sizeof(hdrs), "Allow-Events: reg\r\n");
+	else if(code == 423)
+		len = snprintf(hdrs, sizeof(hdrs), "Min-Expires: %ld\r\n",
+				reauth_sub_policy.min_expires);
+	else if(code == 406)
+		len = snprintf(hdrs, sizeof(hdrs),
+				"Accept: application/reginfo+xml\r\n");
+	reply(msg, code, reason, hdrs, len);
+	return -code;
+}
+
+static int reply_ok(sip_msg_t *msg, str *contact, long expires)
+{
+	char hdrs[REAUTH_HDRS_MAX];
+	int len;
+
+	len = snprintf(hdrs, sizeof(hdrs), "Contact: %.*s\r\nExpires: %ld\r\n",
+			contact->len, contact->s, expires);
+	if(len <= 0 || len >= (int)sizeof(hdrs))
+		return reply_error(msg, 500, "Server Internal Error");
+	return reply(msg, 200, "OK", hdrs, len) < 0 ? -1 : 1;
+}
+
+/* --- facts of the request --- */
+
+static void read_event(sip_msg_t *msg, sub_request_t *req)
+{
+	if(msg->event && msg->event->body.len > 0) {
+		req->event = msg->event->body.s;
+		req->event_len = msg->event->body.len;
+	}
+}
+
+/* Accept headers: each is checked, any that admits reginfo will do */
+static void read_accept(sip_msg_t *msg, sub_request_t *req)
+{
+	hdr_field_t *h;
+
+	for(h = msg->headers; h; h = h->next) {
+		if(h->type != HDR_ACCEPT_T)
+			continue;
+		req->accept = h->body.s;
+		req->accept_len = h->body.len;
+		if(sub_accept_has_reginfo(h->body.s, h->body.len))
+			return;
+	}
+}
+
+static int read_expires(sip_msg_t *msg, sub_request_t *req)
+{
+	exp_body_t *eb;
+
+	if(msg->expires == NULL)
+		return 0;
+	if(parse_expires(msg->expires) < 0)
+		return -1;
+	eb = (exp_body_t *)msg->expires->parsed;
+	if(eb == NULL || !eb->valid)
+		return -1;
+	req->has_expires = 1;
+	req->expires = eb->val;
+	return 0;
+}
+
+/* the host of the first URI of a Path value: the P-CSCF next to the UE */
+static int path_first_host(str *path, char *buf, int size)
+{
+	rr_t *rr = NULL;
+	struct sip_uri puri;
+	int len = 0;
+
+	if(path->len <= 0 || parse_rr_body(path->s, path->len, &rr) < 0 || !rr)
+		return 0;
+	if(parse_uri(rr->nameaddr.uri.s, rr->nameaddr.uri.len, &puri) == 0
+			&& puri.host.len < size) {
+		memcpy(buf, puri.host.s, puri.host.len);
+		buf[puri.host.len] = '\0';
+		len = puri.host.len;
+	}
+	free_rr(&rr);
+	return len;
+}
+
+/* the P-CSCF hosts named in the Path of the identity's contacts */
+static int read_path_hosts(str *aor, char hosts[][128], int max)
+{
+	urecord_t *rec = NULL;
+	ucontact_t *c;
+	int n = 0;
+
+	reauth_ul.lock_udomain(reauth_udomain, aor);
+	if(reauth_ul.get_urecord(reauth_udomain, aor, &rec) == 0) {
+		for(c = rec->contacts; c && n < max; c = c->next)
+			if(path_first_host(&c->path, hosts[n], 128) > 0)
+				n++;
+		reauth_ul.release_urecord(rec);
+	}
+	reauth_ul.unlock_udomain(reauth_udomain, aor);
+	return n;
+}
+
+static sub_watcher_kind_t classify_watcher(
+		sip_msg_t *msg, str *from_uri, reauth_identity_t *ident)
+{
+	reauth_identity_t watcher;
+	struct sip_uri puri;
+	char host[128];
+	char path_hosts[REAUTH_MAX_PATH_HOSTS][128];
+	const char *paths[REAUTH_MAX_PATH_HOSTS];
+	const char *trusted[32];
+	const char *user_aors[1];
+	struct str_list *t;
+	int np, nt = 0, i;
+
+	if(reauth_identity_to_aor(from_uri, &watcher) != REAUTH_ID_OK
+			|| parse_uri(from_uri->s, from_uri->len, &puri) < 0
+			|| puri.host.len >= (int)sizeof(host))
+		return SUB_WATCHER_FORBIDDEN;
+	memcpy(host, puri.host.s, puri.host.len);
+	host[puri.host.len] = '\0';
+
+	/* trusted watchers are listed as URIs or hosts; compare their
+	 * user@host form (or the host alone) with the watcher's */
+	for(t = reauth_trusted_watchers; t && nt < 32; t = t->next) {
+		reauth_identity_t tw;
+		if(reauth_identity_to_aor(&t->s, &tw) == REAUTH_ID_OK) {
+			char *s = pkg_malloc(tw.aor.len + 1);
+			if(s == NULL)
+				break;
+			memcpy(s, tw.aor.s, tw.aor.len);
+			s[tw.aor.len] = '\0';
+			trusted[nt++] = s;
+		} else {
+			trusted[nt++] = t->s.s; /* a bare host */
+		}
+	}
+	np = read_path_hosts(&ident->aor, path_hosts, REAUTH_MAX_PATH_HOSTS);
+	for(i = 0; i < np; i++)
+		paths[i] = path_hosts[i];
+	user_aors[0] = ident->aor_buf;
+
+	i = sub_classify_watcher(watcher.aor_buf, host, user_aors, 1, trusted,
+			nt, paths, np);
+	for(t = reauth_trusted_watchers, nt = 0; t && nt < 32; t = t->next, nt++)
+		if(trusted[nt] != t->s.s)
+			pkg_free((char *)trusted[nt]);
+	return (sub_watcher_kind_t)i;
+}
+
+/* the value of ;rsub=HASH.ID in the Request-URI of an in-dialog SUBSCRIBE */
+static int read_rsub(sip_msg_t *msg, unsigned int *hash, unsigned int *id)
+{
+	char buf[64], *dot, *end;
+	str *params, v;
+	char *p;
+	int i;
+
+	if(parse_sip_msg_uri(msg) < 0)
+		return -1;
+	params = &msg->parsed_uri.params;
+	for(i = 0; i + rsub_param.len < params->len; i++) {
+		p = params->s + i;
+		if((i == 0 || p[-1] == ';') && strncasecmp(p, "rsub=", 5) == 0) {
+			v.s = p + 5;
+			v.len = 0;
+			while(v.s + v.len < params->s + params->len && v.s[v.len] != ';')
+				v.len++;
+			if(v.len <= 0 || v.len >= (int)sizeof(buf))
+				return -1;
+			memcpy(buf, v.s, v.len);
+			buf[v.len] = '\0';
+			dot = strchr(buf, '.');
+			if(dot == NULL)
+				return -1;
+			*dot = '\0';
+			*hash = (unsigned int)strtoul(buf, &end, 16);
+			if(*end)
+				return -1;
+			*id = (unsigned int)strtoul(dot + 1, &end, 16);
+			return *end ? -1 : 0;
+		}
+	}
+	return -1;
+}
+
+static int str_eq(str *a, str *b)
+{
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* --- refresh and unsubscribe --- */
+
+static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
+{
+	unsigned int hash, id;
+	reauth_sub_t *sub;
+	sub_decision_t dec;
+	struct to_body *from, *to;
+	char contact[REAUTH_HDRS_MAX];
+	str c;
+	int rc;
+
+	from = get_from(msg);
+	to = get_to(msg);
+	if(read_rsub(msg, &hash, &id) < 0) {
+		LM_INFO("in-dialog SUBSCRIBE without a valid rsub parameter\n");
+		return reply_error(msg, 481, "Subscription Does Not Exist");
+	}
+	sub_decide(req, &reauth_sub_policy, &dec);
+	if(dec.code != 200)
+		return reply_error(msg, dec.code, dec.reason);
+
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, id);
+	if(sub == NULL || !str_eq(&sub->callid, &msg->callid->body)
+			|| !str_eq(&sub->rem_tag, &from->tag_value)
+			|| !str_eq(&sub->loc_tag, &to->tag_value)) {
+		reauth_subs_unlock(hash);
+		return reply_error(msg, 481, "Subscription Does Not Exist");
+	}
+	if(sub->loc_contact.len >= (int)sizeof(contact)) {
+		reauth_subs_unlock(hash);
+		return reply_error(msg, 500, "Server Internal Error");
+	}
+	memcpy(contact, sub->loc_contact.s, sub->loc_contact.len);
+	c.s = contact;
+	c.len = sub->loc_contact.len;
+	sub->rem_cseq = get_cseq(msg)->number.len > 0
+							? (unsigned int)atoi(get_cseq(msg)->number.s)
+							: sub->rem_cseq;
+	if(dec.expires > 0)
+		sub->expires = time(NULL) + dec.expires;
+	sub->dirty = 1;
+	reauth_subs_unlock(hash);
+
+	rc = reply_ok(msg, &c, dec.expires);
+	if(dec.expires == 0)
+		reauth_notify_post_terminate(hash, id, REAUTH_TERM_UNSUBSCRIBED);
+	else
+		reauth_notify_post(hash, id);
+	return rc;
+}
+
+/* --- a new subscription --- */
+
+static int handle_initial(sip_msg_t *msg, sub_request_t *req)
+{
+	reauth_identity_t ident;
+	reauth_id_status_t st;
+	struct sip_uri *ruri;
+	struct to_body *from;
+	contact_body_t *cb;
+	sub_decision_t dec;
+	reauth_sub_data_t d;
+	reauth_sub_t *sub;
+	struct socket_info *si = msg->rcv.bind_address;
+	char contact[REAUTH_HDRS_MAX];
+	str route_set = STR_NULL, identity, totag;
+	unsigned int nrr = 0, hash;
+	int len, rc;
+
+	if(parse_sip_msg_uri(msg) < 0)
+		return reply_error(msg, 400, "Bad Request-URI");
+	ruri = &msg->parsed_uri;
+	identity = msg->new_uri.s ? msg->new_uri : msg->first_line.u.request.uri;
+	req->identity_ours = check_self(&ruri->host, 0, 0) == 1;
+	st = reauth_identity_lookup(&identity, &ident);
+	if(st == REAUTH_ID_UNPARSABLE || st == REAUTH_ID_EMPTY)
+		return reply_error(msg, 400, "Bad Request-URI");
+	if(st == REAUTH_ID_ERROR)
+		return reply_error(msg, 500, "Server Internal Error");
+	req->identity_registered = st == REAUTH_ID_OK;
+
+	from = get_from(msg);
+	req->watcher = classify_watcher(msg, &from->uri, &ident);
+
+	sub_decide(req, &reauth_sub_policy, &dec);
+	if(dec.code != 200) {
+		LM_INFO("SUBSCRIBE to <%.*s> from <%.*s>: %d %s\n", identity.len,
+				identity.s, from->uri.len, from->uri.s, dec.code, dec.reason);
+		return reply_error(msg, dec.code, dec.reason);
+	}
+
+	if(parse_contact(msg->contact) < 0
+			|| (cb = (contact_body_t *)msg->contact->parsed) == NULL
+			|| cb->contacts == NULL)
+		return reply_error(msg, 400, "Missing Contact");
+	if(msg->record_route
+			&& print_rr_body(msg->record_route, &route_set, 0, &nrr) < 0)
+		return reply_error(msg, 500, "Server Internal Error");
+	if(slb.get_reply_totag(msg, &totag) < 0) {
+		if(route_set.s)
+			pkg_free(route_set.s);
+		return reply_error(msg, 500, "Server Internal Error");
+	}
+
+	memset(&d, 0, sizeof(d));
+	d.id = reauth_subs_new_id();
+	hash = reauth_subs_hash(&ident.aor);
+	len = snprintf(contact, sizeof(contact),
+			"<sip:%.*s:%.*s;transport=%s;rsub=%x.%x>", si->address_str.len,
+			si->address_str.s, si->port_no_str.len, si->port_no_str.s,
+			get_proto_name(si->proto), hash, d.id);
+	if(len <= 0 || len >= (int)sizeof(contact)) {
+		if(route_set.s)
+			pkg_free(route_set.s);
+		return reply_error(msg, 500, "Server Internal Error");
+	}
+	d.aor = ident.aor;
+	d.identity = identity;
+	d.watcher = from->uri;
+	d.callid = msg->callid->body;
+	d.rem_tag = from->tag_value;
+	d.loc_tag = totag;
+	d.rem_target = cb->contacts->uri;
+	d.route_set = route_set;
+	d.loc_contact.s = contact;
+	d.loc_contact.len = len;
+	d.socket = si->sock_str;
+	d.kind = req->watcher == SUB_WATCHER_UE ? REAUTH_SUB_UE : REAUTH_SUB_OTHER;
+	d.loc_cseq = 1;
+	d.rem_cseq = (unsigned int)atoi(get_cseq(msg)->number.s);
+	d.version = 0;
+	d.expires = time(NULL) + dec.expires;
+
+	reauth_subs_lock(hash);
+	sub = reauth_subs_add(&d);
+	reauth_subs_unlock(hash);
+	if(route_set.s)
+		pkg_free(route_set.s);
+	if(sub == NULL)
+		return reply_error(msg, 500, "Server Internal Error");
+
+	LM_INFO("subscription %u: <%.*s> watches <%.*s> for %ld s\n", d.id,
+			from->uri.len, from->uri.s, identity.len, identity.s, dec.expires);
+	rc = reply_ok(msg, &d.loc_contact, dec.expires);
+	/* after the 200: the initial NOTIFY, or the only one for a fetch */
+	if(dec.expires == 0)
+		reauth_notify_post_terminate(hash, d.id, REAUTH_TERM_TIMEOUT);
+	else
+		reauth_notify_post(hash, d.id);
+	return rc;
+}
+
+int reauth_handle_subscribe(sip_msg_t *msg)
+{
+	sub_request_t req;
+
+	if(msg->first_line.type != SIP_REQUEST
+			|| msg->first_line.u.request.method_value != METHOD_SUBSCRIBE) {
+		LM_ERR("reauth_subscribe() called for a message that is not a"
+			   " SUBSCRIBE\n");
+		return -1;
+	}
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || msg->callid == NULL
+			|| msg->cseq == NULL || parse_from_header(msg) < 0
+			|| msg->to == NULL || get_to(msg) == NULL) {
+		LM_INFO("malformed SUBSCRIBE\n");
+		return reply_error(msg, 400, "Bad Request");
+	}
+	memset(&req, 0, sizeof(req));
+	read_event(msg, &req);
+	read_accept(msg, &req);
+	if(read_expires(msg, &req) < 0)
+		return reply_error(msg, 400, "Bad Expires");
+	if(get_to(msg)->tag_value.len > 0) {
+		req.in_dialog = 1;
+		return handle_in_dialog(msg, &req);
+	}
+	return handle_initial(msg, &req);
+}
