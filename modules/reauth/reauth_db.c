@@ -12,11 +12,16 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/ut.h"
 #include "lib/srdb1/db.h"
 
 #include "reauth_db.h"
 
 #define REAUTH_SUB_TABLE_VERSION 1
+/* embedded sqlite answers "busy" at once while another process writes
+ * (usrloc, for one): try a few times before giving up on a write */
+#define REAUTH_DB_TRIES 5
+#define REAUTH_DB_RETRY_US 20000
 
 int reauth_db_mode = REAUTH_DB_WRITE_THROUGH;
 
@@ -193,7 +198,7 @@ int reauth_db_save(reauth_sub_t *sub)
 			&col_kind, &col_loc_cseq, &col_rem_cseq, &col_version,
 			&col_expires};
 	db_val_t vals[SUB_COLS];
-	int rc;
+	int rc = -1, i;
 
 	if(db_con == NULL)
 		return 0;
@@ -217,11 +222,16 @@ int reauth_db_save(reauth_sub_t *sub)
 
 	if(dbf.use_table(db_con, &sub_table) < 0)
 		return -1;
-	if(sub->in_db)
-		/* only the changing columns: cseq, version, expires */
-		rc = dbf.update(db_con, keys, 0, vals, keys + 12, vals + 12, 1, 4);
-	else
-		rc = dbf.insert(db_con, keys, vals, SUB_COLS);
+	for(i = 0; i < REAUTH_DB_TRIES; i++) {
+		if(sub->in_db)
+			/* only the changing columns: cseq, version, expires */
+			rc = dbf.update(db_con, keys, 0, vals, keys + 12, vals + 12, 1, 4);
+		else
+			rc = dbf.insert(db_con, keys, vals, SUB_COLS);
+		if(rc >= 0)
+			break;
+		sleep_us(REAUTH_DB_RETRY_US);
+	}
 	if(rc < 0) {
 		LM_ERR("cannot write subscription %u of %.*s\n", sub->id,
 				sub->aor.len, sub->aor.s);
@@ -236,15 +246,19 @@ int reauth_db_delete(unsigned int id)
 {
 	db_key_t keys[1] = {&col_id};
 	db_val_t vals[1];
+	int i;
 
 	if(db_con == NULL)
 		return 0;
 	memset(vals, 0, sizeof(vals));
 	set_int(&vals[0], (int)id);
-	if(dbf.use_table(db_con, &sub_table) < 0
-			|| dbf.delete(db_con, keys, 0, vals, 1) < 0) {
-		LM_ERR("cannot delete subscription %u\n", id);
+	if(dbf.use_table(db_con, &sub_table) < 0)
 		return -1;
+	for(i = 0; i < REAUTH_DB_TRIES; i++) {
+		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
+			return 0;
+		sleep_us(REAUTH_DB_RETRY_US);
 	}
-	return 0;
+	LM_ERR("cannot delete subscription %u\n", id);
+	return -1;
 }

@@ -9,7 +9,11 @@
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 
+#include <time.h>
+
+#include "reauth_identity.h"
 #include "reauth_rpc.h"
+#include "reauth_subs.h"
 #include "reauth_trigger.h"
 
 static const char *reauth_rpc_user_doc[2] = {
@@ -42,9 +46,68 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 	rpc->struct_add(th, "Ss", "identity", &identity, "status", res.reason);
 }
 
+static const char *reauth_rpc_subscriptions_doc[2] = {
+		"List reg event subscriptions, all or those of one identity:"
+		" reauth.subscriptions [identity]",
+		0};
+
+static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
+{
+	void *th;
+
+	if(rpc->add(ctx, "{", &th) < 0)
+		return -1;
+	return rpc->struct_add(th, "dSSSSSSSdddd", "id", (int)sub->id,
+			"identity", &sub->identity, "watcher", &sub->watcher, "kind",
+			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
+									   : &(str)str_init("other"),
+			"callid", &sub->callid, "from_tag", &sub->rem_tag, "to_tag",
+			&sub->loc_tag, "contact", &sub->rem_target, "cseq",
+			(int)sub->loc_cseq, "version", (int)sub->version, "expires",
+			(int)(sub->expires > now ? sub->expires - now : 0), "in_db",
+			sub->in_db);
+}
+
+static void reauth_rpc_subscriptions(rpc_t *rpc, void *ctx)
+{
+	str identity = STR_NULL;
+	reauth_identity_t id;
+	reauth_sub_t *sub;
+	unsigned int idx, hash;
+	time_t now = time(NULL);
+
+	if(rpc->scan(ctx, "*S", &identity) == 1 && identity.len > 0) {
+		if(reauth_identity_to_aor(&identity, &id) != REAUTH_ID_OK) {
+			rpc->fault(ctx, 400, "%s: %.*s",
+					reauth_identity_reason(REAUTH_ID_UNPARSABLE), identity.len,
+					identity.s);
+			return;
+		}
+		hash = reauth_subs_hash(&id.aor);
+		reauth_subs_lock(hash);
+		for(sub = reauth_subs_first(hash, &id.aor); sub;
+				sub = reauth_subs_next(sub, &id.aor))
+			if(rpc_add_sub(rpc, ctx, sub, now) < 0)
+				break;
+		reauth_subs_unlock(hash);
+		return;
+	}
+	for(idx = 0; idx < reauth_subs_size(); idx++) {
+		if(reauth_subs_bucket(idx) == NULL)
+			continue;
+		reauth_subs_lock_idx(idx);
+		for(sub = reauth_subs_bucket(idx); sub; sub = sub->next)
+			if(rpc_add_sub(rpc, ctx, sub, now) < 0)
+				break;
+		reauth_subs_unlock_idx(idx);
+	}
+}
+
 /* clang-format off */
 static rpc_export_t reauth_rpc_cmds[] = {
 	{"reauth.user", reauth_rpc_user, reauth_rpc_user_doc, 0},
+	{"reauth.subscriptions", reauth_rpc_subscriptions,
+		reauth_rpc_subscriptions_doc, RET_ARRAY},
 	{0, 0, 0, 0}
 };
 /* clang-format on */
