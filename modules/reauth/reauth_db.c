@@ -16,6 +16,7 @@
 #include "lib/srdb1/db.h"
 
 #include "reauth_db.h"
+#include "reauth_proc.h"
 
 #define REAUTH_SUB_TABLE_VERSION 1
 /* embedded sqlite answers "busy" at once while another process writes
@@ -48,6 +49,17 @@ static str col_version = str_init("version");
 static str col_expires = str_init("expires");
 
 #define SUB_COLS 16
+
+#define REAUTH_PROC_TABLE_VERSION 1
+static str proc_table = str_init("reauth_procedure");
+static str col_state = str_init("state");
+static str col_reason = str_init("reason");
+static str col_started = str_init("started");
+static str col_deadline = str_init("deadline");
+static str col_notify_pending = str_init("notify_pending");
+static str col_refer_pending = str_init("refer_pending");
+static str col_contacts = str_init("contacts");
+#define PROC_COLS 9
 
 static void set_str(db_val_t *v, str *s)
 {
@@ -162,6 +174,12 @@ int reauth_db_init(str *url)
 		reauth_db_close();
 		return -1;
 	}
+	if(db_check_table_version(&dbf, db_con, &proc_table,
+			   REAUTH_PROC_TABLE_VERSION) < 0) {
+		DB_TABLE_VERSION_ERROR(proc_table);
+		reauth_db_close();
+		return -1;
+	}
 	if(load_subscriptions() < 0) {
 		reauth_db_close();
 		return -1;
@@ -169,6 +187,110 @@ int reauth_db_init(str *url)
 	/* forked processes open their own connection */
 	reauth_db_close();
 	return 0;
+}
+
+/* after the sets are loaded: pending procedures resume where they were */
+int reauth_db_load_procs(void)
+{
+	db_key_t cols[PROC_COLS] = {&col_id, &col_identity, &col_state,
+			&col_reason, &col_started, &col_deadline, &col_notify_pending,
+			&col_refer_pending, &col_contacts};
+	db1_res_t *res = NULL;
+	reauth_proc_t core;
+	db_val_t *v;
+	str identity;
+	int i, n = 0;
+
+	if(reauth_db_mode == REAUTH_DB_NONE)
+		return 0;
+	if((db_con = dbf.init(&db_url)) == NULL) {
+		LM_ERR("cannot connect to the DB\n");
+		return -1;
+	}
+	if(dbf.use_table(db_con, &proc_table) < 0
+			|| dbf.query(db_con, 0, 0, 0, cols, 0, PROC_COLS, 0, &res) < 0) {
+		LM_ERR("cannot load %.*s\n", proc_table.len, proc_table.s);
+		reauth_db_close();
+		return -1;
+	}
+	for(i = 0; i < RES_ROW_N(res); i++) {
+		v = ROW_VALUES(&RES_ROWS(res)[i]);
+		memset(&core, 0, sizeof(core));
+		get_str(&v[1], &identity);
+		core.state = (reauth_proc_state_t)VAL_INT(&v[2]);
+		core.reason = (reauth_proc_reason_t)VAL_INT(&v[3]);
+		core.started = (long)VAL_INT(&v[4]);
+		core.deadline = (long)VAL_INT(&v[5]);
+		core.notify_pending = (unsigned int)VAL_INT(&v[6]);
+		core.refer_pending = (unsigned int)VAL_INT(&v[7]);
+		core.contacts = (unsigned int)VAL_INT(&v[8]);
+		if(core.state <= RP_IDLE || core.state >= RP_DONE)
+			continue;
+		if(reauth_proc_restore((unsigned int)VAL_INT(&v[0]), &identity, &core)
+				== 0)
+			n++;
+	}
+	dbf.free_result(db_con, res);
+	reauth_db_close();
+	LM_INFO("resumed %d pending re-authentication procedures\n", n);
+	return 0;
+}
+
+int reauth_db_proc_save(
+		unsigned int id, str *identity, reauth_proc_t *core, int in_db)
+{
+	db_key_t keys[PROC_COLS] = {&col_id, &col_identity, &col_state,
+			&col_reason, &col_started, &col_deadline, &col_notify_pending,
+			&col_refer_pending, &col_contacts};
+	db_val_t vals[PROC_COLS];
+	int rc = -1, i;
+
+	if(db_con == NULL)
+		return -1;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	set_str(&vals[1], identity);
+	set_int(&vals[2], (int)core->state);
+	set_int(&vals[3], (int)core->reason);
+	set_int(&vals[4], (int)core->started);
+	set_int(&vals[5], (int)core->deadline);
+	set_int(&vals[6], (int)core->notify_pending);
+	set_int(&vals[7], (int)core->refer_pending);
+	set_int(&vals[8], (int)core->contacts);
+	if(dbf.use_table(db_con, &proc_table) < 0)
+		return -1;
+	for(i = 0; i < REAUTH_DB_TRIES; i++) {
+		if(in_db)
+			rc = dbf.update(db_con, keys, 0, vals, keys + 2, vals + 2, 1, 7);
+		else
+			rc = dbf.insert(db_con, keys, vals, PROC_COLS);
+		if(rc >= 0)
+			return 0;
+		sleep_us(REAUTH_DB_RETRY_US);
+	}
+	LM_ERR("cannot write re-authentication procedure %u\n", id);
+	return -1;
+}
+
+int reauth_db_proc_delete(unsigned int id)
+{
+	db_key_t keys[1] = {&col_id};
+	db_val_t vals[1];
+	int i;
+
+	if(db_con == NULL)
+		return 0;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	if(dbf.use_table(db_con, &proc_table) < 0)
+		return -1;
+	for(i = 0; i < REAUTH_DB_TRIES; i++) {
+		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
+			return 0;
+		sleep_us(REAUTH_DB_RETRY_US);
+	}
+	LM_ERR("cannot delete re-authentication procedure %u\n", id);
+	return -1;
 }
 
 int reauth_db_child_init(void)

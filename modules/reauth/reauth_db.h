@@ -19,6 +19,8 @@ extern int reauth_db_mode;
 
 /* mod_init: bind the driver, check the table, load every subscription */
 int reauth_db_init(str *url);
+/* mod_init, after the implicit sets: resume pending procedures */
+int reauth_db_load_procs(void);
 /* a process that writes (the notifier) opens its own connection */
 int reauth_db_child_init(void);
 void reauth_db_close(void);
@@ -26,5 +28,12 @@ void reauth_db_close(void);
 /* insert or update one subscription (its bucket locked by the caller) */
 int reauth_db_save(reauth_sub_t *sub);
 int reauth_db_delete(unsigned int id);
+
+#include "core/procedure.h"
+
+/* pending re-authentication procedures (reauth_procedure) */
+int reauth_db_proc_save(
+		unsigned int id, str *identity, reauth_proc_t *core, int in_db);
+int reauth_db_proc_delete(unsigned int id);
 
 #endif

@@ -13,13 +13,20 @@
 #include "core/sr_module.h"
 #include "core/dprint.h"
 #include "core/mod_fix.h"
+#include "core/parser/parse_to.h"
 #include "core/kemi.h"
 #include "core/pt.h"
 #include "core/cfg/cfg_struct.h"
 
 #include "reauth_db.h"
+#include "reauth_dereg.h"
+#include "reauth_events.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
+#include "reauth_proc.h"
+#include "reauth_refer.h"
+#include "reauth_register.h"
+#include "reauth_sets.h"
 #include "reauth_queue.h"
 #include "reauth_rpc.h"
 #include "reauth_stats.h"
@@ -38,12 +45,15 @@ static int child_init(int rank);
 static void mod_destroy(void);
 static int w_reauth_user(sip_msg_t *msg, char *identity, char *p2);
 static int w_reauth_subscribe(sip_msg_t *msg, char *p1, char *p2);
+static int w_reauth_pending(sip_msg_t *msg, char *p1, char *p2);
 
 /* clang-format off */
 static cmd_export_t cmds[] = {
 	{"reauth_user", (cmd_function)w_reauth_user, 1, fixup_spve_null,
 		fixup_free_spve_null, ANY_ROUTE},
 	{"reauth_subscribe", (cmd_function)w_reauth_subscribe, 0, 0, 0,
+		REQUEST_ROUTE},
+	{"reauth_pending", (cmd_function)w_reauth_pending, 0, 0, 0,
 		REQUEST_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
@@ -58,7 +68,22 @@ static param_export_t params[] = {
 	{"default_expires", PARAM_INT, &reauth_sub_policy.default_expires},
 	{"trusted_watcher", PARAM_STRING | PARAM_USE_FUNC,
 		(void *)reauth_add_trusted_watcher},
+	{"shortened_expires", PARAM_INT, &reauth_shortened_expires},
+	{"reauth_timeout", PARAM_INT, &reauth_timeout},
+	{"refer_fallback", PARAM_INT, &reauth_refer_fallback},
+	{"refer_to", PARAM_STR, &reauth_refer_to},
+	{"terminate_sessions", PARAM_INT, &reauth_terminate_sessions},
+	{"body_format", PARAM_STR, &reauth_body_format},
+	{"dereg_event", PARAM_STR, &reauth_dereg_event},
+	{"keep_finished", PARAM_INT, &reauth_keep_finished},
+	{"event_callback", PARAM_STR, &reauth_event_callback},
 	{0, 0, 0}
+};
+
+static pv_export_t mod_pvs[] = {
+	{{"reauth", sizeof("reauth") - 1}, PVT_OTHER, pv_get_reauth, 0,
+		pv_parse_reauth_name, 0, 0, 0},
+	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
 };
 
 struct module_exports exports = {
@@ -67,7 +92,7 @@ struct module_exports exports = {
 	cmds,			 /* exported functions */
 	params,			 /* exported parameters */
 	0,				 /* RPC methods: registered in mod_init */
-	0,				 /* exported pseudo-variables */
+	mod_pvs,		 /* exported pseudo-variables */
 	0,				 /* response handling function */
 	mod_init,		 /* module init function */
 	child_init,		 /* per-child init function */
@@ -87,8 +112,12 @@ static int mod_init(void)
 	}
 	if(reauth_identity_init(usrloc_domain) < 0
 			|| reauth_subscribe_init() < 0 || reauth_subs_init(hash_size) < 0
-			|| reauth_queue_init() < 0 || reauth_db_init(&db_url) < 0
-			|| reauth_notify_init() < 0 || reauth_rpc_init() < 0
+			|| reauth_queue_init() < 0 || reauth_proc_init() < 0
+			|| reauth_sets_init(&db_url) < 0 || reauth_db_init(&db_url) < 0
+			|| reauth_db_load_procs() < 0 || reauth_notify_init() < 0
+			|| reauth_refer_init() < 0 || reauth_register_init() < 0
+			|| reauth_dereg_init(reauth_terminate_sessions) < 0
+			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
 			|| reauth_stats_init() < 0)
 		return -1;
 
@@ -119,6 +148,7 @@ static int child_init(int rank)
 	if(pid == 0) {
 		if(cfg_child_init())
 			return -1;
+		reauth_sets_child_init();
 		reauth_notifier_loop(); /* never returns */
 	}
 	reauth_notifier_pid = pid;
@@ -128,6 +158,8 @@ static int child_init(int rank)
 static void mod_destroy(void)
 {
 	reauth_db_close();
+	reauth_proc_destroy();
+	reauth_sets_destroy();
 	reauth_queue_destroy();
 	reauth_subs_destroy();
 }
@@ -149,11 +181,30 @@ static int ki_reauth_user(sip_msg_t *msg, str *identity)
 			return -3;
 		case 409:
 			return -4;
-		case 501:
-			return -5;
 		default:
 			return -1;
 	}
+}
+
+/* Is a re-authentication pending for the identity of this REGISTER (To)?
+ * The script then challenges it even when it would not otherwise. */
+static int ki_reauth_pending(sip_msg_t *msg)
+{
+	reauth_identity_t id;
+	struct to_body *to;
+
+	if(parse_to_header(msg) < 0 || (to = get_to(msg)) == NULL) {
+		LM_ERR("no To header\n");
+		return -1;
+	}
+	if(reauth_identity_to_aor(&to->uri, &id) != REAUTH_ID_OK)
+		return -1;
+	return reauth_proc_pending(&id.aor) ? 1 : -1;
+}
+
+static int w_reauth_pending(sip_msg_t *msg, char *p1, char *p2)
+{
+	return ki_reauth_pending(msg);
 }
 
 static int w_reauth_user(sip_msg_t *msg, char *identity, char *p2)
@@ -183,6 +234,11 @@ static sr_kemi_t sr_kemi_reauth_exports[] = {
 	{ str_init("reauth"), str_init("reauth_user"),
 		SR_KEMIP_INT, ki_reauth_user,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("reauth"), str_init("reauth_pending"),
+		SR_KEMIP_INT, ki_reauth_pending,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
 	{ str_init("reauth"), str_init("reauth_subscribe"),

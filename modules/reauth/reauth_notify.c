@@ -30,13 +30,16 @@
 
 #include "reauth_db.h"
 #include "reauth_identity.h"
+#include "reauth_sets.h"
 #include "reauth_mem.h"
 #include "reauth_notify.h"
+#include "reauth_proc.h"
 #include "reauth_queue.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 
 int reauth_notifier_pid = 0;
+int reauth_ul_quiet = 0;
 
 static struct tm_binds tmb;
 static str notify_method = str_init("NOTIFY");
@@ -54,12 +57,6 @@ typedef struct notify_out {
 	char *buf;
 } notify_out_t;
 
-/* the contacts of one aor, copied out of usrloc (pkg) */
-typedef struct ul_snapshot {
-	regstate_contact_t *cts;
-	size_t n;
-	char *buf;
-} ul_snapshot_t;
 
 static const char *term_reason_name(reauth_term_reason_t r)
 {
@@ -87,8 +84,10 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 	char *p;
 	int ev;
 
-	if(c == NULL || c->aor == NULL)
+	if(c == NULL || c->aor == NULL || reauth_ul_quiet)
 		return;
+	if(type & (UL_CONTACT_INSERT | UL_CONTACT_UPDATE))
+		reauth_proc_contact_saved(c->aor);
 	if(type & UL_CONTACT_INSERT)
 		ev = REGINFO_EV_CREATED;
 	else if(type & UL_CONTACT_UPDATE)
@@ -154,15 +153,32 @@ int reauth_notify_post_terminate(
 	return post_sub_job(REAUTH_JOB_TERMINATE, hash, id, reason);
 }
 
+/* what the final answer to a NOTIFY must find again */
+typedef struct notify_key {
+	unsigned int hash;
+	unsigned int id;
+	unsigned int proc_id; /* 0: not a re-authentication NOTIFY */
+	int is_ue;
+} notify_key_t;
+
 /* tm: the final answer to a NOTIFY, in whichever process got it */
 static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 {
-	unsigned int *key;
+	notify_key_t *key;
+	reauth_job_t *job;
 
 	if(ps->param == NULL || *ps->param == NULL)
 		return;
-	key = (unsigned int *)*ps->param;
-	post_sub_job(REAUTH_JOB_NOTIFY_REPLY, key[0], key[1], ps->code);
+	key = (notify_key_t *)*ps->param;
+	job = reauth_job_new(REAUTH_JOB_NOTIFY_REPLY, 0);
+	if(job) {
+		job->hash = key->hash;
+		job->id = key->id;
+		job->proc_id = key->proc_id;
+		job->is_ue = key->is_ue;
+		job->code = ps->code;
+		reauth_queue_push(job);
+	}
 	shm_free(key);
 	*ps->param = NULL;
 }
@@ -185,7 +201,7 @@ int reauth_notify_init(void)
 
 /* --- the notifier process --- */
 
-static void snapshot_free(ul_snapshot_t *snap)
+void reauth_snapshot_free(ul_snapshot_t *snap)
 {
 	if(snap->buf)
 		pkg_free(snap->buf);
@@ -206,7 +222,7 @@ static char *snap_copy(char **p, str *s)
 }
 
 /* Copy the valid contacts of aor, plus room for `extra` more. */
-static int snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
+int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 {
 	urecord_t *rec = NULL;
 	ucontact_t *c;
@@ -233,7 +249,7 @@ static int snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 			reauth_ul.release_urecord(rec);
 		reauth_ul.unlock_udomain(reauth_udomain, aor);
 		PKG_MEM_ERROR;
-		snapshot_free(snap);
+		reauth_snapshot_free(snap);
 		return -1;
 	}
 	p = snap->buf;
@@ -292,7 +308,7 @@ static void snapshot_apply(ul_snapshot_t *snap, reauth_job_t *job)
 	c->event = job->event;
 }
 
-static int snapshot_active(ul_snapshot_t *snap)
+int reauth_snapshot_active(ul_snapshot_t *snap)
 {
 	size_t i;
 
@@ -367,27 +383,23 @@ static struct socket_info *socket_of(str *sock)
 	return grep_sock_info(&h, (unsigned short)port, (unsigned short)proto);
 }
 
-/* Build and send one NOTIFY. state: NULL for active, else the
- * terminated reason (or "" for plain terminated). */
-static int notify_send(notify_out_t *out, ul_snapshot_t *snap,
-		const char *terminated)
+/* Build and send one NOTIFY listing the identities. terminated: NULL
+ * for an active subscription, else the reason ("" for none). */
+static int notify_send_ids(notify_out_t *out, regstate_identity_t *ids,
+		int nids, const char *terminated, unsigned int proc_id, int is_ue)
 {
-	regstate_identity_t ident;
 	char *body_s = NULL;
 	size_t body_len = 0;
 	char hdrs_buf[1024];
 	str hdrs, body;
 	dlg_t dlg;
 	uac_req_t uac_r;
-	unsigned int *key;
+	notify_key_t *key;
 	time_t now = time(NULL);
 	long left;
 	int len, rc;
 
-	ident.uri = out->identity.s;
-	ident.contacts = snap->cts;
-	ident.ncontacts = snap->n;
-	if(regstate_build_body(&ident, 1, out->version, (long)now,
+	if(regstate_build_body(ids, nids, out->version, (long)now,
 			   &reauth_core_pkg_mem, &body_s, &body_len)
 			< 0) {
 		LM_ERR("cannot build the reginfo body for %.*s\n", out->identity.len,
@@ -439,14 +451,16 @@ static int notify_send(notify_out_t *out, ul_snapshot_t *snap,
 		return -1;
 	}
 
-	key = shm_malloc(2 * sizeof(unsigned int));
+	key = shm_malloc(sizeof(notify_key_t));
 	if(key == NULL) {
 		SHM_MEM_ERROR;
 		rc = -1;
 		goto done;
 	}
-	key[0] = out->hash;
-	key[1] = out->id;
+	key->hash = out->hash;
+	key->id = out->id;
+	key->proc_id = proc_id;
+	key->is_ue = is_ue;
 	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
 			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
 	rc = tmb.t_request_within(&uac_r);
@@ -465,6 +479,19 @@ done:
 		free_rr(&dlg.route_set);
 	pkg_free(body_s);
 	return rc < 0 ? -1 : 0;
+}
+
+/* the plain case: the subscribed identity alone */
+static int notify_send(notify_out_t *out, ul_snapshot_t *snap,
+		const char *terminated)
+{
+	regstate_identity_t ident;
+
+	memset(&ident, 0, sizeof(ident));
+	ident.uri = out->identity.s;
+	ident.contacts = snap->cts;
+	ident.ncontacts = snap->n;
+	return notify_send_ids(out, &ident, 1, terminated, 0, 0);
 }
 
 static void sub_persist(reauth_sub_t *sub)
@@ -493,10 +520,10 @@ static void on_ul_change(reauth_job_t *job)
 	notify_out_t *outs = NULL;
 	int n = 0, cap = 0, i, ended;
 
-	if(snapshot_take(&job->aor, &snap, 1) < 0)
+	if(reauth_snapshot_take(&job->aor, &snap, 1) < 0)
 		return;
 	snapshot_apply(&snap, job);
-	ended = !snapshot_active(&snap);
+	ended = !reauth_snapshot_active(&snap);
 
 	reauth_subs_lock(reauth_subs_hash(&job->aor));
 	for(sub = reauth_subs_first(reauth_subs_hash(&job->aor), &job->aor); sub;
@@ -528,7 +555,7 @@ static void on_ul_change(reauth_job_t *job)
 	}
 	if(outs)
 		pkg_free(outs);
-	snapshot_free(&snap);
+	reauth_snapshot_free(&snap);
 }
 
 /* Full state to one subscription: initial NOTIFY, refresh, or the final
@@ -553,17 +580,17 @@ static void on_sub_notify(unsigned int hash, unsigned int id, int terminate)
 	aor.len = sub->aor.len;
 	reauth_subs_unlock(hash);
 
-	if(snapshot_take(&aor, &snap, 0) < 0)
+	if(reauth_snapshot_take(&aor, &snap, 0) < 0)
 		return;
 
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
 	if(sub == NULL || notify_out_take(sub, &out) < 0) {
 		reauth_subs_unlock(hash);
-		snapshot_free(&snap);
+		reauth_snapshot_free(&snap);
 		return;
 	}
-	if(terminate < 0 && !snapshot_active(&snap))
+	if(terminate < 0 && !reauth_snapshot_active(&snap))
 		terminate = REAUTH_TERM_NORESOURCE;
 	if(terminate >= 0)
 		sub_drop(sub);
@@ -576,13 +603,15 @@ static void on_sub_notify(unsigned int hash, unsigned int id, int terminate)
 		reason = "";
 	notify_send(&out, &snap, reason);
 	notify_out_free(&out);
-	snapshot_free(&snap);
+	reauth_snapshot_free(&snap);
 }
 
 static void on_notify_reply(reauth_job_t *job)
 {
 	reauth_sub_t *sub;
 
+	if(job->proc_id)
+		reauth_proc_notify_answer(job->proc_id, job->is_ue, job->code);
 	if(job->code < 300)
 		return;
 	reauth_stats_notify_failed();
@@ -601,6 +630,96 @@ static void on_notify_reply(reauth_job_t *job)
 		sub_drop(sub);
 	}
 	reauth_subs_unlock(job->hash);
+}
+
+void reauth_notify_count(
+		reauth_id_view_t *views, int n, unsigned int *ue, unsigned int *other)
+{
+	reauth_sub_t *sub;
+	unsigned int hash;
+	int i;
+
+	*ue = *other = 0;
+	for(i = 0; i < n; i++) {
+		hash = reauth_subs_hash(&views[i].aor);
+		reauth_subs_lock(hash);
+		for(sub = reauth_subs_first(hash, &views[i].aor); sub;
+				sub = reauth_subs_next(sub, &views[i].aor)) {
+			if(sub->kind == REAUTH_SUB_UE)
+				(*ue)++;
+			else
+				(*other)++;
+		}
+		reauth_subs_unlock(hash);
+	}
+}
+
+int reauth_notify_user(reauth_id_view_t *views, int n, unsigned int proc_id,
+		const char *terminate, unsigned int *other_sent)
+{
+	regstate_identity_t ids[REAUTH_USER_MAX_IDS];
+	notify_out_t *outs = NULL;
+	int *kinds = NULL;
+	int nout = 0, cap = 0, i;
+	unsigned int hash, ue_sent = 0;
+	reauth_sub_t *sub, *next;
+
+	*other_sent = 0;
+	if(n > REAUTH_USER_MAX_IDS)
+		n = REAUTH_USER_MAX_IDS;
+	for(i = 0; i < n; i++) {
+		memset(&ids[i], 0, sizeof(ids[i]));
+		ids[i].uri = views[i].uri.s;
+		ids[i].contacts = views[i].snap.cts;
+		ids[i].ncontacts = views[i].snap.n;
+		ids[i].draft_state = views[i].draft_state;
+		ids[i].detail = views[i].detail;
+	}
+	for(i = 0; i < n; i++) {
+		hash = reauth_subs_hash(&views[i].aor);
+		reauth_subs_lock(hash);
+		for(sub = reauth_subs_first(hash, &views[i].aor); sub; sub = next) {
+			next = reauth_subs_next(sub, &views[i].aor);
+			if(nout == cap) {
+				void *g1, *g2;
+				cap = cap ? cap * 2 : 8;
+				g1 = pkg_realloc(outs, cap * sizeof(*outs));
+				if(g1)
+					outs = g1;
+				g2 = pkg_realloc(kinds, cap * sizeof(*kinds));
+				if(g2)
+					kinds = g2;
+				if(g1 == NULL || g2 == NULL) {
+					PKG_MEM_ERROR;
+					break;
+				}
+			}
+			if(notify_out_take(sub, &outs[nout]) < 0)
+				break;
+			kinds[nout++] = sub->kind;
+			if(terminate)
+				sub_drop(sub);
+			else
+				sub_persist(sub);
+		}
+		reauth_subs_unlock(hash);
+	}
+	for(i = 0; i < nout; i++) {
+		if(notify_send_ids(&outs[i], ids, n, terminate, proc_id,
+				   kinds[i] == REAUTH_SUB_UE)
+				== 0) {
+			if(kinds[i] == REAUTH_SUB_UE)
+				ue_sent++;
+			else
+				(*other_sent)++;
+		}
+		notify_out_free(&outs[i]);
+	}
+	if(outs)
+		pkg_free(outs);
+	if(kinds)
+		pkg_free(kinds);
+	return (int)ue_sent;
 }
 
 /* once a second: subscriptions not refreshed in time end with a final
@@ -665,12 +784,25 @@ void reauth_notifier_loop(void)
 				case REAUTH_JOB_NOTIFY_REPLY:
 					on_notify_reply(job);
 					break;
+				case REAUTH_JOB_PROC_TRIGGER:
+					reauth_proc_on_trigger(job->proc_id);
+					break;
+				case REAUTH_JOB_PROC_CANCEL:
+					reauth_proc_on_cancel(job->proc_id);
+					break;
+				case REAUTH_JOB_REFER_REPLY:
+					reauth_proc_on_refer_answer(job->proc_id, job->code);
+					break;
+				case REAUTH_JOB_REREGISTERED:
+					reauth_proc_on_reregistered(&job->aor, job->is_ue);
+					break;
 			}
 			shm_free(job);
 		}
 		now = time(NULL);
 		if(now >= next_tick) {
 			on_tick(now);
+			reauth_proc_tick(now);
 			next_tick = now + 1;
 		}
 	}

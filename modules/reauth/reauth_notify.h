@@ -10,6 +10,8 @@
 
 #include "core/str.h"
 
+#include "core/regstate.h"
+
 /* why a subscription ends: the reason of "Subscription-State: terminated" */
 typedef enum reauth_term_reason {
 	REAUTH_TERM_UNSUBSCRIBED = 0, /* the watcher asked (Expires: 0) */
@@ -20,6 +22,42 @@ typedef enum reauth_term_reason {
 } reauth_term_reason_t;
 
 extern int reauth_notifier_pid;
+/* set while the module itself changes usrloc (shorten, de-register):
+ * those changes are notified by the procedure, not as plain changes */
+extern int reauth_ul_quiet;
+
+/* the contacts of one aor, copied out of usrloc (pkg) */
+typedef struct ul_snapshot {
+	regstate_contact_t *cts;
+	size_t n;
+	char *buf;
+} ul_snapshot_t;
+
+/* one public identity of a user as a re-authentication NOTIFY shows it */
+typedef struct reauth_id_view {
+	str uri;
+	str aor;
+	ul_snapshot_t snap;
+	const char *draft_state; /* body_format draft only */
+	const char *detail;
+} reauth_id_view_t;
+
+/* valid contacts of aor, with room for extra more; 0 or -1 */
+int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra);
+void reauth_snapshot_free(ul_snapshot_t *snap);
+int reauth_snapshot_active(ul_snapshot_t *snap);
+
+/* subscriptions to the identities (aors): how many of kind UE, others */
+void reauth_notify_count(
+		reauth_id_view_t *views, int n, unsigned int *ue, unsigned int *other);
+/*
+ * One NOTIFY on every subscription to any of the identities, each body
+ * listing all of them. terminate: NULL keeps the subscriptions, else it
+ * is the Subscription-State reason and they are removed. The answers come
+ * back to the procedure proc_id. Returns the UE NOTIFYs sent.
+ */
+int reauth_notify_user(reauth_id_view_t *views, int n, unsigned int proc_id,
+		const char *terminate, unsigned int *other_sent);
 
 /* mod_init: tm and the usrloc callbacks */
 int reauth_notify_init(void);

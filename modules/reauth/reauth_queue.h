@@ -21,7 +21,11 @@ typedef enum reauth_job_type {
 	REAUTH_JOB_UL_CHANGE = 1, /* a contact of aor changed in usrloc */
 	REAUTH_JOB_NOTIFY,		  /* (re)send the full state to one subscription */
 	REAUTH_JOB_TERMINATE,	  /* final NOTIFY, then remove the subscription */
-	REAUTH_JOB_NOTIFY_REPLY	  /* final answer to a NOTIFY we sent */
+	REAUTH_JOB_NOTIFY_REPLY,  /* final answer to a NOTIFY we sent */
+	REAUTH_JOB_PROC_TRIGGER,  /* start procedure proc_id */
+	REAUTH_JOB_PROC_CANCEL,	  /* cancel procedure proc_id */
+	REAUTH_JOB_REFER_REPLY,	  /* final answer to a REFER of proc_id */
+	REAUTH_JOB_REREGISTERED	  /* a contact of aor saved by a REGISTER */
 } reauth_job_type_t;
 
 typedef struct reauth_job {
@@ -30,6 +34,9 @@ typedef struct reauth_job {
 	unsigned int hash; /* subscription (NOTIFY, TERMINATE, REPLY) */
 	unsigned int id;
 	int code;		   /* REPLY: SIP code; TERMINATE: reauth_term_reason */
+	unsigned int proc_id; /* re-authentication procedure, 0 = none */
+	int is_ue;		   /* NOTIFY_REPLY: sent on a UE's subscription;
+						* REREGISTERED: the REGISTER was authenticated */
 	int event;		   /* UL_CHANGE: reginfo_ct_event_t of the contact */
 	str aor;		   /* UL_CHANGE */
 	str c_uri;		   /* UL_CHANGE: the contact that changed */

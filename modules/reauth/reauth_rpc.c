@@ -12,12 +12,15 @@
 #include <time.h>
 
 #include "reauth_identity.h"
+#include "reauth_proc.h"
 #include "reauth_rpc.h"
+#include "reauth_sets.h"
 #include "reauth_subs.h"
 #include "reauth_trigger.h"
 
 static const char *reauth_rpc_user_doc[2] = {
 		"Start network-initiated re-authentication of a registered public"
+		" identity (its implicit registration set follows) or of a private"
 		" identity: reauth.user <identity>",
 		0};
 
@@ -43,7 +46,78 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "internal error creating response");
 		return;
 	}
-	rpc->struct_add(th, "Ss", "identity", &identity, "status", res.reason);
+	rpc->struct_add(th, "dSs", "id", (int)res.id, "identity", &identity,
+			"status", res.reason);
+}
+
+static const char *reauth_rpc_list_doc[2] = {
+		"List re-authentication procedures, pending and recently finished",
+		0};
+
+static void reauth_rpc_list(rpc_t *rpc, void *ctx)
+{
+	reauth_proc_rpc_list(rpc, ctx, NULL);
+}
+
+static const char *reauth_rpc_show_doc[2] = {
+		"Show the re-authentication procedure of an identity:"
+		" reauth.show <identity>",
+		0};
+
+static void reauth_rpc_show(rpc_t *rpc, void *ctx)
+{
+	str identity = STR_NULL;
+
+	if(rpc->scan(ctx, "S", &identity) < 1 || identity.len <= 0) {
+		rpc->fault(ctx, 400, "missing identity");
+		return;
+	}
+	reauth_proc_rpc_list(rpc, ctx, &identity);
+}
+
+static const char *reauth_rpc_cancel_doc[2] = {
+		"Cancel the pending re-authentication of an identity (no"
+		" de-registration): reauth.cancel <identity>",
+		0};
+
+static void reauth_rpc_cancel(rpc_t *rpc, void *ctx)
+{
+	str identity = STR_NULL;
+	reauth_trigger_result_t res;
+	void *th;
+
+	if(rpc->scan(ctx, "S", &identity) < 1 || identity.len <= 0) {
+		rpc->fault(ctx, 400, "missing identity");
+		return;
+	}
+	reauth_proc_cancel_request(&identity, &res);
+	if(res.code != 200) {
+		rpc->fault(ctx, res.code, "%s: %.*s", res.reason, identity.len,
+				identity.s);
+		return;
+	}
+	if(rpc->add(ctx, "{", &th) < 0)
+		return;
+	rpc->struct_add(th, "dSs", "id", (int)res.id, "identity", &identity,
+			"status", res.reason);
+}
+
+static const char *reauth_rpc_reload_doc[2] = {
+		"Reload the implicit registration sets from the DB", 0};
+
+static void reauth_rpc_reload(rpc_t *rpc, void *ctx)
+{
+	void *th;
+	int n;
+
+	n = reauth_sets_reload();
+	if(n < 0) {
+		rpc->fault(ctx, 500, "cannot reload implicit registration sets");
+		return;
+	}
+	if(rpc->add(ctx, "{", &th) < 0)
+		return;
+	rpc->struct_add(th, "d", "identities", n);
 }
 
 static const char *reauth_rpc_subscriptions_doc[2] = {
@@ -108,6 +182,10 @@ static rpc_export_t reauth_rpc_cmds[] = {
 	{"reauth.user", reauth_rpc_user, reauth_rpc_user_doc, 0},
 	{"reauth.subscriptions", reauth_rpc_subscriptions,
 		reauth_rpc_subscriptions_doc, RET_ARRAY},
+	{"reauth.list", reauth_rpc_list, reauth_rpc_list_doc, RET_ARRAY},
+	{"reauth.show", reauth_rpc_show, reauth_rpc_show_doc, RET_ARRAY},
+	{"reauth.cancel", reauth_rpc_cancel, reauth_rpc_cancel_doc, 0},
+	{"reauth.reload", reauth_rpc_reload, reauth_rpc_reload_doc, 0},
 	{0, 0, 0, 0}
 };
 /* clang-format on */

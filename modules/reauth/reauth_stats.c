@@ -9,14 +9,15 @@
 #include "core/dprint.h"
 #include "core/sr_module.h"
 
+#include "reauth_proc.h"
 #include "reauth_stats.h"
-
 #include "reauth_subs.h"
 
 static stat_var *notify_sent;
 static stat_var *notify_failed;
+static stat_var *proc_stats[REAUTH_STAT_COUNT];
 
-/* a gauge derived from the table itself */
+/* gauges derived from the tables themselves */
 static unsigned long reauth_stat_active(void)
 {
 	return (unsigned long)reauth_subs_count();
@@ -25,8 +26,18 @@ static unsigned long reauth_stat_active(void)
 /* clang-format off */
 static stat_export_t reauth_mod_stats[] = {
 	{"active_subscriptions", STAT_IS_FUNC, (stat_var **)reauth_stat_active},
-	{"notify_sent",          0,             &notify_sent},
-	{"notify_failed",        0,             &notify_failed},
+	{"notify_sent",          0, &notify_sent},
+	{"notify_failed",        0, &notify_failed},
+	{"reauth_started",       0, &proc_stats[REAUTH_STAT_STARTED]},
+	{"reauth_completed",     0, &proc_stats[REAUTH_STAT_COMPLETED]},
+	{"reauth_failed",        0, &proc_stats[REAUTH_STAT_FAILED]},
+	{"reauth_cancelled",     0, &proc_stats[REAUTH_STAT_CANCELLED]},
+	{"reauth_deregistered",  0, &proc_stats[REAUTH_STAT_DEREGISTERED]},
+	{"reauth_notify_sent",   0, &proc_stats[REAUTH_STAT_REAUTH_NOTIFY]},
+	{"reauth_notify_failed", 0, &proc_stats[REAUTH_STAT_REAUTH_NOTIFY_FAILED]},
+	{"refer_sent",           0, &proc_stats[REAUTH_STAT_REFER_SENT]},
+	{"refer_failed",         0, &proc_stats[REAUTH_STAT_REFER_FAILED]},
+	{"sessions_ended",       0, &proc_stats[REAUTH_STAT_SESSIONS_ENDED]},
 	{0, 0, 0}
 };
 /* clang-format on */
@@ -50,4 +61,10 @@ void reauth_stats_notify_failed(void)
 {
 	if(notify_failed)
 		update_stat(notify_failed, 1);
+}
+
+void reauth_stats_add(reauth_stat_t which, int n)
+{
+	if(which < REAUTH_STAT_COUNT && proc_stats[which])
+		update_stat(proc_stats[which], n);
 }

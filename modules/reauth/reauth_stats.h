@@ -8,8 +8,23 @@
 #ifndef _REAUTH_STATS_H_
 #define _REAUTH_STATS_H_
 
+typedef enum reauth_stat {
+	REAUTH_STAT_STARTED = 0,
+	REAUTH_STAT_COMPLETED,
+	REAUTH_STAT_FAILED,
+	REAUTH_STAT_CANCELLED,
+	REAUTH_STAT_DEREGISTERED,
+	REAUTH_STAT_REAUTH_NOTIFY,
+	REAUTH_STAT_REAUTH_NOTIFY_FAILED,
+	REAUTH_STAT_REFER_SENT,
+	REAUTH_STAT_REFER_FAILED,
+	REAUTH_STAT_SESSIONS_ENDED,
+	REAUTH_STAT_COUNT
+} reauth_stat_t;
+
 int reauth_stats_init(void);
 void reauth_stats_notify_sent(void);
 void reauth_stats_notify_failed(void);
+void reauth_stats_add(reauth_stat_t which, int n);
 
 #endif

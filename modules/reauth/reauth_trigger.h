@@ -12,8 +12,9 @@
 
 /* Outcome of a trigger, as the status code an RPC fault would carry. */
 typedef struct reauth_trigger_result {
-	int code;			/* 200, 400, 404, 409, 500, 501 */
+	int code;			/* 200, 400, 404, 409, 500 */
 	const char *reason; /* static text for logs and RPC faults */
+	unsigned int id;	/* the procedure, when code is 200 */
 } reauth_trigger_result_t;
 
 void reauth_trigger(str *identity, reauth_trigger_result_t *res);

@@ -322,6 +322,13 @@ static int reginfo_check_doc(
 					(int)reg->state);
 			return -1;
 		}
+		if((why = reginfo_check_optional(reg->draft_state)) != NULL
+				|| (why = reginfo_check_optional(reg->detail)) != NULL) {
+			core_log(mem, CORE_LOG_ERR,
+					"reginfo: registration %zu: draft state or detail %s", ri,
+					why);
+			return -1;
+		}
 		/* written so that the sum cannot wrap */
 		if(reg->ncontacts > REGINFO_MAX_CONTACTS - total) {
 			core_log(mem, CORE_LOG_ERR,
@@ -475,8 +482,14 @@ static int reginfo_add_registration(
 		return -1;
 	if(reginfo_set(node, "aor", reg->aor) < 0
 			|| reginfo_set(node, "id", reg->id) < 0
-			|| reginfo_set(node, "state", reginfo_reg_state_name(reg->state))
+			|| reginfo_set(node, "state",
+					   reg->draft_state ? reg->draft_state
+										: reginfo_reg_state_name(reg->state))
 					   < 0)
+		return -1;
+	if(reg->detail
+			&& xmlNewTextChild(node, ns, BAD_CAST "detail", BAD_CAST reg->detail)
+					   == NULL)
 		return -1;
 	for(ci = 0; ci < reg->ncontacts; ci++) {
 		if(reginfo_add_contact(node, ns, &reg->contacts[ci]) < 0)

@@ -99,6 +99,12 @@ typedef struct reginfo_registration {
 	reginfo_reg_state_t state; /* init/terminated: no active contact */
 	const reginfo_contact_t *contacts;
 	size_t ncontacts;
+	/* the seed contribution's notation (body_format "draft"), outside
+	 * RFC 3680: NULL = omit. draft_state replaces the state attribute
+	 * (e.g. "re-authenticate"); detail is a <detail> child written before
+	 * the contacts (e.g. "automatically by sip:alice@ims.test"). */
+	const char *draft_state;
+	const char *detail;
 } reginfo_registration_t;
 
 typedef struct reginfo_doc {

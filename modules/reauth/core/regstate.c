@@ -60,12 +60,20 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 
 	if(mem == NULL)
 		mem = &core_mem_libc;
-	*body = NULL;
-	*len = 0;
-	for(i = 0; i < nids; i++)
+	if(body != NULL)
+		*body = NULL;
+	if(len != NULL)
+		*len = 0;
+	if(body == NULL || len == NULL || (nids > 0 && ids == NULL)
+			|| nids > REGINFO_MAX_REGS)
+		goto inval;
+	for(i = 0; i < nids; i++) {
+		/* checked one by one so that the sum cannot wrap around */
+		if(ids[i].ncontacts > REGINFO_MAX_CONTACTS - total
+				|| (ids[i].ncontacts > 0 && ids[i].contacts == NULL))
+			goto inval;
 		total += ids[i].ncontacts;
-	if(nids > REGINFO_MAX_REGS || total > REGINFO_MAX_CONTACTS)
-		return REGINFO_ERR_INVAL;
+	}
 
 	/* one block each: registrations, contacts, and their id strings */
 	if(nids > 0 && (regs = core_alloc(mem, nids * sizeof(*regs))) == NULL)
@@ -80,10 +88,15 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 	for(i = 0; i < nids; i++) {
 		h = regstate_hash(ids[i].uri, 0);
 		snprintf(id, REGSTATE_ID_LEN, "r%08x", h);
+		memset(&regs[i], 0, sizeof(regs[i]));
 		regs[i].aor = ids[i].uri;
 		regs[i].id = id;
+		regs[i].draft_state = ids[i].draft_state;
+		regs[i].detail = ids[i].detail;
 		id += REGSTATE_ID_LEN;
-		regs[i].contacts = cts + k;
+		/* no contact in the whole document: cts is NULL, and NULL + 0
+		 * is undefined behaviour */
+		regs[i].contacts = cts != NULL ? cts + k : NULL;
 		regs[i].ncontacts = ids[i].ncontacts;
 		for(j = 0; j < ids[i].ncontacts; j++, k++) {
 			const regstate_contact_t *c = &ids[i].contacts[j];
@@ -128,6 +141,12 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 	core_free(mem, cts);
 	core_free(mem, idbuf);
 	return rc;
+
+inval:
+	core_log(mem, CORE_LOG_ERR,
+			"regstate: bad arguments or more than %d contacts",
+			REGINFO_MAX_CONTACTS);
+	return REGINFO_ERR_INVAL;
 
 nomem:
 	core_log(mem, CORE_LOG_ERR, "regstate: out of memory");

@@ -31,6 +31,9 @@ typedef struct regstate_identity {
 	const char *uri; /* public identity, the registration's aor */
 	const regstate_contact_t *contacts;
 	size_t ncontacts;
+	/* body_format "draft" only, NULL otherwise: see reginfo.h */
+	const char *draft_state;
+	const char *detail;
 } regstate_identity_t;
 
 /* stable 32-bit FNV-1a, for registration and contact ids */

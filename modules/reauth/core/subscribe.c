@@ -79,12 +79,17 @@ static int params_refuse(const char *p, size_t len)
 	return 0;
 }
 
-/* one media-range of Accept */
-static int media_range_admits(const char *s, size_t len)
+/*
+ * one media-range of Accept: how specifically it names reginfo (3 the
+ * type itself, 2 the application/ wildcard, 1 the all-types wildcard,
+ * 0 not at all) and, in *refused, whether its q refuses it
+ */
+static int media_range_match(const char *s, size_t len, int *refused)
 {
 	size_t n = 0;
 	const char *type;
 	size_t tlen;
+	int spec;
 
 	trim(&s, &len);
 	while(n < len && s[n] != ';')
@@ -92,15 +97,22 @@ static int media_range_admits(const char *s, size_t len)
 	type = s;
 	tlen = n;
 	trim(&type, &tlen);
-	if(!token_eq(type, tlen, "*/*") && !token_eq(type, tlen, "application/*")
-			&& !token_eq(type, tlen, "application/reginfo+xml"))
+	if(token_eq(type, tlen, "application/reginfo+xml"))
+		spec = 3;
+	else if(token_eq(type, tlen, "application/*"))
+		spec = 2;
+	else if(token_eq(type, tlen, "*/*"))
+		spec = 1;
+	else
 		return 0;
-	return !params_refuse(s + n, len - n);
+	*refused = params_refuse(s + n, len - n);
+	return spec;
 }
 
 int sub_accept_has_reginfo(const char *accept, size_t len)
 {
 	size_t start = 0, i;
+	int best = 0, admits = 0, spec, refused;
 
 	if(accept == NULL)
 		return 1;
@@ -110,12 +122,20 @@ int sub_accept_has_reginfo(const char *accept, size_t len)
 		return 1;
 	for(i = 0; i <= len; i++) {
 		if(i == len || accept[i] == ',') {
-			if(media_range_admits(accept + start, i - start))
-				return 1;
+			refused = 0;
+			spec = media_range_match(accept + start, i - start, &refused);
+			/* the most specific range decides (RFC 7231 5.3.2): reginfo
+			 * with q=0 is refused even when a wildcard admits it */
+			if(spec > best) {
+				best = spec;
+				admits = !refused;
+			} else if(spec > 0 && spec == best && !refused) {
+				admits = 1;
+			}
 			start = i + 1;
 		}
 	}
-	return 0;
+	return admits;
 }
 
 static void answer(sub_decision_t *dec, int code, const char *reason)

@@ -1,0 +1,194 @@
+/*
+ * reauth module - the network-initiated re-authentication procedure
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <string.h>
+
+#include "procedure.h"
+
+static void act(reauth_actions_t *out, reauth_action_type_t type, long at)
+{
+	if(out->n >= REAUTH_ACTIONS_MAX)
+		return; /* cannot happen: no event emits more than the maximum */
+	out->a[out->n].type = type;
+	out->a[out->n].at = at;
+	out->n++;
+}
+
+static void finish(reauth_proc_t *p, long now, reauth_proc_outcome_t outcome,
+		reauth_proc_reason_t reason)
+{
+	p->state = RP_DONE;
+	p->ended = now;
+	p->outcome = outcome;
+	p->reason = reason;
+}
+
+/* every way failed: the network de-registers the set */
+static void deregister(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_proc_reason_t reason, reauth_actions_t *out)
+{
+	finish(p, now, RP_OUT_DEREGISTERED, reason);
+	act(out, RA_RAISE_FAILED, 0);
+	act(out, RA_DEREGISTER, 0);
+	if(cfg->end_sessions)
+		act(out, RA_END_SESSIONS, 0);
+	act(out, RA_RAISE_DEREGISTERED, 0);
+}
+
+/* NOTIFY did not do it: REFER when allowed and possible, else give up */
+static void fall_back(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_proc_reason_t reason, reauth_actions_t *out)
+{
+	if(cfg->refer_fallback && p->contacts > 0) {
+		p->state = RP_REFERRING;
+		p->refer_pending = p->contacts;
+		act(out, RA_SEND_REFER, 0);
+		return;
+	}
+	deregister(p, cfg, now, reason, out);
+}
+
+int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int ue_subs, unsigned int other_subs,
+		unsigned int contacts, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state != RP_IDLE)
+		return -1;
+	memset(p, 0, sizeof(*p));
+	p->started = now;
+	p->deadline = now + cfg->timeout;
+	p->contacts = contacts;
+	p->notify_pending = ue_subs;
+	p->state = RP_NOTIFYING;
+	act(out, RA_SHORTEN, 0);
+	if(ue_subs > 0 || other_subs > 0) /* a sum could wrap to 0 */
+		act(out, RA_SEND_NOTIFY, 0);
+	act(out, RA_ARM_TIMER, p->deadline);
+	if(ue_subs == 0)
+		fall_back(p, cfg, now, RP_WHY_NO_WAY, out);
+	return 0;
+}
+
+void reauth_proc_notify_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, int is_ue, int code, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state != RP_NOTIFYING || !is_ue || p->notify_pending == 0)
+		return;
+	p->notify_pending--;
+	if(code >= 200 && code < 300) {
+		p->state = RP_AWAITING;
+		return;
+	}
+	if(p->notify_pending == 0)
+		fall_back(p, cfg, now, RP_WHY_NOTIFY_FAILED, out);
+}
+
+void reauth_proc_refer_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, int code, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state != RP_REFERRING || p->refer_pending == 0)
+		return;
+	p->refer_pending--;
+	if(code >= 200 && code < 300) {
+		p->state = RP_AWAITING;
+		return;
+	}
+	if(p->refer_pending == 0)
+		deregister(p, cfg, now, RP_WHY_REFER_FAILED, out);
+}
+
+void reauth_proc_reregistered(
+		reauth_proc_t *p, long now, int authenticated, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state == RP_IDLE || p->state == RP_DONE || !authenticated)
+		return;
+	/* a UE may re-register before its 2xx reaches us: any state will do */
+	finish(p, now, RP_OUT_COMPLETED, RP_WHY_REREGISTERED);
+	act(out, RA_RAISE_COMPLETED, 0);
+}
+
+void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state == RP_IDLE || p->state == RP_DONE || now < p->deadline)
+		return;
+	deregister(p, cfg, now, RP_WHY_TIMEOUT, out);
+}
+
+int reauth_proc_cancel(reauth_proc_t *p, long now, reauth_actions_t *out)
+{
+	out->n = 0;
+	if(p->state == RP_IDLE || p->state == RP_DONE)
+		return -1;
+	finish(p, now, RP_OUT_CANCELLED, RP_WHY_CANCELLED);
+	return 0;
+}
+
+long reauth_proc_next_expiry(const reauth_proc_t *p)
+{
+	if(p->state == RP_IDLE || p->state == RP_DONE)
+		return 0;
+	return p->deadline;
+}
+
+const char *reauth_proc_state_name(reauth_proc_state_t s)
+{
+	switch(s) {
+		case RP_IDLE:
+			return "idle";
+		case RP_NOTIFYING:
+			return "notifying";
+		case RP_REFERRING:
+			return "referring";
+		case RP_AWAITING:
+			return "awaiting-register";
+		case RP_DONE:
+			return "done";
+	}
+	return "unknown";
+}
+
+const char *reauth_proc_outcome_name(reauth_proc_outcome_t o)
+{
+	switch(o) {
+		case RP_OUT_NONE:
+			return "pending";
+		case RP_OUT_COMPLETED:
+			return "completed";
+		case RP_OUT_DEREGISTERED:
+			return "deregistered";
+		case RP_OUT_CANCELLED:
+			return "cancelled";
+	}
+	return "unknown";
+}
+
+const char *reauth_proc_reason_name(reauth_proc_reason_t r)
+{
+	switch(r) {
+		case RP_WHY_NONE:
+			return "none";
+		case RP_WHY_REREGISTERED:
+			return "re-registered";
+		case RP_WHY_NOTIFY_FAILED:
+			return "notify failed";
+		case RP_WHY_REFER_FAILED:
+			return "refer failed";
+		case RP_WHY_NO_WAY:
+			return "no subscription";
+		case RP_WHY_TIMEOUT:
+			return "timeout";
+		case RP_WHY_CANCELLED:
+			return "cancelled";
+	}
+	return "unknown";
+}

@@ -1,0 +1,128 @@
+/*
+ * reauth module - the network-initiated re-authentication procedure
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A pure state machine (3GPP TS 24.229 5.4.1.6): events in, actions out,
+ * time given by the caller. The glue keeps which subscriptions and
+ * contacts are involved and carries the actions out with usrloc, tm and
+ * dialog; here only the counts and the decisions live.
+ *
+ *   TRIGGER --> NOTIFYING --(2xx from a UE subscription)--> AWAITING
+ *       |           | (every UE NOTIFY failed)                 |
+ *       |           v                                          | authenticated
+ *       +----> REFERRING --(2xx/202)--> AWAITING               | re-REGISTER
+ *   (no UE      | (every REFER failed)                         v
+ *   subscription)v                                          COMPLETED
+ *            DEREGISTERED <------(deadline, in any state)
+ */
+
+#ifndef _REAUTH_CORE_PROCEDURE_H_
+#define _REAUTH_CORE_PROCEDURE_H_
+
+typedef enum reauth_proc_state {
+	RP_IDLE = 0,
+	RP_NOTIFYING, /* NOTIFYs sent, no UE has accepted yet */
+	RP_REFERRING, /* REFERs sent, none accepted yet */
+	RP_AWAITING,  /* a UE accepted: waiting for its authenticated REGISTER */
+	RP_DONE
+} reauth_proc_state_t;
+
+typedef enum reauth_proc_outcome {
+	RP_OUT_NONE = 0,
+	RP_OUT_COMPLETED,
+	RP_OUT_DEREGISTERED,
+	RP_OUT_CANCELLED
+} reauth_proc_outcome_t;
+
+typedef enum reauth_proc_reason {
+	RP_WHY_NONE = 0,
+	RP_WHY_REREGISTERED,   /* completed: authenticated re-REGISTER */
+	RP_WHY_NOTIFY_FAILED,  /* every UE NOTIFY failed, no REFER to try */
+	RP_WHY_REFER_FAILED,   /* every REFER failed */
+	RP_WHY_NO_WAY,		   /* no UE subscription, no REFER possible */
+	RP_WHY_TIMEOUT,		   /* the deadline passed */
+	RP_WHY_CANCELLED	   /* an operator cancelled it */
+} reauth_proc_reason_t;
+
+typedef struct reauth_proc_cfg {
+	long timeout;		/* seconds from trigger to de-registration */
+	int refer_fallback; /* try REFER when NOTIFY does not do */
+	int end_sessions;	/* end the user's dialogs when de-registering */
+} reauth_proc_cfg_t;
+
+typedef struct reauth_proc {
+	reauth_proc_state_t state;
+	reauth_proc_outcome_t outcome;
+	reauth_proc_reason_t reason;
+	long started;
+	long deadline;
+	long ended; /* when the outcome was reached */
+	unsigned int notify_pending; /* UE NOTIFYs without a final answer */
+	unsigned int refer_pending;	 /* REFERs without a final answer */
+	unsigned int contacts;		 /* REFER targets */
+} reauth_proc_t;
+
+typedef enum reauth_action_type {
+	RA_SHORTEN = 1,		 /* shorten the set's contacts in usrloc */
+	RA_SEND_NOTIFY,		 /* re-authentication NOTIFY on every subscription */
+	RA_SEND_REFER,		 /* REFER to every contact of the set */
+	RA_DEREGISTER,		 /* remove the contacts, NOTIFY terminated */
+	RA_END_SESSIONS,	 /* BYE every dialog of the set */
+	RA_ARM_TIMER,		 /* call reauth_proc_deadline at `at` */
+	RA_RAISE_COMPLETED,	 /* event_route[reauth:completed] */
+	RA_RAISE_FAILED,	 /* event_route[reauth:failed] */
+	RA_RAISE_DEREGISTERED /* event_route[reauth:deregistered] */
+} reauth_action_type_t;
+
+typedef struct reauth_action {
+	reauth_action_type_t type;
+	long at; /* RA_ARM_TIMER */
+} reauth_action_t;
+
+#define REAUTH_ACTIONS_MAX 8
+
+typedef struct reauth_actions {
+	reauth_action_t a[REAUTH_ACTIONS_MAX];
+	int n;
+} reauth_actions_t;
+
+/*
+ * Start: ue_subs subscriptions of kind UE and other_subs others will get
+ * the NOTIFY; contacts are the REFER targets. Returns 0, or -1 when the
+ * procedure is not idle (a second trigger) and nothing is done.
+ */
+int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int ue_subs, unsigned int other_subs,
+		unsigned int contacts, reauth_actions_t *out);
+
+/* Final answer to a NOTIFY (408 for a timeout). Only UE subscriptions
+ * count: a watcher like the P-CSCF cannot re-register the UE. */
+void reauth_proc_notify_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, int is_ue, int code, reauth_actions_t *out);
+
+/* Final answer to a REFER (408 for a timeout). */
+void reauth_proc_refer_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, int code, reauth_actions_t *out);
+
+/* A contact of the set was saved by a REGISTER; only an authenticated
+ * one completes the procedure. */
+void reauth_proc_reregistered(
+		reauth_proc_t *p, long now, int authenticated, reauth_actions_t *out);
+
+/* Time passed: de-registers when now is at or past the deadline. */
+void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_actions_t *out);
+
+/* An operator stops it: no de-registration, outcome cancelled. */
+int reauth_proc_cancel(reauth_proc_t *p, long now, reauth_actions_t *out);
+
+/* when reauth_proc_deadline must be called next; 0 when done */
+long reauth_proc_next_expiry(const reauth_proc_t *p);
+
+const char *reauth_proc_state_name(reauth_proc_state_t s);
+const char *reauth_proc_outcome_name(reauth_proc_outcome_t o);
+const char *reauth_proc_reason_name(reauth_proc_reason_t r);
+
+#endif
