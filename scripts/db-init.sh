@@ -11,6 +11,9 @@ schema=/usr/share/kamailio/db_sqlite
 mkdir -p "$(dirname "$db")"
 tmp="$db.tmp.$$"
 rm -f "$tmp"
+# WAL: readers (auth_db) never wait for a writer (usrloc, reauth); the mode
+# is kept in the file, so every Kamailio process gets it
+sqlite3 "$tmp" 'PRAGMA journal_mode=WAL;' >/dev/null
 for t in standard auth_db usrloc dialog; do
 	sqlite3 "$tmp" <"$schema/$t-create.sql"
 done

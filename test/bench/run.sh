@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the reg event notifier: the same registrar
+# with two reg event stacks, the same sipp workload, a side-by-side table.
+#
+#   stack "reauth":   etc/kamailio.cfg as is; SUBSCRIBE goes to
+#                     reauth_subscribe(), the module's notifier process
+#                     sends the NOTIFYs.
+#   stack "presence": test/bench/kamailio-presence.cfg; Kamailio's own
+#                     presence + presence_reginfo (SUBSCRIBE) fed by pua +
+#                     pua_reginfo (usrloc changes PUBLISHed to itself).
+#
+# Workload for N UEs bench0000..benchN-1@ims.test (digest auth on, each
+# its own password), one sipp UA on a pinned port standing for all UEs:
+#   phase 1a  REGISTER (401, REGISTER with credentials, 200)
+#   phase 1b  SUBSCRIBE Event: reg to the UE's own identity, 200 and the
+#             initial NOTIFY (either order), answered 200
+#   phase 2   (measured) re-REGISTER, same Call-ID, higher CSeq (401,
+#             credentials, 200) and the NOTIFY caused by the refresh
+#             (either order), answered 200
+# Each phase is one sipp run (-m N -r RATE -l LIMIT); the UEs' contacts
+# and Call-IDs are the same in every run (-inf fields, -p, -cid_str), so
+# the NOTIFYs of phase 2, sent in the SUBSCRIBE dialogs of phase 1b, land
+# in the phase 2 flows. Shared memory (kamcmd core.shmmem) is read after
+# start-up, after 1a and after 1b, each time once tm holds no transaction.
+# Before measuring, one extra UE (benchcheck) runs the three phases with
+# message tracing and its NOTIFYs must carry a reginfo document naming
+# its identity and contact, or the benchmark stops.
+#
+# Usage: test/bench/run.sh [N]          (N defaults to 1000)
+# Environment:
+#   BENCH_WORKERS=4        children of both stacks
+#   BENCH_RATE=2000        sipp rate cap (flows/s)
+#   BENCH_LIMIT=100        sipp cap on simultaneous flows
+#   BENCH_STACKS="reauth presence"
+#                          stacks to run, in this order; "presence-wb" is
+#                          stack B with presence in write-back mode
+#                          (subs_db_mode 2) and memory-only presentities
+#                          (publ_cache 2), the least DB work it can do
+#   BENCH_REAUTH_DIR=modules/reauth
+#                          where reauth.so is (`make build` makes it)
+#   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module
+#                          (and use its etc/reauth-create.sql) in var/bench
+#   BENCH_SQLITE_JOURNAL=  journal mode set on the sqlite files of both
+#                          stacks (e.g. wal); default: sqlite's default, as
+#                          scripts/db-init.sh creates it for `make run`
+# Output: the table on stdout and in var/bench/results.txt; everything of
+# a stack (kamailio.log, DB, sipp screens and errors) in var/bench/STACK/.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH="$TOP/test/bench"
+OUT="$TOP/var/bench"
+KAM_MODULES=${KAM_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
+SCHEMA=/usr/share/kamailio/db_sqlite
+IP=127.0.0.1
+DOMAIN=ims.test
+
+N=${1:-1000}
+WORKERS=${BENCH_WORKERS:-4}
+RATE=${BENCH_RATE:-2000}
+LIMIT=${BENCH_LIMIT:-100}
+STACKS=${BENCH_STACKS:-reauth presence}
+JOURNAL=${BENCH_SQLITE_JOURNAL:-}
+REAUTH_DIR=${BENCH_REAUTH_DIR:-$TOP/modules/reauth}
+REAUTH_SQL="$TOP/etc/reauth-create.sql"
+SHM_MB=256
+REG_EXPIRES=600
+SUB_EXPIRES=3600
+SIPP_TIMEOUT=120 # seconds, a guard per sipp run
+KAM_PID=""
+SIPP_PID=""
+
+case "$N" in
+'' | *[!0-9]*) echo "usage: $0 [N]  (N a positive number of UEs)" >&2; exit 2 ;;
+esac
+[ "$N" -ge 1 ] || { echo "N must be at least 1" >&2; exit 2; }
+
+die() {
+	echo "BENCHMARK FAILED: $*" >&2
+	stop_kamailio
+	exit 1
+}
+
+cleanup() {
+	[ -n "$SIPP_PID" ] && kill "$SIPP_PID" 2>/dev/null
+	stop_kamailio
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for t in kamailio kamcmd sipp sqlite3; do
+	command -v $t >/dev/null || { echo "$t is not installed (make deps)" >&2; exit 1; }
+done
+mkdir -p "$OUT"
+
+# --- the reauth module under test ---
+
+if [ -n "${BENCH_REAUTH_REV:-}" ]; then
+	rev=$(git -C "$TOP" rev-parse --short "$BENCH_REAUTH_REV") || exit 1
+	src="$OUT/reauth-$rev"
+	if [ ! -f "$src/modules/reauth/reauth.so" ]; then
+		echo "# building reauth at $rev in $src"
+		rm -rf "$src" && mkdir -p "$src"
+		git -C "$TOP" archive "$rev" modules/reauth etc/reauth-create.sql | tar -x -C "$src" || exit 1
+		make -C "$src/modules/reauth" COREPATH="$TOP/build/kamailio/src" quiet=silent >"$src/build.log" 2>&1 \
+			|| { tail -20 "$src/build.log"; exit 1; }
+	fi
+	REAUTH_DIR="$src/modules/reauth"
+	REAUTH_SQL="$src/etc/reauth-create.sql"
+	REAUTH_LABEL="reauth@$rev"
+else
+	REAUTH_LABEL="reauth (working tree)"
+fi
+case " $STACKS " in
+*" reauth "*)
+	[ -f "$REAUTH_DIR/reauth.so" ] || { echo "no $REAUTH_DIR/reauth.so: run make build" >&2; exit 1; } ;;
+esac
+
+# --- helpers ---
+
+# A UDP port nobody listens on (as test/integration/lib.sh picks them).
+USED_PORTS=""
+free_port() {
+	local p tries=0
+	p=$((20000 + (RANDOM + $$ * 7) % 30000))
+	while ss -Hlun "sport = :$p" 2>/dev/null | grep -q . \
+		|| [[ " $USED_PORTS " == *" $p "* ]]; do
+		p=$((20000 + RANDOM % 30000))
+		tries=$((tries + 1))
+		[ $tries -gt 100 ] && break
+	done
+	USED_PORTS="$USED_PORTS $p"
+	echo "$p"
+}
+
+now() { date +%s.%N; }
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+
+kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
+
+# shm "used" and "real_used" bytes: prints "USED REAL"
+shm_now() {
+	kamcmd_ core.shmmem | awk '$1 == "used:" { u = $2 } $1 == "real_used:" { r = $2 } END { print u, r }'
+}
+
+# Wait until tm holds no transaction (NOTIFY/PUBLISH transactions stay
+# for tm's wait timer after their final reply) and the count of
+# subscriptions stops moving; prints nothing. Up to 30 s.
+settle() {
+	local i cur
+	for i in $(seq 1 150); do
+		cur=$(kamcmd_ tm.stats 2>/dev/null | awk '$1 == "current:" { print $2 }')
+		[ "${cur:-1}" = 0 ] && return 0
+		sleep 0.2
+	done
+	echo "# warning: tm still holds $cur transactions after 30 s" >&2
+}
+
+# DB of a stack: Kamailio's tables, reauth's (stack A) or presence's and
+# pua's (stack B), and the bench UEs (no other subscriber).
+make_db() {
+	local db=$1 kind=$2 t i
+	rm -f "$db"
+	for t in standard auth_db usrloc dialog; do
+		sqlite3 "$db" <"$SCHEMA/$t-create.sql" || return 1
+	done
+	if [ "$kind" = reauth ]; then
+		[ -f "$REAUTH_SQL" ] && { sqlite3 "$db" <"$REAUTH_SQL" || return 1; }
+	else
+		sqlite3 "$db" <"$SCHEMA/presence-create.sql" || return 1
+	fi
+	{
+		echo "BEGIN;"
+		for ((i = 0; i < N; i++)); do
+			printf "INSERT INTO subscriber (username, domain, password) VALUES ('bench%04d', '%s', 'bench%04d-secret');\n" \
+				"$i" "$DOMAIN" "$i"
+		done
+		echo "INSERT INTO subscriber (username, domain, password) VALUES ('benchcheck', '$DOMAIN', 'benchcheck-secret');"
+		echo "COMMIT;"
+	} | sqlite3 "$db" || return 1
+	if [ -n "$JOURNAL" ]; then
+		sqlite3 "$db" "PRAGMA journal_mode=$JOURNAL;" >/dev/null || return 1
+	fi
+}
+
+# sipp injection file: user;password;contact port
+make_inf() {
+	local f=$1 port=$2 i
+	{
+		echo "SEQUENTIAL"
+		for ((i = 0; i < N; i++)); do
+			printf "bench%04d;bench%04d-secret;%s\n" "$i" "$i" "$port"
+		done
+	} >"$f"
+}
+
+start_kamailio() {
+	local cfg=$1 modpath=$2
+	kamailio -DD -E -f "$cfg" -L "$modpath" -Y "$SDIR" -w "$SDIR" \
+		-m $SHM_MB -M 8 \
+		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite:///$KAM_DB\"" \
+		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=$WORKERS" \
+		-A "SRV_URI=\"sip:$IP:$KAM_PORT\"" $KAM_DEFS \
+		>>"$KAM_LOG" 2>&1 &
+	KAM_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		kamcmd_ core.version >/dev/null 2>&1 && return 0
+		kill -0 "$KAM_PID" 2>/dev/null || { KAM_PID=""; tail -20 "$KAM_LOG"; die "kamailio of $STACK did not start"; }
+		sleep 0.1
+	done
+	tail -20 "$KAM_LOG"
+	die "kamailio of $STACK does not answer kamcmd within 10 s"
+}
+
+stop_kamailio() {
+	[ -n "$KAM_PID" ] || return 0
+	local i
+	kill "$KAM_PID" 2>/dev/null
+	for i in $(seq 1 50); do
+		kill -0 "$KAM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$KAM_PID" 2>/dev/null
+	wait "$KAM_PID" 2>/dev/null
+	KAM_PID=""
+}
+
+# run_sipp NAME SCENARIO BASE_CSEQ INF PORT CALLS [sipp args...]: one sipp
+# run to completion in $SDIR/NAME; sets P_SECS (wall time) and P_RC.
+run_sipp() {
+	local name=$1 scen=$2 cseq=$3 inf=$4 port=$5 calls=$6
+	shift 6
+	local d="$SDIR/$name" t0 t1
+	rm -rf "$d" && mkdir -p "$d"
+	t0=$(now)
+	(cd "$d" && exec timeout $SIPP_TIMEOUT sipp "$IP:$KAM_PORT" -sf "$BENCH/sipp/$scen" \
+		-i "$IP" -p "$port" -inf "$inf" -cid_str "bench-%u@%s" -base_cseq "$cseq" \
+		-key domain "$DOMAIN" -key expires $REG_EXPIRES -key sub_expires $SUB_EXPIRES \
+		-m "$calls" -r "$RATE" -rp 1000 -l "$LIMIT" \
+		-aa -oocsf "$BENCH/sipp/ooc_notify.xml" -deadcall_wait 0 \
+		-nostdin -trace_screen -trace_err "$@" >"$d/sipp.out" 2>&1) &
+	SIPP_PID=$!
+	wait $SIPP_PID
+	P_RC=$?
+	SIPP_PID=""
+	t1=$(now)
+	P_SECS=$(fsub "$t1" "$t0")
+}
+
+# stats of the sipp run in $SDIR/NAME from its final screen:
+# sets P_OK P_FAIL P_NOTIFY P_RETRANS P_TIMEOUT P_UNEXP P_OOC
+sipp_stats() {
+	local scr
+	scr=$(ls "$SDIR/$1"/*_screen.log 2>/dev/null | head -1)
+	if [ -z "$scr" ]; then
+		P_OK=0 P_FAIL=$N P_NOTIFY=0 P_RETRANS=0 P_TIMEOUT=0 P_UNEXP=0 P_OOC=0
+		return
+	fi
+	eval "$(awk '
+		/Successful call/ { split($0, f, "|"); gsub(/ /, "", f[3]); ok = f[3] }
+		/Failed call/ { split($0, f, "|"); gsub(/ /, "", f[3]); fail = f[3] }
+		/Incoming calls created/ { split($0, f, "|"); gsub(/ /, "", f[3]); ooc = f[3] }
+		/<----------/ {
+			if ($1 == "NOTIFY") notify += $3
+			timeout += $5; unexp += $6
+		}
+		/---------->/ { retrans += $4 }
+		/out-of-call msg/ { for (i = 1; i <= NF; i++) if ($i == "out-of-call") oocd = $(i - 1) }
+		END {
+			printf "P_OK=%d P_FAIL=%d P_NOTIFY=%d P_RETRANS=%d P_TIMEOUT=%d P_UNEXP=%d P_OOC=%d\n",
+				ok, fail, notify, retrans, timeout, unexp, ooc + oocd
+		}' "$scr")"
+}
+
+# the body of the last NOTIFY in a sipp -trace_msg log
+last_notify() {
+	awk '
+		/^-+ [0-9]/ { inmsg = 0 }
+		/^NOTIFY sip:/ { inmsg = 1; msg = "" }
+		inmsg { msg = msg $0 "\n" }
+		END { printf "%s", msg }' "$1"
+}
+
+# --- sanity: one UE, traced; its NOTIFYs must be real reginfo ---
+
+sanity_check() {
+	local port inf d msg what
+	port=$(free_port)
+	inf="$SDIR/check.csv"
+	printf "SEQUENTIAL\nbenchcheck;benchcheck-secret;%s\n" "$port" >"$inf"
+	for what in "check-reg ue_register.xml 1" "check-sub ue_subscribe.xml 10" "check-rereg ue_reregister.xml 20"; do
+		set -- $what
+		run_sipp "$1" "$2" "$3" "$inf" "$port" 1 -trace_msg -cid_str "check-%u@%s"
+		[ "$P_RC" = 0 ] || die "$STACK: sanity flow $1 ($2) failed (sipp exit $P_RC):
+$(tail -c 1500 "$SDIR/$1"/*_errors.log 2>/dev/null)
+--- kamailio.log:
+$(tail -15 "$KAM_LOG")"
+	done
+	for what in check-sub check-rereg; do
+		msg=$(last_notify "$SDIR/$what"/*_messages.log)
+		printf '%s' "$msg" >"$SDIR/$what.notify.txt"
+		printf '%s' "$msg" | grep -qi '^Event: *reg' || die "$STACK: the NOTIFY of $what has no 'Event: reg':
+$msg"
+		printf '%s' "$msg" | grep -qi '^Content-Type: *application/reginfo+xml' \
+			|| die "$STACK: the NOTIFY of $what is not application/reginfo+xml:
+$msg"
+		printf '%s' "$msg" | grep -q '<reginfo' || die "$STACK: the NOTIFY of $what has no reginfo body:
+$msg"
+		printf '%s' "$msg" | grep -q "aor=\"sip:benchcheck@$DOMAIN\"" \
+			|| die "$STACK: the reginfo of $what does not name sip:benchcheck@$DOMAIN:
+$msg"
+		printf '%s' "$msg" | grep -q "<uri>sip:benchcheck@$IP:$port" \
+			|| die "$STACK: the reginfo of $what does not carry the UE's contact:
+$msg"
+		printf '%s' "$msg" | grep -q 'state="active"' || die "$STACK: the reginfo of $what has no active state:
+$msg"
+	done
+	msg=$(cat "$SDIR/check-rereg.notify.txt")
+	if printf '%s' "$msg" | grep -q 'event="refreshed"'; then
+		SANITY="reginfo NOTIFY ok; refresh reported as event=\"refreshed\""
+	else
+		SANITY="reginfo NOTIFY ok; WARNING: the refresh NOTIFY has no event=\"refreshed\""
+	fi
+	echo "# $STACK sanity: $SANITY (NOTIFYs in $SDIR/check-*.notify.txt)"
+}
+
+# --- one stack ---
+
+declare -A R
+
+run_stack() {
+	STACK=$1
+	local cfg modpath kind
+	KAM_DEFS=""
+	case "$STACK" in
+	reauth)
+		cfg="$TOP/etc/kamailio.cfg"
+		modpath="$KAM_MODULES:$REAUTH_DIR"
+		kind=reauth
+		;;
+	presence)
+		cfg="$BENCH/kamailio-presence.cfg"
+		modpath="$KAM_MODULES"
+		kind=presence
+		;;
+	presence-wb)
+		cfg="$BENCH/kamailio-presence.cfg"
+		modpath="$KAM_MODULES"
+		kind=presence
+		KAM_DEFS="-A PRES_SUBS_DB_MODE=2 -A PRES_PUBL_CACHE=2"
+		;;
+	*) die "unknown stack $STACK" ;;
+	esac
+	SDIR="$OUT/$STACK"
+	rm -rf "$SDIR" && mkdir -p "$SDIR"
+	KAM_DB="$SDIR/bench.sqlite"
+	KAM_CTL="unix:$SDIR/ctl.sock"
+	KAM_LOG="$SDIR/kamailio.log"
+	KAM_PORT=$(free_port)
+	local ue_port inf
+	ue_port=$(free_port)
+	inf="$SDIR/ues.csv"
+	make_db "$KAM_DB" "$kind" || die "$STACK: cannot create $KAM_DB"
+	make_inf "$inf" "$ue_port"
+
+	echo "# $STACK: kamailio on $IP:$KAM_PORT ($cfg), UEs on $IP:$ue_port, N=$N"
+	start_kamailio "$cfg" "$modpath"
+	sanity_check
+	settle
+	local shm0 shm1 shm2
+	shm0=$(shm_now)
+
+	run_sipp p1a-register ue_register.xml 1 "$inf" "$ue_port" "$N"
+	sipp_stats p1a-register
+	R[$STACK.p1a_ok]=$P_OK R[$STACK.p1a_fail]=$P_FAIL R[$STACK.p1a_secs]=$P_SECS
+	echo "# $STACK phase 1a (REGISTER): $P_OK ok, $P_FAIL failed, $P_SECS s"
+	settle
+	shm1=$(shm_now)
+
+	run_sipp p1b-subscribe ue_subscribe.xml 10 "$inf" "$ue_port" "$N"
+	sipp_stats p1b-subscribe
+	R[$STACK.p1b_ok]=$P_OK R[$STACK.p1b_fail]=$P_FAIL R[$STACK.p1b_secs]=$P_SECS
+	R[$STACK.p1b_notify]=$P_NOTIFY
+	echo "# $STACK phase 1b (SUBSCRIBE + NOTIFY): $P_OK ok, $P_FAIL failed, $P_NOTIFY NOTIFYs, $P_SECS s"
+	settle
+	shm2=$(shm_now)
+
+	run_sipp p2-reregister ue_reregister.xml 20 "$inf" "$ue_port" "$N"
+	sipp_stats p2-reregister
+	R[$STACK.ok]=$P_OK R[$STACK.fail]=$P_FAIL R[$STACK.secs]=$P_SECS
+	R[$STACK.notify]=$P_NOTIFY R[$STACK.timeout]=$P_TIMEOUT R[$STACK.unexp]=$P_UNEXP
+	R[$STACK.retrans]=$P_RETRANS R[$STACK.ooc]=$P_OOC
+	R[$STACK.nps]=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }')
+	echo "# $STACK phase 2 (re-REGISTER + NOTIFY): $P_OK ok, $P_FAIL failed, $P_NOTIFY NOTIFYs in $P_SECS s"
+
+	# shm per UE: registration only, subscription only, both
+	read -r u0 r0 <<<"$shm0"
+	read -r u1 r1 <<<"$shm1"
+	read -r u2 r2 <<<"$shm2"
+	R[$STACK.shm_reg]=$(((u1 - u0) / N)) R[$STACK.shm_sub]=$(((u2 - u1) / N))
+	R[$STACK.shm_all]=$(((u2 - u0) / N))
+	R[$STACK.rshm_reg]=$(((r1 - r0) / N)) R[$STACK.rshm_sub]=$(((r2 - r1) / N))
+	R[$STACK.rshm_all]=$(((r2 - r0) / N))
+	R[$STACK.sanity]=$SANITY
+
+	settle
+	if [ "$STACK" = reauth ]; then
+		R[$STACK.srv]=$(kamcmd_ stats.get_statistics reauth: 2>/dev/null | tr '\n' ' ')
+	else
+		R[$STACK.srv]=$(kamcmd_ stats.get_statistics tmx:UAC_transactions 2>/dev/null | tr '\n' ' ')
+	fi
+	kill -0 "$KAM_PID" 2>/dev/null || R[$STACK.died]=1
+	stop_kamailio
+	# what the log says: error lines, the most frequent kinds
+	R[$STACK.errors]=$(grep -c ' ERROR: ' "$KAM_LOG")
+	R[$STACK.warnings]=$(grep -c ' WARNING: ' "$KAM_LOG")
+	R[$STACK.locked]=$(grep -c 'database is locked' "$KAM_LOG")
+	R[$STACK.crash]=$(grep -cE 'CRITICAL|segfault|BUG:|exited by a signal' "$KAM_LOG")
+	R[$STACK.toperr]=$(grep -E ' (ERROR|WARNING|CRITICAL|ALERT): ' "$KAM_LOG" \
+		| sed -E 's/^ *[0-9]+\([0-9]+\) //; s/\{[^}]*\} //; s/[0-9]+/#/g' \
+		| sort | uniq -c | sort -rn | head -6)
+}
+
+# --- run ---
+
+: >"$OUT/results.tmp"
+for s in $STACKS; do
+	run_stack "$s"
+done
+trap - EXIT
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+{
+	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT," \
+		"$(kamailio -v 2>/dev/null | awk '/^version:/ { print $2, $3 }'), $(nproc) CPUs," \
+		"sqlite journal ${JOURNAL:-default}, $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "stack A = $REAUTH_LABEL, etc/kamailio.cfg; stack B = presence+presence_reginfo+pua+pua_reginfo, test/bench/kamailio-presence.cfg"
+	echo "phase 2 = re-REGISTER with auth + the NOTIFY it causes; shm = kamcmd core.shmmem used, per UE"
+	echo
+	printf "%-12s %6s %9s %8s %14s %10s %9s %7s %8s\n" stack flows notify/s p2-secs "shm/sub(bytes)" "shm/reg" "sub-only" failed timeouts
+	for s in $STACKS; do
+		printf "%-12s %6s %9s %8s %14s %10s %9s %7s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" "${R[$s.secs]}" \
+			"${R[$s.shm_all]}" "${R[$s.shm_reg]}" "${R[$s.shm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
+	done
+	set -- $STACKS
+	if [ $# -ge 2 ]; then
+		a=$1
+		shift
+		for b in "$@"; do
+			printf "%-12s %6s %9s %8s %14s %10s %9s\n" "A/B $a/$b" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" "" \
+				"$(ratio "${R[$a.shm_all]}" "${R[$b.shm_all]}")" "$(ratio "${R[$a.shm_reg]}" "${R[$b.shm_reg]}")" \
+				"$(ratio "${R[$a.shm_sub]}" "${R[$b.shm_sub]}")"
+		done
+	fi
+	echo
+	echo "columns: flows = phase 2 flows completed; notify/s = NOTIFYs received in phase 2 / its wall time;"
+	echo "  shm/sub = (shm after 1b - shm before 1a) / N, registration included; shm/reg = 1a only;"
+	echo "  sub-only = 1b only; failed = phase 2 flows failed; timeouts = NOTIFYs/replies not received in 10 s"
+	for s in $STACKS; do
+		echo
+		echo "[$s]"
+		echo "  phase 1a REGISTER: ${R[$s.p1a_ok]} ok, ${R[$s.p1a_fail]} failed, ${R[$s.p1a_secs]} s;" \
+			"phase 1b SUBSCRIBE: ${R[$s.p1b_ok]} ok, ${R[$s.p1b_fail]} failed, ${R[$s.p1b_notify]} NOTIFYs, ${R[$s.p1b_secs]} s"
+		echo "  phase 2: ${R[$s.notify]} NOTIFYs, ${R[$s.ok]} ok, ${R[$s.fail]} failed, ${R[$s.timeout]} timeouts," \
+			"${R[$s.unexp]} unexpected, ${R[$s.retrans]} UE retransmissions, ${R[$s.ooc]} out-of-call, ${R[$s.secs]} s"
+		echo "  shm real_used per UE: reg+sub ${R[$s.rshm_all]}, reg ${R[$s.rshm_reg]}, sub ${R[$s.rshm_sub]}"
+		echo "  server: ${R[$s.srv]}"
+		echo "  sanity: ${R[$s.sanity]}"
+		echo "  kamailio.log: ${R[$s.errors]} ERROR, ${R[$s.warnings]} WARNING, ${R[$s.locked]} 'database is locked'," \
+			"${R[$s.crash]} crash lines${R[$s.died]:+, KAMAILIO DIED during the run}"
+		[ -n "${R[$s.toperr]}" ] && printf '%s\n' "${R[$s.toperr]}" | sed 's/^/    /'
+	done
+} >"$OUT/results.tmp"
+mv "$OUT/results.tmp" "$OUT/results.txt"
+cat "$OUT/results.txt"
