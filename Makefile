@@ -29,10 +29,11 @@ $(MODULE): $(wildcard modules/reauth/*.c modules/reauth/*.h modules/reauth/core/
 
 run: deps build
 	@mkdir -p $(VAR)/run
-	@./scripts/db-init.sh $(VAR)/reauth.sqlite
+	@./scripts/db-init.sh $(VAR)/kamailio.sqlite $(VAR)/reauth.sqlite
 	@echo "kamailio on $(LISTEN); in another shell: kamcmd -s unix:$(VAR)/run/kamailio_ctl reauth.user sip:alice@ims.test"
 	exec kamailio -DD -E -f etc/kamailio.cfg -L $(KAM_MODULES):$(CURDIR)/modules/reauth \
-		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/reauth.sqlite"' \
+		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/kamailio.sqlite"' \
+		-A 'REAUTH_DBURL="sqlite://$(VAR)/reauth.sqlite"' \
 		-A 'CTL_SOCKET="unix:$(VAR)/run/kamailio_ctl"'
 
 test: deps build

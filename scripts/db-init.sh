@@ -1,23 +1,35 @@
 #!/bin/sh
-# Create the embedded sqlite database of etc/kamailio.cfg on first use:
-# Kamailio's own tables (from the installed db_sqlite schema), the module's
-# tables (etc/reauth-create.sql, when present) and the test subscribers.
-# Usage: db-init.sh DBFILE
+# Create the embedded sqlite databases of etc/kamailio.cfg on first use:
+#   DBFILE         Kamailio's own tables (subscriber, location, dialog...)
+#                  from the installed db_sqlite schema, and the subscribers;
+#   REAUTH_DBFILE  the reauth module's tables (etc/reauth-create.sql) and
+#                  its example implicit registration sets.
+# Two files, because sqlite lets one writer at a time per file: usrloc in
+# the SIP workers and the reauth notifier then never wait for each other.
+# Usage: db-init.sh DBFILE REAUTH_DBFILE
 set -eu
-db=$1
-[ -s "$db" ] && exit 0
 top=$(cd "$(dirname "$0")/.." && pwd)
 schema=/usr/share/kamailio/db_sqlite
-mkdir -p "$(dirname "$db")"
-tmp="$db.tmp.$$"
-rm -f "$tmp"
-# WAL: readers (auth_db) never wait for a writer (usrloc, reauth); the mode
-# is kept in the file, so every Kamailio process gets it
-sqlite3 "$tmp" 'PRAGMA journal_mode=WAL;' >/dev/null
-for t in standard auth_db usrloc dialog; do
-	sqlite3 "$tmp" <"$schema/$t-create.sql"
-done
-[ -f "$top/etc/reauth-create.sql" ] && sqlite3 "$tmp" <"$top/etc/reauth-create.sql"
-sqlite3 "$tmp" <"$top/etc/subscribers.sql"
-mv "$tmp" "$db"
-echo "db-init: created $db"
+
+# create FILE SQL...: build FILE from the SQL files, unless it exists
+create() {
+	db=$1
+	shift
+	[ -s "$db" ] && return 0
+	mkdir -p "$(dirname "$db")"
+	tmp="$db.tmp.$$"
+	rm -f "$tmp"
+	# WAL: readers never wait for the writer; the mode stays in the file
+	sqlite3 "$tmp" 'PRAGMA journal_mode=WAL;' >/dev/null
+	for f in "$@"; do
+		sqlite3 "$tmp" <"$f"
+	done
+	mv "$tmp" "$db"
+	echo "db-init: created $db"
+}
+
+create "$1" "$schema/standard-create.sql" "$schema/auth_db-create.sql" \
+	"$schema/usrloc-create.sql" "$schema/dialog-create.sql" \
+	"$top/etc/subscribers.sql"
+create "$2" "$schema/standard-create.sql" "$top/etc/reauth-create.sql" \
+	"$top/etc/reauth-identities.sql"

@@ -38,8 +38,9 @@
 #                          (publ_cache 2), the least DB work it can do
 #   BENCH_REAUTH_DIR=modules/reauth
 #                          where reauth.so is (`make build` makes it)
-#   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module
-#                          (and use its etc/reauth-create.sql) in var/bench
+#   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module in
+#                          var/bench and use that revision's etc/kamailio.cfg
+#                          and etc/reauth-create.sql for stack A
 #   BENCH_SQLITE_JOURNAL=  journal mode set on the sqlite files of both
 #                          stacks (e.g. wal); default: sqlite's default, as
 #                          scripts/db-init.sh creates it for `make run`
@@ -63,6 +64,7 @@ STACKS=${BENCH_STACKS:-reauth presence}
 JOURNAL=${BENCH_SQLITE_JOURNAL:-}
 REAUTH_DIR=${BENCH_REAUTH_DIR:-$TOP/modules/reauth}
 REAUTH_SQL="$TOP/etc/reauth-create.sql"
+REAUTH_CFG="$TOP/etc/kamailio.cfg"
 SHM_MB=256
 REG_EXPIRES=600
 SUB_EXPIRES=3600
@@ -101,12 +103,13 @@ if [ -n "${BENCH_REAUTH_REV:-}" ]; then
 	if [ ! -f "$src/modules/reauth/reauth.so" ]; then
 		echo "# building reauth at $rev in $src"
 		rm -rf "$src" && mkdir -p "$src"
-		git -C "$TOP" archive "$rev" modules/reauth etc/reauth-create.sql | tar -x -C "$src" || exit 1
+		git -C "$TOP" archive "$rev" modules/reauth etc/reauth-create.sql etc/kamailio.cfg | tar -x -C "$src" || exit 1
 		make -C "$src/modules/reauth" COREPATH="$TOP/build/kamailio/src" quiet=silent >"$src/build.log" 2>&1 \
 			|| { tail -20 "$src/build.log"; exit 1; }
 	fi
 	REAUTH_DIR="$src/modules/reauth"
 	REAUTH_SQL="$src/etc/reauth-create.sql"
+	REAUTH_CFG="$src/etc/kamailio.cfg"
 	REAUTH_LABEL="reauth@$rev"
 else
 	REAUTH_LABEL="reauth (working tree)"
@@ -335,7 +338,7 @@ run_stack() {
 	KAM_DEFS=""
 	case "$STACK" in
 	reauth)
-		cfg="$TOP/etc/kamailio.cfg"
+		cfg="$REAUTH_CFG"
 		modpath="$KAM_MODULES:$REAUTH_DIR"
 		kind=reauth
 		;;

@@ -67,10 +67,11 @@ in: $3"
 # background on a free port with its own DB, ctl socket and log.
 kam_start() {
 	KAM_PORT=${KAM_PORT:-$(free_port)}
-	KAM_DB="$WORK/reauth.sqlite"
+	KAM_DB="$WORK/kamailio.sqlite"
+	KAM_RDB="$WORK/reauth.sqlite"
 	KAM_CTL="unix:$WORK/ctl.sock"
 	KAM_LOG="$WORK/kamailio.log"
-	"$TOP/scripts/db-init.sh" "$KAM_DB" >/dev/null
+	"$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" >/dev/null
 	kam_launch "$@"
 }
 
@@ -78,6 +79,7 @@ kam_start() {
 kam_launch() {
 	local defs=(-A "LISTEN=udp:$IP:$KAM_PORT"
 		-A "DBURL=\"sqlite://$KAM_DB\""
+		-A "REAUTH_DBURL=\"sqlite://$KAM_RDB\""
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=2")
 	local d
 	for d in "$@"; do defs+=(-A "$d"); done

@@ -401,6 +401,21 @@ check_contact() {
 		"$(contact_attr "$b" "$3" state) $(contact_attr "$b" "$3" event)"
 }
 
+
+# reg_callid USER PORT: the Call-ID of the last REGISTER register_at sent
+# for that contact (cf. the contact's callid attribute)
+reg_callid() {
+	local f
+	f=$(ls -t "$WORK"/reg-"$1"-"$2"-*.msg 2>/dev/null | head -1)
+	[ -n "$f" ] && sed -n 's/^Call-ID:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$f" | head -1 | tr -d '\r'
+}
+
+# check_contact_callid NAME N USER PORT: in the N-th NOTIFY, the contact at
+# :PORT has callid = the Call-ID of its last REGISTER (RFC 3680)
+check_contact_callid() {
+	check_eq "$1: NOTIFY $2: contact :$4 callid is its REGISTER's Call-ID" \
+		"$(reg_callid "$3" "$4")" "$(contact_attr "$WORK/$1.notify.$2.xml" "$4" callid)"
+}
 # ------------------------------------------------------------ RPC/stats
 
 # subs_rpc [IDENTITY]: kamcmd reauth.subscriptions [IDENTITY]
@@ -422,7 +437,7 @@ subs_field() {
 }
 # reauth_stat NAME: the value of reauth:NAME
 reauth_stat() {
-	kamcmd_ stats.get_statistics "reauth:$1" 2>&1 | sed -n "s/^reauth:$1 = //p"
+	kamcmd_ stats.get_statistics reauth: 2>&1 | sed -n "s/^reauth:$1 = //p" | head -1
 }
 
 # ----------------------------------------------------------- self test
