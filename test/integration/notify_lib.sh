@@ -45,15 +45,37 @@ unregister_at() {
 # contact_uri USER PORT: the contact register_at USER PORT registers
 contact_uri() { echo "sip:$1@$IP:$2;transport=udp"; }
 
-# sipp_wait NAME: wait for a sipp started by sipp_bg NAME, return its status
+# sipp_wait NAME [SECONDS]: wait (130 s at most) for the sipp started by
+# sipp_bg NAME to end; succeeds when its call succeeded. Safe inside
+# $(...) and check (where the shell cannot wait for its parent's jobs):
+# the result is read from sipp's final statistics in $WORK/NAME.out.
 sipp_wait() {
-	local pid
-	eval "pid=\${SIPP_PID_$1:-}"
-	[ -n "$pid" ] || return 99
-	wait "$pid"
-	local rc=$?
-	[ $rc -ne 0 ] && tail -15 "$WORK/$1.err" "$WORK/$1.out" 2>/dev/null
-	return $rc
+	local name=$1 secs=${2:-130} pid i st
+	eval "pid=\${SIPP_PID_$name:-}"
+	[ -n "$pid" ] || { echo "no sipp_bg $name"; return 99; }
+	for i in $(seq 1 $((secs * 10))); do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+		{ [ -z "$st" ] || [ "$st" = Z ]; } && break
+		sleep 0.1
+	done
+	if [ -n "$st" ] && [ "$st" != Z ]; then
+		echo "sipp $name still running after ${secs}s"
+		return 1
+	fi
+	sipp_succeeded "$name"
+}
+
+# sipp_succeeded NAME: the finished sipp NAME counted 1 successful call
+# and no failed one
+sipp_succeeded() {
+	if awk -F'|' '/Successful call/ { s = $3 } /Failed call/ { f = $3 }
+		END { gsub(/ /, "", s); gsub(/ /, "", f); exit !(s == 1 && f == 0) }' \
+		"$WORK/$1.out" 2>/dev/null; then
+		return 0
+	fi
+	echo "sipp $1 did not end with one successful call"
+	tail -15 "$WORK/$1.err" "$WORK/$1.out" 2>/dev/null
+	return 1
 }
 
 # ------------------------------------------------------- trace parsing
