@@ -26,10 +26,15 @@ fi
 if [ "$what" = all ] || [ "$what" = integration ]; then
 	echo "== integration tests"
 	mkdir -p var/test
-	cases=$(ls test/integration/*.sh | grep -v '/lib\.sh$')
+	cases=$(ls test/integration/*.sh | grep -v 'lib\.sh$')
 	# shellcheck disable=SC2086
-	printf '%s\n' $cases | xargs -P "$jobs" -I{} sh -c \
-		'n=$(basename {} .sh); bash {} >var/test/$n.out 2>&1; cat var/test/$n.out'
+	# each case gets a slot: its own range of ports (see lib.sh)
+	slot=0
+	for c in $cases; do
+		echo "$slot $c"
+		slot=$((slot + 1))
+	done | xargs -P "$jobs" -L 1 sh -c \
+		'n=$(basename "$1" .sh); TEST_SLOT=$0 bash "$1" >var/test/$n.out 2>&1; cat var/test/$n.out'
 	for c in $cases; do
 		n=$(basename "$c" .sh)
 		if [ -f "var/test/$n/result" ]; then

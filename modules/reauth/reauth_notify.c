@@ -74,6 +74,17 @@ static const char *term_reason_name(reauth_term_reason_t r)
 	}
 }
 
+static char *snap_copy(char **p, str *s)
+{
+	char *start = *p;
+
+	if(s->len > 0)
+		memcpy(*p, s->s, s->len);
+	*p += s->len;
+	*(*p)++ = '\0';
+	return start;
+}
+
 /* --- jobs posted by other processes --- */
 
 static void ul_changed(ucontact_t *c, int type, void *param)
@@ -109,18 +120,14 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 			c->aor->len + c->c.len + c->callid.len + 3);
 	if(job == NULL)
 		return;
+	/* NUL-terminated copies: the snapshot hands them to core/ as is */
 	p = job->buf;
-	job->aor.s = p;
+	job->aor.s = snap_copy(&p, c->aor);
 	job->aor.len = c->aor->len;
-	memcpy(p, c->aor->s, c->aor->len);
-	p += c->aor->len + 1;
-	job->c_uri.s = p;
+	job->c_uri.s = snap_copy(&p, &c->c);
 	job->c_uri.len = c->c.len;
-	memcpy(p, c->c.s, c->c.len);
-	p += c->c.len + 1;
-	job->c_callid.s = p;
+	job->c_callid.s = snap_copy(&p, &c->callid);
 	job->c_callid.len = c->callid.len;
-	memcpy(p, c->callid.s, c->callid.len);
 	job->c_cseq = c->cseq;
 	job->c_expires = c->expires;
 	job->event = ev;
@@ -210,16 +217,6 @@ void reauth_snapshot_free(ul_snapshot_t *snap)
 	memset(snap, 0, sizeof(*snap));
 }
 
-static char *snap_copy(char **p, str *s)
-{
-	char *start = *p;
-
-	if(s->len > 0)
-		memcpy(*p, s->s, s->len);
-	*p += s->len;
-	*(*p)++ = '\0';
-	return start;
-}
 
 /* Copy the valid contacts of aor, plus room for `extra` more. */
 int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)

@@ -415,6 +415,7 @@ void reauth_proc_contact_saved(str *aor)
 	job->aor.s = job->buf;
 	job->aor.len = aor->len;
 	memcpy(job->buf, aor->s, aor->len);
+	job->buf[aor->len] = '\0';
 	job->is_ue = reauth_register_authenticated();
 	reauth_queue_push(job);
 }

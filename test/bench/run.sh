@@ -62,6 +62,8 @@ RATE=${BENCH_RATE:-2000}
 LIMIT=${BENCH_LIMIT:-100}
 STACKS=${BENCH_STACKS:-reauth presence}
 JOURNAL=${BENCH_SQLITE_JOURNAL:-}
+DB_DIR=${BENCH_DB_DIR:-}
+DB_FILES=""
 REAUTH_DIR=${BENCH_REAUTH_DIR:-$TOP/modules/reauth}
 REAUTH_SQL="$TOP/etc/reauth-create.sql"
 REAUTH_CFG="$TOP/etc/kamailio.cfg"
@@ -86,6 +88,8 @@ die() {
 cleanup() {
 	[ -n "$SIPP_PID" ] && kill "$SIPP_PID" 2>/dev/null
 	stop_kamailio
+	local f
+	for f in $DB_FILES; do rm -f "$f" "$f-wal" "$f-shm" "$f-journal"; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -358,6 +362,10 @@ run_stack() {
 	SDIR="$OUT/$STACK"
 	rm -rf "$SDIR" && mkdir -p "$SDIR"
 	KAM_DB="$SDIR/bench.sqlite"
+	if [ -n "$DB_DIR" ]; then
+		mkdir -p "$DB_DIR" && KAM_DB="$DB_DIR/bench-$STACK-$$.sqlite"
+		DB_FILES="$DB_FILES $KAM_DB"
+	fi
 	KAM_CTL="unix:$SDIR/ctl.sock"
 	KAM_LOG="$SDIR/kamailio.log"
 	KAM_PORT=$(free_port)
@@ -431,7 +439,6 @@ run_stack() {
 for s in $STACKS; do
 	run_stack "$s"
 done
-trap - EXIT
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 

@@ -19,18 +19,24 @@ BG_PIDS=""
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
-# A UDP port nobody listens on, spread by PID so parallel tests rarely race.
+# A UDP port nobody listens on. Each test has a range of its own (test/run.sh
+# gives every case a TEST_SLOT), so that a test never reuses a port another
+# test's Kamailio may still be sending to (retransmissions to a UA that ended).
+PORT_BASE=$((20000 + ${TEST_SLOT:-$(($$ % 150 + 50))} * 200))
 free_port() {
-	local p tries=0
-	p=$((20000 + (RANDOM + $$ * 7) % 30000))
-	while ss -Hlun "sport = :$p" 2>/dev/null | grep -q . \
-		|| [[ " $USED_PORTS " == *" $p "* ]]; do
-		p=$((20000 + RANDOM % 30000))
-		tries=$((tries + 1))
-		[ $tries -gt 100 ] && break
+	# the next port is kept in a file: callers run this in $(...)
+	local p next_file="$WORK/.port_next"
+	p=$(cat "$next_file" 2>/dev/null || echo "$PORT_BASE")
+	while [ "$p" -lt $((PORT_BASE + 200)) ]; do
+		echo $((p + 1)) >"$next_file"
+		if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+		p=$((p + 1))
 	done
-	USED_PORTS="$USED_PORTS $p"
-	echo "$p"
+	echo "free_port: no port left in this test's range" >&2
+	return 1
 }
 
 log() { echo "# $*"; }
