@@ -41,9 +41,16 @@
 #   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module in
 #                          var/bench and use that revision's etc/kamailio.cfg
 #                          and etc/reauth-create.sql for stack A
-#   BENCH_SQLITE_JOURNAL=  journal mode set on the sqlite files of both
-#                          stacks (e.g. wal); default: sqlite's default, as
+#   BENCH_SQLITE_JOURNAL=wal
+#                          journal mode of both stacks' sqlite file; empty:
+#                          sqlite's default (rollback journal), as
 #                          scripts/db-init.sh creates it for `make run`
+#   BENCH_SQLITE_BUSY_MS=5000
+#                          busy timeout given to every sqlite connection of
+#                          both stacks by the LD_PRELOAD shim sqlite_busy.c;
+#                          0: none, Kamailio's own behaviour (a write that
+#                          meets another process's lock fails at once)
+#   BENCH_DB_DIR=dir       put the sqlite files in dir (e.g. /dev/shm)
 # Output: the table on stdout and in var/bench/results.txt; everything of
 # a stack (kamailio.log, DB, sipp screens and errors) in var/bench/STACK/.
 set -u
@@ -61,7 +68,8 @@ WORKERS=${BENCH_WORKERS:-4}
 RATE=${BENCH_RATE:-2000}
 LIMIT=${BENCH_LIMIT:-100}
 STACKS=${BENCH_STACKS:-reauth presence}
-JOURNAL=${BENCH_SQLITE_JOURNAL:-}
+JOURNAL=${BENCH_SQLITE_JOURNAL-wal}
+BUSY_MS=${BENCH_SQLITE_BUSY_MS:-5000}
 DB_DIR=${BENCH_DB_DIR:-}
 DB_FILES=""
 REAUTH_DIR=${BENCH_REAUTH_DIR:-$TOP/modules/reauth}
@@ -122,6 +130,18 @@ case " $STACKS " in
 *" reauth "*)
 	[ -f "$REAUTH_DIR/reauth.so" ] || { echo "no $REAUTH_DIR/reauth.so: run make build" >&2; exit 1; } ;;
 esac
+
+# --- sqlite busy timeout shim (see sqlite_busy.c) ---
+
+PRELOAD=""
+if [ "$BUSY_MS" -gt 0 ] 2>/dev/null; then
+	shim="$OUT/sqlite_busy.so"
+	if [ ! -f "$shim" ] || [ "$BENCH/sqlite_busy.c" -nt "$shim" ]; then
+		cc -O2 -Wall -shared -fPIC -o "$shim" "$BENCH/sqlite_busy.c" -lsqlite3 -ldl \
+			|| { echo "cannot build the sqlite busy timeout shim (BENCH_SQLITE_BUSY_MS=0 runs without)" >&2; exit 1; }
+	fi
+	PRELOAD="$shim"
+fi
 
 # --- helpers ---
 
@@ -203,7 +223,7 @@ make_inf() {
 
 start_kamailio() {
 	local cfg=$1 modpath=$2
-	kamailio -DD -E -f "$cfg" -L "$modpath" -Y "$SDIR" -w "$SDIR" \
+	LD_PRELOAD="$PRELOAD" BENCH_SQLITE_BUSY_MS="$BUSY_MS" kamailio -DD -E -f "$cfg" -L "$modpath" -Y "$SDIR" -w "$SDIR" \
 		-m $SHM_MB -M 8 \
 		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite:///$KAM_DB\"" \
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=$WORKERS" \
@@ -402,7 +422,7 @@ run_stack() {
 	R[$STACK.ok]=$P_OK R[$STACK.fail]=$P_FAIL R[$STACK.secs]=$P_SECS
 	R[$STACK.notify]=$P_NOTIFY R[$STACK.timeout]=$P_TIMEOUT R[$STACK.unexp]=$P_UNEXP
 	R[$STACK.retrans]=$P_RETRANS R[$STACK.ooc]=$P_OOC
-	R[$STACK.nps]=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }')
+	R[$STACK.nps]=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 	echo "# $STACK phase 2 (re-REGISTER + NOTIFY): $P_OK ok, $P_FAIL failed, $P_NOTIFY NOTIFYs in $P_SECS s"
 
 	# shm per UE: registration only, subscription only, both
@@ -445,7 +465,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 {
 	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT," \
 		"$(kamailio -v 2>/dev/null | awk '/^version:/ { print $2, $3 }'), $(nproc) CPUs," \
-		"sqlite journal ${JOURNAL:-default}, $(date -u +%Y-%m-%dT%H:%MZ)"
+		"sqlite journal ${JOURNAL:-default}, sqlite busy timeout ${BUSY_MS} ms, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "stack A = $REAUTH_LABEL, etc/kamailio.cfg; stack B = presence+presence_reginfo+pua+pua_reginfo, test/bench/kamailio-presence.cfg"
 	echo "phase 2 = re-REGISTER with auth + the NOTIFY it causes; shm = kamcmd core.shmmem used, per UE"
 	echo

@@ -236,7 +236,7 @@ param_of() {
 # first_token VALUE: the value before any ';' (e.g. "active" of
 # "active;expires=600"), trimmed, lower case
 first_token() {
-	printf '%s\n' "$1" | sed -e 's/;.*//' -e 's/[[:space:]]//g' | tr 'A-Z' 'a-z'
+	printf '%s\n' "$1" | sed -e 's/;.*//' -e 's/[[:space:]]//g' | tr '[:upper:]' '[:lower:]'
 }
 
 # to_epoch "YYYY-MM-DD HH:MM:SS.uuuuuu": seconds (integer)
@@ -371,7 +371,7 @@ check_subscribe_ok() {
 # terminating NOTIFY may come without a body.
 check_notify() {
 	local name=$1 n=$2 version=$3 aor=$4
-	local h="$WORK/$name.notify.$n.hdr" b="$WORK/$name.notify.$n.xml" p
+	local h="$WORK/$name.notify.$n.hdr" b="$WORK/$name.notify.$n.xml" out
 	local what="$name: NOTIFY $n"
 	if [ ! -f "$h" ]; then
 		fail "$what was received" "$(kam_errors)"

@@ -29,7 +29,7 @@ check_eq "REFER: Request-URI is the registered contact" "$(contact_uri alice "$p
 check_eq "REFER: Refer-To asks for a REGISTER to the registrar" "<sip:ims.test;method=REGISTER>" \
 	"$(hdr "$h" Refer-To)"
 check_eq "REFER: no implicit subscription (RFC 4488)" false "$(hdr "$h" Refer-Sub)"
-check_eq "REFER: To is the re-authenticated identity" sip:alice@ims.test "$(uri_of "$(hdr "$h" To)")"
+check_eq "REFER: To is the re-authenticated identity" sip:alice@ims.test "$(uri_full "$(hdr "$h" To)")"
 check_contains "REFER: it has a Contact of the registrar" "sip:$IP:$KAM_PORT" "$(hdr "$h" Contact)"
 
 check "the procedure completes" wait_outcome sip:alice@ims.test completed 5
