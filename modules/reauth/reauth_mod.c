@@ -170,7 +170,7 @@ static int ki_reauth_user(sip_msg_t *msg, str *identity)
 {
 	reauth_trigger_result_t res;
 
-	reauth_trigger(identity, &res);
+	reauth_proc_start(identity, &res);
 	if(res.code == 200)
 		return 1;
 	LM_ERR("reauth_user(%.*s): %s\n", identity->len, identity->s, res.reason);

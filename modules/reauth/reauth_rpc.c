@@ -34,7 +34,7 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 400, "missing identity");
 		return;
 	}
-	reauth_trigger(&identity, &res);
+	reauth_proc_start(&identity, &res);
 	if(res.code != 200) {
 		LM_INFO("reauth.user <%.*s>: %d %s\n", identity.len, identity.s,
 				res.code, res.reason);

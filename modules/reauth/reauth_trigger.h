@@ -1,5 +1,5 @@
 /*
- * reauth module - the one entry point shared by cfg, KEMI and RPC triggers
+ * reauth module - what a trigger (cfg, KEMI, RPC) is answered
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -17,6 +17,5 @@ typedef struct reauth_trigger_result {
 	unsigned int id;	/* the procedure, when code is 200 */
 } reauth_trigger_result_t;
 
-void reauth_trigger(str *identity, reauth_trigger_result_t *res);
 
 #endif

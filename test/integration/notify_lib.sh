@@ -5,8 +5,8 @@
 # written by sipp_run / sipp_bg / sipp_run_at), with awk, sed and xmllint
 # only (no python).
 #
-# Run on its own (bash test/integration/notify_lib.sh, as test/run.sh does
-# with every *.sh here) it checks its own parser on a canned sipp trace.
+# Run on its own (bash test/integration/notify_lib.sh; test/run.sh skips
+# *lib.sh) it checks its own trace parser on a canned sipp trace.
 
 # ---------------------------------------------------------------- sipp
 
