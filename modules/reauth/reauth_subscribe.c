@@ -391,9 +391,11 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 			|| (cb = (contact_body_t *)msg->contact->parsed) == NULL
 			|| cb->contacts == NULL)
 		return reply_error(msg, 400, "Missing Contact");
-	if(msg->record_route
-			&& print_rr_body(msg->record_route, &route_set, 0, &nrr) < 0)
-		return reply_error(msg, 500, "Server Internal Error");
+	if(parse_record_route_headers(msg) < 0
+			|| (msg->record_route
+					&& print_rr_body(msg->record_route, &route_set, 0, &nrr)
+							   < 0))
+		return reply_error(msg, 400, "Bad Record-Route");
 	if(slb.get_reply_totag(msg, &totag) < 0) {
 		if(route_set.s)
 			pkg_free(route_set.s);

@@ -261,16 +261,21 @@ run_sipp() {
 	local d="$SDIR/$name" t0 t1
 	rm -rf "$d" && mkdir -p "$d"
 	t0=$(now)
-	(cd "$d" && exec timeout $SIPP_TIMEOUT sipp "$IP:$KAM_PORT" -sf "$BENCH/sipp/$scen" \
-		-i "$IP" -p "$port" -inf "$inf" -cid_str "bench-%u@%s" -base_cseq "$cseq" \
-		-key domain "$DOMAIN" -key expires $REG_EXPIRES -key sub_expires $SUB_EXPIRES \
-		-m "$calls" -r "$RATE" -rp 1000 -l "$LIMIT" \
-		-aa -oocsf "$BENCH/sipp/ooc_notify.xml" -deadcall_wait 0 \
-		-nostdin -trace_screen -trace_err "$@" >"$d/sipp.out" 2>&1) &
+	(
+		cd "$d" || exit 1
+		TIMEFORMAT="%U %S"
+		{ time timeout $SIPP_TIMEOUT sipp "$IP:$KAM_PORT" -sf "$BENCH/sipp/$scen" \
+			-i "$IP" -p "$port" -inf "$inf" -cid_str "bench-%u@%s" -base_cseq "$cseq" \
+			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key sub_expires $SUB_EXPIRES \
+			-m "$calls" -r "$RATE" -rp 1000 -l "$LIMIT" \
+			-aa -oocsf "$BENCH/sipp/ooc_notify.xml" -deadcall_wait 0 \
+			-nostdin -trace_screen -trace_err "$@" >"$d/sipp.out" 2>&1; } 2>"$d/sipp.cpu"
+	) &
 	SIPP_PID=$!
 	wait $SIPP_PID
 	P_RC=$?
 	SIPP_PID=""
+	P_SIPP_CPU=$(awk '{ printf "%.2f", $1 + $2 }' "$d/sipp.cpu" 2>/dev/null)
 	[ $P_RC = 124 ] && echo "# warning: sipp $name was stopped after $SIPP_TIMEOUT s" >&2
 	t1=$(now)
 	P_SECS=$(fsub "$t1" "$t0")
@@ -301,6 +306,32 @@ sipp_stats() {
 				ok, fail, notify, retrans, timeout, unexp, ooc + oocd
 		}' "$scr")"
 	[ $((P_OK + P_FAIL)) -lt "$2" ] && P_FAIL=$(($2 - P_OK))
+}
+
+# CPU time (clock ticks) of every Kamailio process: "PID TICKS DESCRIPTION"
+cpu_snap() {
+	kamcmd_ core.ps 2>/dev/null | paste - - | while IFS=$'\t' read -r pid dsc; do
+		[ -r "/proc/$pid/stat" ] || continue
+		echo "$pid $(awk '{ print $14 + $15 }' "/proc/$pid/stat") $dsc"
+	done
+}
+
+# cpu_busy BEFORE AFTER SECONDS: the busiest processes between two
+# snapshots, as percent of one CPU over SECONDS
+cpu_busy() {
+	awk -v secs="$3" -v hz="$(getconf CLK_TCK)" '
+		NR == FNR { t0[$1] = $2; next }
+		{
+			d = $2 - t0[$1]; if (d <= 0) next
+			dsc = ""; for (i = 3; i <= NF; i++) dsc = dsc (i > 3 ? " " : "") $i
+			sub(/ sock=.*/, "", dsc)
+			if (dsc ~ /^udp receiver/) { workers += d; if (d > wmax) wmax = d; nw++ }
+			else printf "%s: %.0f%%\n", dsc, 100 * d / hz / secs
+		}
+		END {
+			if (nw) printf "%d SIP workers: %.0f%% (busiest %.0f%%)\n", nw,
+				100 * workers / hz / secs, 100 * wmax / hz / secs
+		}' "$1" "$2" | sort -t: -k2 -rn | head -5 | paste -sd ';' | sed 's/;/; /g'
 }
 
 # the body of the last NOTIFY in a sipp -trace_msg log
@@ -427,7 +458,10 @@ run_stack() {
 	settle
 	shm2=$(shm_now)
 
+	cpu_snap >"$SDIR/cpu0"
 	run_sipp p2-reregister ue_reregister.xml 20 "$inf" "$ue_port" "$N"
+	cpu_snap >"$SDIR/cpu1"
+	R[$STACK.cpu]="$(cpu_busy "$SDIR/cpu0" "$SDIR/cpu1" "$P_SECS"); sipp: $(awk -v c="$P_SIPP_CPU" -v s="$P_SECS" 'BEGIN { printf "%.0f%%", 100 * c / s }')"
 	sipp_stats p2-reregister "$N"
 	R[$STACK.ok]=$P_OK R[$STACK.fail]=$P_FAIL R[$STACK.secs]=$P_SECS
 	R[$STACK.notify]=$P_NOTIFY R[$STACK.timeout]=$P_TIMEOUT R[$STACK.unexp]=$P_UNEXP
@@ -502,6 +536,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 			"phase 1b SUBSCRIBE: ${R[$s.p1b_ok]} ok, ${R[$s.p1b_fail]} failed, ${R[$s.p1b_notify]} NOTIFYs, ${R[$s.p1b_secs]} s"
 		echo "  phase 2: ${R[$s.notify]} NOTIFYs, ${R[$s.ok]} ok, ${R[$s.fail]} failed, ${R[$s.timeout]} timeouts," \
 			"${R[$s.unexp]} unexpected, ${R[$s.retrans]} UE retransmissions, ${R[$s.ooc]} out-of-call, ${R[$s.secs]} s"
+		echo "  CPU in phase 2 (% of one CPU): ${R[$s.cpu]}"
 		echo "  shm real_used per UE: reg+sub ${R[$s.rshm_all]}, reg ${R[$s.rshm_reg]}, sub ${R[$s.rshm_sub]}"
 		echo "  server: ${R[$s.srv]}"
 		echo "  sanity: ${R[$s.sanity]}"
