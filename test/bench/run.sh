@@ -29,8 +29,9 @@
 # Usage: test/bench/run.sh [N]          (N defaults to 1000)
 # Environment:
 #   BENCH_WORKERS=4        children of both stacks
-#   BENCH_RATE=2000        sipp rate cap (flows/s)
-#   BENCH_LIMIT=100        sipp cap on simultaneous flows
+#   BENCH_RATE=10000       sipp rate cap (flows/s), above what either stack does
+#   BENCH_LIMIT=100        sipp cap on simultaneous flows (what bounds the load)
+#   BENCH_ROUNDS=3         phase 2 rounds (notify/s: the median round)
 #   BENCH_STACKS="reauth presence"
 #                          stacks to run, in this order; "presence-wb" is
 #                          stack B with presence in write-back mode
@@ -65,7 +66,8 @@ DOMAIN=ims.test
 
 N=${1:-1000}
 WORKERS=${BENCH_WORKERS:-4}
-RATE=${BENCH_RATE:-2000}
+RATE=${BENCH_RATE:-10000}
+ROUNDS=${BENCH_ROUNDS:-3}
 LIMIT=${BENCH_LIMIT:-100}
 STACKS=${BENCH_STACKS:-reauth presence}
 JOURNAL=${BENCH_SQLITE_JOURNAL-wal}
@@ -458,16 +460,28 @@ run_stack() {
 	settle
 	shm2=$(shm_now)
 
+	# phase 2, ROUNDS times (each round refreshes every binding again);
+	# notify/s is the median round, the counts are the sums
+	local r nps_list="" secs_sum=0 sipp_cpu=0 ok=0 fail=0 notify=0 tmo=0 unexp=0 retr=0 ooc=0
 	cpu_snap >"$SDIR/cpu0"
-	run_sipp p2-reregister ue_reregister.xml 20 "$inf" "$ue_port" "$N"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		run_sipp p2-reregister-$r ue_reregister.xml $((10 + 10 * r)) "$inf" "$ue_port" "$N"
+		sipp_stats p2-reregister-$r "$N"
+		P_NPS=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+		echo "# $STACK phase 2 round $r (re-REGISTER + NOTIFY): $P_OK ok, $P_FAIL failed," \
+			"$P_NOTIFY NOTIFYs in $P_SECS s: $P_NPS NOTIFY/s"
+		nps_list="$nps_list $P_NPS"
+		secs_sum=$(awk -v a="$secs_sum" -v b="$P_SECS" 'BEGIN { print a + b }')
+		sipp_cpu=$(awk -v a="$sipp_cpu" -v b="$P_SIPP_CPU" 'BEGIN { print a + b }')
+		ok=$((ok + P_OK)) fail=$((fail + P_FAIL)) notify=$((notify + P_NOTIFY))
+		tmo=$((tmo + P_TIMEOUT)) unexp=$((unexp + P_UNEXP)) retr=$((retr + P_RETRANS)) ooc=$((ooc + P_OOC))
+	done
 	cpu_snap >"$SDIR/cpu1"
-	R[$STACK.cpu]="$(cpu_busy "$SDIR/cpu0" "$SDIR/cpu1" "$P_SECS"); sipp: $(awk -v c="$P_SIPP_CPU" -v s="$P_SECS" 'BEGIN { printf "%.0f%%", 100 * c / s }')"
-	sipp_stats p2-reregister "$N"
-	R[$STACK.ok]=$P_OK R[$STACK.fail]=$P_FAIL R[$STACK.secs]=$P_SECS
-	R[$STACK.notify]=$P_NOTIFY R[$STACK.timeout]=$P_TIMEOUT R[$STACK.unexp]=$P_UNEXP
-	R[$STACK.retrans]=$P_RETRANS R[$STACK.ooc]=$P_OOC
-	R[$STACK.nps]=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
-	echo "# $STACK phase 2 (re-REGISTER + NOTIFY): $P_OK ok, $P_FAIL failed, $P_NOTIFY NOTIFYs in $P_SECS s"
+	R[$STACK.cpu]="$(cpu_busy "$SDIR/cpu0" "$SDIR/cpu1" "$secs_sum"); sipp: $(awk -v c="$sipp_cpu" -v s="$secs_sum" 'BEGIN { printf "%.0f%%", 100 * c / s }')"
+	R[$STACK.ok]=$ok R[$STACK.fail]=$fail R[$STACK.secs]=$secs_sum R[$STACK.notify]=$notify
+	R[$STACK.timeout]=$tmo R[$STACK.unexp]=$unexp R[$STACK.retrans]=$retr R[$STACK.ooc]=$ooc
+	R[$STACK.rounds]=${nps_list# }
+	R[$STACK.nps]=$(printf '%s\n' $nps_list | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 
 	# shm per UE: registration only, subscription only, both
 	read -r u0 r0 <<<"$shm0"
@@ -496,6 +510,8 @@ run_stack() {
 
 # --- run ---
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
 : >"$OUT/results.tmp"
 for s in $STACKS; do
 	run_stack "$s"
@@ -504,15 +520,15 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 {
-	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT," \
-		"$(kamailio -v 2>/dev/null | awk '/^version:/ { print $2, $3 }'), $(nproc) CPUs," \
-		"sqlite journal ${JOURNAL:-default}, sqlite busy timeout ${BUSY_MS} ms, $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "stack A = $REAUTH_LABEL, etc/kamailio.cfg; stack B = presence+presence_reginfo+pua+pua_reginfo, test/bench/kamailio-presence.cfg"
-	echo "phase 2 = re-REGISTER with auth + the NOTIFY it causes; shm = kamcmd core.shmmem used, per UE"
+	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT, $ROUNDS phase-2 rounds," \
+		"$(kamailio -v 2>/dev/null | awk '/^version:/ { print $2, $3 }'), $(nproc) CPUs, load before start $LOAD0"
+	echo "sqlite: ${DB_DIR:-var/bench}, journal ${JOURNAL:-default}, busy timeout ${BUSY_MS} ms; $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "stack A reauth   = $REAUTH_LABEL with etc/kamailio.cfg"
+	echo "stack B presence = presence + presence_reginfo + pua + pua_reginfo, test/bench/kamailio-presence.cfg"
 	echo
-	printf "%-12s %6s %9s %8s %14s %10s %9s %7s %8s\n" stack flows notify/s p2-secs "shm/sub(bytes)" "shm/reg" "sub-only" failed timeouts
+	printf "%-15s %6s %9s %15s %8s %9s %7s %8s\n" stack flows notify/s "shm/sub(bytes)" shm/reg sub-only failed timeouts
 	for s in $STACKS; do
-		printf "%-12s %6s %9s %8s %14s %10s %9s %7s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" "${R[$s.secs]}" \
+		printf "%-15s %6s %9s %15s %8s %9s %7s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" \
 			"${R[$s.shm_all]}" "${R[$s.shm_reg]}" "${R[$s.shm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
 	done
 	set -- $STACKS
@@ -520,25 +536,30 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 		a=$1
 		shift
 		for b in "$@"; do
-			printf "%-12s %6s %9s %8s %14s %10s %9s\n" "A/B $a/$b" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" "" \
+			printf "%-15s %6s %9s %15s %8s %9s\n" "ratio A/B" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" \
 				"$(ratio "${R[$a.shm_all]}" "${R[$b.shm_all]}")" "$(ratio "${R[$a.shm_reg]}" "${R[$b.shm_reg]}")" \
 				"$(ratio "${R[$a.shm_sub]}" "${R[$b.shm_sub]}")"
+			[ $# -gt 1 ] && echo "  (A = $a, B = $b)"
 		done
 	fi
 	echo
-	echo "columns: flows = phase 2 flows completed; notify/s = NOTIFYs received in phase 2 / its wall time;"
-	echo "  shm/sub = (shm after 1b - shm before 1a) / N, registration included; shm/reg = 1a only;"
-	echo "  sub-only = 1b only; failed = phase 2 flows failed; timeouts = NOTIFYs/replies not received in 10 s"
+	echo "flows     phase 2 flows completed (re-REGISTER with digest auth, 200, the NOTIFY it causes, 200),"
+	echo "          over all rounds (N x $ROUNDS)"
+	echo "notify/s  NOTIFYs received by the UEs in a phase 2 round / the round's wall time (median round)"
+	echo "shm/sub   kamcmd core.shmmem 'used' after phase 1b minus before phase 1a, per UE: one"
+	echo "          registration and one subscription; shm/reg = phase 1a (REGISTER only), sub-only = 1b"
+	echo "failed    phase 2 flows failed (any round); timeouts: expected messages not received in 10 s"
 	for s in $STACKS; do
 		echo
 		echo "[$s]"
 		echo "  phase 1a REGISTER: ${R[$s.p1a_ok]} ok, ${R[$s.p1a_fail]} failed, ${R[$s.p1a_secs]} s;" \
 			"phase 1b SUBSCRIBE: ${R[$s.p1b_ok]} ok, ${R[$s.p1b_fail]} failed, ${R[$s.p1b_notify]} NOTIFYs, ${R[$s.p1b_secs]} s"
-		echo "  phase 2: ${R[$s.notify]} NOTIFYs, ${R[$s.ok]} ok, ${R[$s.fail]} failed, ${R[$s.timeout]} timeouts," \
-			"${R[$s.unexp]} unexpected, ${R[$s.retrans]} UE retransmissions, ${R[$s.ooc]} out-of-call, ${R[$s.secs]} s"
+		echo "  phase 2: NOTIFY/s per round ${R[$s.rounds]}; ${R[$s.notify]} NOTIFYs, ${R[$s.ok]} ok, ${R[$s.fail]} failed," \
+			"${R[$s.timeout]} timeouts, ${R[$s.unexp]} unexpected, ${R[$s.retrans]} UE retransmissions," \
+			"${R[$s.ooc]} out-of-call, ${R[$s.secs]} s"
 		echo "  CPU in phase 2 (% of one CPU): ${R[$s.cpu]}"
 		echo "  shm real_used per UE: reg+sub ${R[$s.rshm_all]}, reg ${R[$s.rshm_reg]}, sub ${R[$s.rshm_sub]}"
-		echo "  server: ${R[$s.srv]}"
+		echo "  server counters: ${R[$s.srv]}"
 		echo "  sanity: ${R[$s.sanity]}"
 		echo "  kamailio.log: ${R[$s.errors]} ERROR, ${R[$s.warnings]} WARNING, ${R[$s.locked]} 'database is locked'," \
 			"${R[$s.crash]} crash lines${R[$s.died]:+, KAMAILIO DIED during the run}"
