@@ -2,6 +2,7 @@
 #
 #   make run    install what is missing, build, start Kamailio with the module
 #   make test   install what is missing, build, run every test
+#   make bench  build, benchmark the notifier (test/bench/run.sh)
 #
 # KAMAILIO_SRC=DIR builds against a Kamailio source tree you already have
 # (it must be the version of the installed kamailio binary).
@@ -13,7 +14,7 @@ KAM_MODULES ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/nu
 export KAM_MODULES
 MODULE := modules/reauth/reauth.so
 
-.PHONY: all deps build run test unit integration clean distclean
+.PHONY: all deps build run test unit integration bench clean distclean
 
 all: build
 
@@ -45,11 +46,51 @@ unit:
 integration: build
 	@./test/run.sh integration
 
+# reauth's reg event notifier against Kamailio's presence/pua stack (not a
+# test): make bench [BENCH_N=1000]; results in var/bench/results.txt
+BENCH_N ?= 1000
+bench: deps build
+	@./test/bench/run.sh $(BENCH_N)
+
+# The module README is generated from doc/*.xml with Kamailio's own docbook
+# rules (in the unpacked source) and committed, as Kamailio does.
+DOC_STAGE := $(KAMAILIO_SRC)/src/modules/reauth/doc
+doc: deps
+	@./scripts/deps.sh doc
+	@mkdir -p $(DOC_STAGE)
+	@cp doc/reauth.xml doc/reauth_admin.xml $(DOC_STAGE)/
+	@printf 'docs = reauth.xml\n\ndocbook_dir = ../../../../doc/docbook\ninclude $$(docbook_dir)/Makefile.module\n' >$(DOC_STAGE)/Makefile
+	@rm -f $(DOC_STAGE)/../README
+	$(MAKE) --no-print-directory -s -C $(DOC_STAGE) README >/dev/null
+	@cp $(DOC_STAGE)/../README modules/reauth/README
+	@echo "doc: modules/reauth/README ($$(wc -l <modules/reauth/README) lines)"
+
+bench: deps build
+	@./test/bench/run.sh
+	@./test/bench/reauth_bench.sh
+
 clean:
 	-$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src clean >/dev/null 2>&1
 	rm -f modules/reauth/*.o modules/reauth/*.d modules/reauth/core/*.o modules/reauth/core/*.d modules/reauth/*.so
 	-$(MAKE) -C test/unit clean
 	rm -rf $(VAR)/test
 
-distclean: clean
+dist# The module README is generated from doc/*.xml with Kamailio's own docbook
+# rules (in the unpacked source) and committed, as Kamailio does.
+DOC_STAGE := $(KAMAILIO_SRC)/src/modules/reauth/doc
+doc: deps
+	@./scripts/deps.sh doc
+	@mkdir -p $(DOC_STAGE)
+	@cp doc/reauth.xml doc/reauth_admin.xml $(DOC_STAGE)/
+	@printf 'docs = reauth.xml\n\ndocbook_dir = ../../../../doc/docbook\ninclude $$(docbook_dir)/Makefile.module\n' >$(DOC_STAGE)/Makefile
+	@rm -f $(DOC_STAGE)/../README
+	$(MAKE) --no-print-directory -s -C $(DOC_STAGE) README >/dev/null
+	@cp $(DOC_STAGE)/../README modules/reauth/README
+	@echo "doc: modules/reauth/README ($$(wc -l <modules/reauth/README) lines)"
+
+bench: deps build
+	@./test/bench/run.sh
+	@./test/bench/reauth_bench.sh
+
+clean: clean
 	rm -rf build $(VAR)

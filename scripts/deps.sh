@@ -7,10 +7,15 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 
+# `deps.sh doc`: only what `make doc` needs
+if [ "${1:-}" = doc ]; then
+	pkgs="xsltproc docbook-xsl docbook-xml lynx"
+else
 pkgs="kamailio kamailio-sqlite-modules kamailio-extra-modules
 kamailio-presence-modules kamailio-xml-modules
 libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3
-build-essential pkg-config dpkg-dev bison flex"
+build-essential pkg-config dpkg-dev bison flex iproute2"
+fi
 
 missing=""
 for p in $pkgs; do
@@ -34,6 +39,8 @@ fi
 if [ -n "$missing" ] && command -v systemctl >/dev/null 2>&1; then
 	$SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true
 fi
+
+[ "${1:-}" = doc ] && exit 0
 
 # Kamailio source of exactly the installed version, for headers and the
 # Makefile.defs that give the module the core's compile flags.

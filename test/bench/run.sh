@@ -26,6 +26,20 @@
 # message tracing and its NOTIFYs must carry a reginfo document naming
 # its identity and contact, or the benchmark stops.
 #
+# The DBs of a stack are two sqlite files in var/bench/STACK/, laid out as
+# scripts/db-init.sh does for etc/kamailio.cfg: Kamailio's tables (with the
+# bench UEs as subscribers) in one, the module tables in the other
+# (reauth's, or presence's and pua's). Both stacks get, alike (see the
+# variables): WAL journal mode (as db-init.sh), and a busy timeout for
+# every sqlite connection through an
+# LD_PRELOAD shim (sqlite_busy.c): Kamailio's db_sqlite sets none, so two
+# processes writing at once make one write fail ("database is locked"),
+# and REGISTERs fail with 500 at any concurrency (in stack B even at one
+# UE at a time: usrloc runs its callbacks, hence pua_reginfo's PUBLISH,
+# before its own write-through, and presence writes the presentity while
+# usrloc writes the binding). BENCH_SQLITE_BUSY_MS=0 BENCH_SQLITE_JOURNAL=
+# shows that behaviour.
+#
 # Usage: test/bench/run.sh [N]          (N defaults to 1000)
 # Environment:
 #   BENCH_WORKERS=4        children of both stacks
@@ -126,7 +140,11 @@ if [ -n "${BENCH_REAUTH_REV:-}" ]; then
 	REAUTH_CFG="$src/etc/kamailio.cfg"
 	REAUTH_LABEL="reauth@$rev"
 else
-	REAUTH_LABEL="reauth (working tree)"
+	REAUTH_LABEL="$REAUTH_DIR/reauth.so"
+	if [ "$REAUTH_DIR" = "$TOP/modules/reauth" ]; then
+		REAUTH_LABEL="reauth of the working tree ($(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)$(
+			[ -n "$(git -C "$TOP" status --porcelain -- modules/reauth etc 2>/dev/null)" ] && echo ", modified"))"
+	fi
 fi
 case " $STACKS " in
 *" reauth "*)
@@ -139,7 +157,7 @@ PRELOAD=""
 if [ "$BUSY_MS" -gt 0 ] 2>/dev/null; then
 	shim="$OUT/sqlite_busy.so"
 	if [ ! -f "$shim" ] || [ "$BENCH/sqlite_busy.c" -nt "$shim" ]; then
-		cc -O2 -Wall -shared -fPIC -o "$shim" "$BENCH/sqlite_busy.c" -lsqlite3 -ldl \
+		cc -O2 -Wall -shared -fPIC -o "$shim" "$BENCH/sqlite_busy.c" -l:libsqlite3.so.0 -ldl \
 			|| { echo "cannot build the sqlite busy timeout shim (BENCH_SQLITE_BUSY_MS=0 runs without)" >&2; exit 1; }
 	fi
 	PRELOAD="$shim"
@@ -185,18 +203,39 @@ settle() {
 	echo "# warning: tm still holds $cur transactions after 30 s" >&2
 }
 
-# DB of a stack: Kamailio's tables, reauth's (stack A) or presence's and
-# pua's (stack B), and the bench UEs (no other subscriber).
-make_db() {
-	local db=$1 kind=$2 t i
-	rm -f "$db"
-	for t in standard auth_db usrloc dialog; do
-		sqlite3 "$db" <"$SCHEMA/$t-create.sql" || return 1
+# sqlite_file FILE SQL...: a new sqlite file from the SQL files
+sqlite_file() {
+	local db=$1 f
+	shift
+	rm -f "$db" "$db-wal" "$db-shm"
+	if [ -n "$JOURNAL" ]; then
+		sqlite3 "$db" "PRAGMA journal_mode=$JOURNAL;" >/dev/null || return 1
+	fi
+	for f in "$@"; do
+		sqlite3 "$db" <"$f" || return 1
 	done
+}
+
+# make_db KIND CFG: the DBs of a stack, laid out as scripts/db-init.sh
+# does for etc/kamailio.cfg: KAM_DB with Kamailio's tables and the bench
+# UEs (no other subscriber); KAM_MDB with the module tables, reauth's
+# (stack A; in KAM_DB when the cfg has no REAUTH_DBURL, as before the
+# split) or presence's and pua's (stack B).
+make_db() {
+	local kind=$1 cfg=$2 i
 	if [ "$kind" = reauth ]; then
-		[ -f "$REAUTH_SQL" ] && { sqlite3 "$db" <"$REAUTH_SQL" || return 1; }
+		if grep -q REAUTH_DBURL "$cfg"; then
+			sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
+				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" || return 1
+			sqlite_file "$KAM_MDB" "$SCHEMA/standard-create.sql" "$REAUTH_SQL" || return 1
+		else
+			sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
+				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" "$REAUTH_SQL" || return 1
+		fi
 	else
-		sqlite3 "$db" <"$SCHEMA/presence-create.sql" || return 1
+		sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
+			"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" || return 1
+		sqlite_file "$KAM_MDB" "$SCHEMA/standard-create.sql" "$SCHEMA/presence-create.sql" || return 1
 	fi
 	{
 		echo "BEGIN;"
@@ -206,10 +245,7 @@ make_db() {
 		done
 		echo "INSERT INTO subscriber (username, domain, password) VALUES ('benchcheck', '$DOMAIN', 'benchcheck-secret');"
 		echo "COMMIT;"
-	} | sqlite3 "$db" || return 1
-	if [ -n "$JOURNAL" ]; then
-		sqlite3 "$db" "PRAGMA journal_mode=$JOURNAL;" >/dev/null || return 1
-	fi
+	} | sqlite3 "$KAM_DB" || return 1
 }
 
 # sipp injection file: user;password;contact port
@@ -228,6 +264,7 @@ start_kamailio() {
 	LD_PRELOAD="$PRELOAD" BENCH_SQLITE_BUSY_MS="$BUSY_MS" kamailio -DD -E -f "$cfg" -L "$modpath" -Y "$SDIR" -w "$SDIR" \
 		-m $SHM_MB -M 8 \
 		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite:///$KAM_DB\"" \
+		-A "REAUTH_DBURL=\"sqlite:///$KAM_MDB\"" -A "PRES_DBURL=\"sqlite:///$KAM_MDB\"" \
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=$WORKERS" \
 		-A "SRV_URI=\"sip:$IP:$KAM_PORT\"" $KAM_DEFS \
 		>>"$KAM_LOG" 2>&1 &
@@ -425,9 +462,12 @@ run_stack() {
 	SDIR="$OUT/$STACK"
 	rm -rf "$SDIR" && mkdir -p "$SDIR"
 	KAM_DB="$SDIR/bench.sqlite"
+	KAM_MDB="$SDIR/module.sqlite"
 	if [ -n "$DB_DIR" ]; then
-		mkdir -p "$DB_DIR" && KAM_DB="$DB_DIR/bench-$STACK-$$.sqlite"
-		DB_FILES="$DB_FILES $KAM_DB"
+		mkdir -p "$DB_DIR" || die "cannot create $DB_DIR"
+		KAM_DB="$DB_DIR/bench-$STACK-$$.sqlite"
+		KAM_MDB="$DB_DIR/module-$STACK-$$.sqlite"
+		DB_FILES="$DB_FILES $KAM_DB $KAM_MDB"
 	fi
 	KAM_CTL="unix:$SDIR/ctl.sock"
 	KAM_LOG="$SDIR/kamailio.log"
@@ -435,7 +475,7 @@ run_stack() {
 	local ue_port inf
 	ue_port=$(free_port)
 	inf="$SDIR/ues.csv"
-	make_db "$KAM_DB" "$kind" || die "$STACK: cannot create $KAM_DB"
+	make_db "$kind" "$cfg" || die "$STACK: cannot create its sqlite files"
 	make_inf "$inf" "$ue_port"
 
 	echo "# $STACK: kamailio on $IP:$KAM_PORT ($cfg), UEs on $IP:$ue_port, N=$N"
@@ -495,7 +535,7 @@ run_stack() {
 
 	settle
 	R[$STACK.srv]=$(kamcmd_ stats.get_statistics all 2>/dev/null \
-		| grep -E '^(reauth:|tmx:UAC_transactions|tmx:5xx|tmx:4xx|sl:5xx|sl:500)' | tr -s ' \n' ' ')
+		| grep -E '^(reauth:(active_subscriptions|notify_sent|notify_failed) |tmx:UAC_transactions|tmx:5xx|sl:5xx)' | tr -s ' \n' ' ')
 	kill -0 "$KAM_PID" 2>/dev/null || R[$STACK.died]=1
 	stop_kamailio
 	# what the log says: error lines, the most frequent kinds
