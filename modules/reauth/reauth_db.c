@@ -75,7 +75,51 @@ static void set_int(db_val_t *v, int i)
 	VAL_INT(v) = i;
 }
 
-static void get_str(db_val_t *v, str *s)
+/* Insert a row, or update its columns from first_upd on (the row is found
+ * by its id, keys[0]). sqlite answers "busy" at once while another
+ * process writes: a write is tried a few times before it fails. */
+static int db_write(str *table, db_key_t *keys, db_val_t *vals, int n,
+		int first_upd, int in_db)
+{
+	int i, rc = -1;
+
+	if(db_con == NULL || dbf.use_table(db_con, table) < 0)
+		return -1;
+	for(i = 0; i < REAUTH_DB_TRIES && rc < 0; i++) {
+		if(i > 0)
+			sleep_us(REAUTH_DB_RETRY_US);
+		if(in_db)
+			rc = dbf.update(db_con, keys, 0, vals, keys + first_upd,
+					vals + first_upd, 1, n - first_upd);
+		else
+			rc = dbf.insert(db_con, keys, vals, n);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static int db_delete_id(str *table, unsigned int id)
+{
+	db_key_t keys[1] = {&col_id};
+	db_val_t vals[1];
+	int i;
+
+	if(db_con == NULL)
+		return 0;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	if(dbf.use_table(db_con, table) < 0)
+		return -1;
+	for(i = 0; i < REAUTH_DB_TRIES; i++) {
+		if(i > 0)
+			sleep_us(REAUTH_DB_RETRY_US);
+		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
+			return 0;
+	}
+	LM_ERR("cannot delete row %u of %.*s\n", id, table->len, table->s);
+	return -1;
+}
+
+void reauth_db_val_str(db_val_t *v, str *s)
 {
 	if(VAL_NULL(v)) {
 		s->s = "";
@@ -109,16 +153,16 @@ static int load_subscriptions(void)
 		v = ROW_VALUES(&RES_ROWS(res)[i]);
 		memset(&d, 0, sizeof(d));
 		d.id = (unsigned int)VAL_INT(&v[0]);
-		get_str(&v[1], &d.aor);
-		get_str(&v[2], &d.identity);
-		get_str(&v[3], &d.watcher);
-		get_str(&v[4], &d.callid);
-		get_str(&v[5], &d.rem_tag);
-		get_str(&v[6], &d.loc_tag);
-		get_str(&v[7], &d.rem_target);
-		get_str(&v[8], &d.route_set);
-		get_str(&v[9], &d.loc_contact);
-		get_str(&v[10], &d.socket);
+		reauth_db_val_str(&v[1], &d.aor);
+		reauth_db_val_str(&v[2], &d.identity);
+		reauth_db_val_str(&v[3], &d.watcher);
+		reauth_db_val_str(&v[4], &d.callid);
+		reauth_db_val_str(&v[5], &d.rem_tag);
+		reauth_db_val_str(&v[6], &d.loc_tag);
+		reauth_db_val_str(&v[7], &d.rem_target);
+		reauth_db_val_str(&v[8], &d.route_set);
+		reauth_db_val_str(&v[9], &d.loc_contact);
+		reauth_db_val_str(&v[10], &d.socket);
 		d.kind = VAL_INT(&v[11]);
 		d.loc_cseq = (unsigned int)VAL_INT(&v[12]);
 		d.rem_cseq = (unsigned int)VAL_INT(&v[13]);
@@ -216,7 +260,7 @@ int reauth_db_load_procs(void)
 	for(i = 0; i < RES_ROW_N(res); i++) {
 		v = ROW_VALUES(&RES_ROWS(res)[i]);
 		memset(&core, 0, sizeof(core));
-		get_str(&v[1], &identity);
+		reauth_db_val_str(&v[1], &identity);
 		core.state = (reauth_proc_state_t)VAL_INT(&v[2]);
 		core.reason = (reauth_proc_reason_t)VAL_INT(&v[3]);
 		core.started = (long)VAL_INT(&v[4]);
@@ -243,7 +287,6 @@ int reauth_db_proc_save(
 			&col_reason, &col_started, &col_deadline, &col_notify_pending,
 			&col_refer_pending, &col_contacts};
 	db_val_t vals[PROC_COLS];
-	int rc = -1, i;
 
 	if(db_con == NULL)
 		return -1;
@@ -257,40 +300,15 @@ int reauth_db_proc_save(
 	set_int(&vals[6], (int)core->notify_pending);
 	set_int(&vals[7], (int)core->refer_pending);
 	set_int(&vals[8], (int)core->contacts);
-	if(dbf.use_table(db_con, &proc_table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES; i++) {
-		if(in_db)
-			rc = dbf.update(db_con, keys, 0, vals, keys + 2, vals + 2, 1, 7);
-		else
-			rc = dbf.insert(db_con, keys, vals, PROC_COLS);
-		if(rc >= 0)
-			return 0;
-		sleep_us(REAUTH_DB_RETRY_US);
-	}
+	if(db_write(&proc_table, keys, vals, PROC_COLS, 2, in_db) == 0)
+		return 0;
 	LM_ERR("cannot write re-authentication procedure %u\n", id);
 	return -1;
 }
 
 int reauth_db_proc_delete(unsigned int id)
 {
-	db_key_t keys[1] = {&col_id};
-	db_val_t vals[1];
-	int i;
-
-	if(db_con == NULL)
-		return 0;
-	memset(vals, 0, sizeof(vals));
-	set_int(&vals[0], (int)id);
-	if(dbf.use_table(db_con, &proc_table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES; i++) {
-		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
-			return 0;
-		sleep_us(REAUTH_DB_RETRY_US);
-	}
-	LM_ERR("cannot delete re-authentication procedure %u\n", id);
-	return -1;
+	return db_delete_id(&proc_table, id);
 }
 
 int reauth_db_child_init(void)
@@ -320,7 +338,7 @@ int reauth_db_save(reauth_sub_t *sub)
 			&col_kind, &col_loc_cseq, &col_rem_cseq, &col_version,
 			&col_expires};
 	db_val_t vals[SUB_COLS];
-	int rc = -1, i;
+
 
 	if(db_con == NULL)
 		return 0;
@@ -342,19 +360,8 @@ int reauth_db_save(reauth_sub_t *sub)
 	set_int(&vals[14], (int)sub->version);
 	set_int(&vals[15], (int)sub->expires);
 
-	if(dbf.use_table(db_con, &sub_table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES; i++) {
-		if(sub->in_db)
-			/* only the changing columns: cseq, version, expires */
-			rc = dbf.update(db_con, keys, 0, vals, keys + 12, vals + 12, 1, 4);
-		else
-			rc = dbf.insert(db_con, keys, vals, SUB_COLS);
-		if(rc >= 0)
-			break;
-		sleep_us(REAUTH_DB_RETRY_US);
-	}
-	if(rc < 0) {
+	/* an update writes only the changing columns: cseq, version, expires */
+	if(db_write(&sub_table, keys, vals, SUB_COLS, 12, sub->in_db) < 0) {
 		LM_ERR("cannot write subscription %u of %.*s\n", sub->id,
 				sub->aor.len, sub->aor.s);
 		return -1;
@@ -366,21 +373,5 @@ int reauth_db_save(reauth_sub_t *sub)
 
 int reauth_db_delete(unsigned int id)
 {
-	db_key_t keys[1] = {&col_id};
-	db_val_t vals[1];
-	int i;
-
-	if(db_con == NULL)
-		return 0;
-	memset(vals, 0, sizeof(vals));
-	set_int(&vals[0], (int)id);
-	if(dbf.use_table(db_con, &sub_table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES; i++) {
-		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
-			return 0;
-		sleep_us(REAUTH_DB_RETRY_US);
-	}
-	LM_ERR("cannot delete subscription %u\n", id);
-	return -1;
+	return db_delete_id(&sub_table, id);
 }

@@ -29,6 +29,10 @@ void reauth_db_close(void);
 int reauth_db_save(reauth_sub_t *sub);
 int reauth_db_delete(unsigned int id);
 
+#include "lib/srdb1/db_val.h"
+/* a string column of a result row, "" for NULL */
+void reauth_db_val_str(db_val_t *v, str *s);
+
 #include "core/procedure.h"
 
 /* pending re-authentication procedures (reauth_procedure) */

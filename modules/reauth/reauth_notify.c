@@ -36,6 +36,7 @@
 #include "reauth_proc.h"
 #include "reauth_queue.h"
 #include "reauth_stats.h"
+#include "reauth_str.h"
 #include "reauth_subs.h"
 
 int reauth_notifier_pid = 0;
@@ -72,17 +73,6 @@ static const char *term_reason_name(reauth_term_reason_t r)
 		default:
 			return NULL;
 	}
-}
-
-static char *snap_copy(char **p, str *s)
-{
-	char *start = *p;
-
-	if(s->len > 0)
-		memcpy(*p, s->s, s->len);
-	*p += s->len;
-	*(*p)++ = '\0';
-	return start;
 }
 
 /* --- jobs posted by other processes --- */
@@ -122,12 +112,9 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 		return;
 	/* NUL-terminated copies: the snapshot hands them to core/ as is */
 	p = job->buf;
-	job->aor.s = snap_copy(&p, c->aor);
-	job->aor.len = c->aor->len;
-	job->c_uri.s = snap_copy(&p, &c->c);
-	job->c_uri.len = c->c.len;
-	job->c_callid.s = snap_copy(&p, &c->callid);
-	job->c_callid.len = c->callid.len;
+	reauth_str_pack(&job->aor, c->aor, &p);
+	reauth_str_pack(&job->c_uri, &c->c, &p);
+	reauth_str_pack(&job->c_callid, &c->callid, &p);
 	job->c_cseq = c->cseq;
 	job->c_expires = c->expires;
 	job->event = ev;
@@ -218,6 +205,15 @@ void reauth_snapshot_free(ul_snapshot_t *snap)
 }
 
 
+/* pack s into the snapshot's buffer; the copy is NUL-terminated */
+static const char *snap_str(char **p, str *s)
+{
+	str copy;
+
+	reauth_str_pack(&copy, s, p);
+	return copy.s;
+}
+
 /* Copy the valid contacts of aor, plus room for `extra` more. */
 int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 {
@@ -254,8 +250,8 @@ int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 		if(!VALID_CONTACT(c, now))
 			continue;
 		memset(&snap->cts[i], 0, sizeof(regstate_contact_t));
-		snap->cts[i].uri = snap_copy(&p, &c->c);
-		snap->cts[i].callid = snap_copy(&p, &c->callid);
+		snap->cts[i].uri = snap_str(&p, &c->c);
+		snap->cts[i].callid = snap_str(&p, &c->callid);
 		snap->cts[i].cseq = c->cseq;
 		snap->cts[i].expires_at = c->expires;
 		snap->cts[i].event = REGINFO_EV_REGISTERED;
@@ -263,7 +259,7 @@ int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 			q = q2str(c->q, &qlen);
 			qs.s = q;
 			qs.len = qlen;
-			snap->cts[i].q = snap_copy(&p, &qs);
+			snap->cts[i].q = snap_str(&p, &qs);
 		}
 		i++;
 	}
@@ -333,8 +329,7 @@ static int notify_out_take(reauth_sub_t *sub, notify_out_t *out)
 	p = out->buf;
 #define OUT_COPY(f)                                 \
 	do {                                            \
-		out->f.s = snap_copy(&p, &sub->f);          \
-		out->f.len = sub->f.len;                    \
+		reauth_str_pack(&out->f, &sub->f, &p);      \
 	} while(0)
 	OUT_COPY(identity);
 	OUT_COPY(watcher);

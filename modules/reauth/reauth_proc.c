@@ -24,6 +24,7 @@
 #include "reauth_refer.h"
 #include "reauth_register.h"
 #include "reauth_stats.h"
+#include "reauth_str.h"
 
 int reauth_shortened_expires = 60;
 int reauth_timeout = 120;
@@ -207,15 +208,6 @@ static void rec_unlink(reauth_procrec_t *rec)
 		}
 }
 
-static void copy_str(str *dst, str *src, char **p)
-{
-	dst->s = *p;
-	dst->len = src->len;
-	memcpy(*p, src->s, src->len);
-	*p += src->len;
-	*(*p)++ = '\0';
-}
-
 /* a shm record from the resolved user and its aors */
 static reauth_procrec_t *rec_new(reauth_user_t *u, reauth_identity_t *set_ids,
 		reauth_identity_t *all_ids)
@@ -237,18 +229,18 @@ static reauth_procrec_t *rec_new(reauth_user_t *u, reauth_identity_t *set_ids,
 	}
 	memset(rec, 0, sizeof(reauth_procrec_t));
 	p = rec->buf;
-	copy_str(&rec->user.trigger, &u->trigger, &p);
-	copy_str(&rec->user.impi, &u->impi, &p);
+	reauth_str_pack(&rec->user.trigger, &u->trigger, &p);
+	reauth_str_pack(&rec->user.impi, &u->impi, &p);
 	rec->user.by_private = u->by_private;
 	rec->user.nset = u->nset;
 	rec->user.nall = u->nall;
 	for(i = 0; i < u->nset; i++) {
-		copy_str(&rec->user.set[i], &u->set[i], &p);
-		copy_str(&rec->set_aor[i], &set_ids[i].aor, &p);
+		reauth_str_pack(&rec->user.set[i], &u->set[i], &p);
+		reauth_str_pack(&rec->set_aor[i], &set_ids[i].aor, &p);
 	}
 	for(i = 0; i < u->nall; i++) {
-		copy_str(&rec->user.all[i], &u->all[i], &p);
-		copy_str(&rec->all_aor[i], &all_ids[i].aor, &p);
+		reauth_str_pack(&rec->user.all[i], &u->all[i], &p);
+		reauth_str_pack(&rec->all_aor[i], &all_ids[i].aor, &p);
 	}
 	return rec;
 }

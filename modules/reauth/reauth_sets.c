@@ -14,7 +14,9 @@
 #include "core/mem/shm_mem.h"
 #include "lib/srdb1/db.h"
 
+#include "reauth_db.h"
 #include "reauth_sets.h"
+#include "reauth_str.h"
 
 #define REAUTH_SETS_TABLE_VERSION 1
 
@@ -43,28 +45,6 @@ static str col_impu = str_init("impu");
 static str col_impi = str_init("impi");
 static str col_set_id = str_init("set_id");
 
-static void db_str(db_val_t *v, str *s)
-{
-	if(VAL_NULL(v)) {
-		s->s = "";
-		s->len = 0;
-	} else if(VAL_TYPE(v) == DB1_STR || VAL_TYPE(v) == DB1_BLOB) {
-		*s = VAL_STR(v);
-	} else {
-		s->s = (char *)VAL_STRING(v);
-		s->len = s->s ? strlen(s->s) : 0;
-	}
-}
-
-static void copy(str *dst, str *src, char **p)
-{
-	dst->s = *p;
-	dst->len = src->len;
-	memcpy(*p, src->s, src->len);
-	*p += src->len;
-	*(*p)++ = '\0';
-}
-
 static set_table_t *load_table(void)
 {
 	db_key_t cols[3] = {&col_impu, &col_impi, &col_set_id};
@@ -84,9 +64,9 @@ static set_table_t *load_table(void)
 	n = RES_ROW_N(res);
 	for(i = 0; i < n; i++) {
 		v = ROW_VALUES(&RES_ROWS(res)[i]);
-		db_str(&v[0], &a);
-		db_str(&v[1], &b);
-		db_str(&v[2], &c);
+		reauth_db_val_str(&v[0], &a);
+		reauth_db_val_str(&v[1], &b);
+		reauth_db_val_str(&v[2], &c);
 		len += a.len + b.len + c.len + 3;
 	}
 	t = shm_malloc(sizeof(set_table_t) + n * sizeof(set_entry_t) + len);
@@ -100,17 +80,17 @@ static set_table_t *load_table(void)
 	t->n = 0;
 	for(i = 0; i < n; i++) {
 		v = ROW_VALUES(&RES_ROWS(res)[i]);
-		db_str(&v[0], &a);
-		db_str(&v[1], &b);
-		db_str(&v[2], &c);
+		reauth_db_val_str(&v[0], &a);
+		reauth_db_val_str(&v[1], &b);
+		reauth_db_val_str(&v[2], &c);
 		if(a.len == 0 || c.len == 0) {
 			LM_WARN("%.*s: skipping a row without impu or set_id\n",
 					sets_table_name.len, sets_table_name.s);
 			continue;
 		}
-		copy(&t->e[t->n].impu, &a, &p);
-		copy(&t->e[t->n].impi, &b, &p);
-		copy(&t->e[t->n].set_id, &c, &p);
+		reauth_str_pack(&t->e[t->n].impu, &a, &p);
+		reauth_str_pack(&t->e[t->n].impi, &b, &p);
+		reauth_str_pack(&t->e[t->n].set_id, &c, &p);
 		t->n++;
 	}
 	dbf.free_result(db_con, res);
@@ -236,7 +216,7 @@ static void add_id(str *list, int *n, str *s, char **p)
 				REAUTH_USER_MAX_IDS, s->len, s->s);
 		return;
 	}
-	copy(&list[*n], s, p);
+	reauth_str_pack(&list[*n], s, p);
 	(*n)++;
 }
 
@@ -275,7 +255,7 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 		return -2;
 	}
 	p = u->buf;
-	copy(&u->trigger, trigger, &p);
+	reauth_str_pack(&u->trigger, trigger, &p);
 	if(hit == NULL) {
 		/* unknown to the table: a set of its own */
 		add_id(u->set, &u->nset, trigger, &p);
@@ -283,7 +263,7 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 		lock_release(&sets->lock);
 		return 0;
 	}
-	copy(&u->impi, &hit->impi, &p);
+	reauth_str_pack(&u->impi, &hit->impi, &p);
 	u->by_private = str_ieq(&hit->impi, trigger) && !str_ieq(&hit->impu, trigger);
 	/* a public identity first: it leads its set in NOTIFY bodies */
 	if(!u->by_private)

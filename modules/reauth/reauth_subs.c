@@ -12,6 +12,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/atomic_ops.h"
 
+#include "reauth_str.h"
 #include "reauth_subs.h"
 
 typedef struct reauth_subs_slot {
@@ -101,17 +102,6 @@ void reauth_subs_unlock(unsigned int hash)
 	lock_release(&slot_of(hash)->lock);
 }
 
-static void copy_str(str *dst, str *src, char **p)
-{
-	dst->s = *p;
-	dst->len = src->len;
-	if(src->len > 0)
-		memcpy(*p, src->s, src->len);
-	*p += src->len;
-	**p = '\0'; /* a NUL after each value: handy for printf and libxml2 */
-	(*p)++;
-}
-
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 {
 	reauth_subs_slot_t *slot;
@@ -129,16 +119,16 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	}
 	memset(sub, 0, sizeof(reauth_sub_t));
 	p = sub->buf;
-	copy_str(&sub->aor, &d->aor, &p);
-	copy_str(&sub->identity, &d->identity, &p);
-	copy_str(&sub->watcher, &d->watcher, &p);
-	copy_str(&sub->callid, &d->callid, &p);
-	copy_str(&sub->rem_tag, &d->rem_tag, &p);
-	copy_str(&sub->loc_tag, &d->loc_tag, &p);
-	copy_str(&sub->rem_target, &d->rem_target, &p);
-	copy_str(&sub->route_set, &d->route_set, &p);
-	copy_str(&sub->loc_contact, &d->loc_contact, &p);
-	copy_str(&sub->socket, &d->socket, &p);
+	reauth_str_pack(&sub->aor, &d->aor, &p);
+	reauth_str_pack(&sub->identity, &d->identity, &p);
+	reauth_str_pack(&sub->watcher, &d->watcher, &p);
+	reauth_str_pack(&sub->callid, &d->callid, &p);
+	reauth_str_pack(&sub->rem_tag, &d->rem_tag, &p);
+	reauth_str_pack(&sub->loc_tag, &d->loc_tag, &p);
+	reauth_str_pack(&sub->rem_target, &d->rem_target, &p);
+	reauth_str_pack(&sub->route_set, &d->route_set, &p);
+	reauth_str_pack(&sub->loc_contact, &d->loc_contact, &p);
+	reauth_str_pack(&sub->socket, &d->socket, &p);
 	sub->hash = reauth_subs_hash(&sub->aor);
 	sub->id = d->id ? d->id : reauth_subs_new_id();
 	/* ids loaded from the DB push the counter past them */

@@ -1,0 +1,28 @@
+/*
+ * reauth module - packing strings into one allocated block
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef _REAUTH_STR_H_
+#define _REAUTH_STR_H_
+
+#include <string.h>
+
+#include "core/str.h"
+
+/* Copy src at *p as dst, followed by a NUL (for printf and core/), and
+ * move *p past it: records keep all their strings in one block, sized
+ * with len + 1 per string. */
+static inline void reauth_str_pack(str *dst, const str *src, char **p)
+{
+	dst->s = *p;
+	dst->len = src->len;
+	if(src->len > 0)
+		memcpy(*p, src->s, src->len);
+	*p += src->len;
+	*(*p)++ = '\0';
+}
+
+#endif
