@@ -13,8 +13,12 @@ VAR := $(CURDIR)/var
 KAM_MODULES ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 export KAM_MODULES
 MODULE := modules/reauth/reauth.so
+# Debian links kamailio's modules with these (debian/rules: hardening=+all)
+DEB_LDFLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
 
-.PHONY: all deps build run test unit integration bench clean distclean
+.PHONY: all deps build run test unit integration doc bench clean distclean
+
+include mk/deb.mk
 
 all: build
 
@@ -26,13 +30,14 @@ build: $(MODULE)
 
 $(MODULE): $(wildcard modules/reauth/*.c modules/reauth/*.h modules/reauth/core/*.c modules/reauth/core/*.h) modules/reauth/Makefile
 	@test -f $(KAMAILIO_SRC)/src/config.mak || $(MAKE) --no-print-directory deps
-	$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src quiet=silent
+	$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src quiet=silent \
+		LD_EXTRA_OPTS="$(DEB_LDFLAGS)"
 
 run: deps build
 	@mkdir -p $(VAR)/run
 	@./scripts/db-init.sh $(VAR)/kamailio.sqlite $(VAR)/reauth.sqlite
 	@echo "kamailio on $(LISTEN); in another shell: kamcmd -s unix:$(VAR)/run/kamailio_ctl reauth.user sip:alice@ims.test"
-	exec kamailio -DD -E -f etc/kamailio.cfg -L $(KAM_MODULES):$(CURDIR)/modules/reauth \
+	exec kamailio -DD -E -f etc/kamailio.cfg -L $(CURDIR)/modules/reauth:$(KAM_MODULES) \
 		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/kamailio.sqlite"' \
 		-A 'REAUTH_DBURL="sqlite://$(VAR)/reauth.sqlite"' \
 		-A 'CTL_SOCKET="unix:$(VAR)/run/kamailio_ctl"'

@@ -12,7 +12,7 @@ if [ "${1:-}" = doc ]; then
 	pkgs="xsltproc docbook-xsl docbook-xml lynx"
 else
 pkgs="kamailio kamailio-sqlite-modules kamailio-extra-modules
-kamailio-presence-modules kamailio-xml-modules
+kamailio-presence-modules kamailio-xml-modules kamailio-lua-modules
 libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3
 build-essential pkg-config dpkg-dev bison flex iproute2"
 fi

@@ -6,6 +6,8 @@
 set -eu
 src=$1
 [ -f "$src/src/config.mak" ] && exit 0
+# debian/rules: export DEB_BUILD_MAINT_OPTIONS = hardening=+all
+export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 CC_EXTRA_OPTS="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CFLAGS) -DVERSION_NODATE"
 LD_EXTRA_OPTS="$(dpkg-buildflags --get LDFLAGS)"
 make -s -C "$src" cfg quiet=silent prefix=/usr cfg_target=/etc/kamailio/ \

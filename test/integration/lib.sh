@@ -89,8 +89,8 @@ kam_launch() {
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=2")
 	local d
 	for d in "$@"; do defs+=(-A "$d"); done
-	kamailio -DD -E -f "$TOP/etc/kamailio.cfg" \
-		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WORK" \
+	kamailio -DD -E -f "${KAM_CFG:-$TOP/etc/kamailio.cfg}" \
+		-L "$TOP/modules/reauth:$KAM_MODULES" -Y "$WORK" \
 		-m 64 -M 8 "${defs[@]}" >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	local i
