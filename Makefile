@@ -2,7 +2,10 @@
 #
 #   make run    install what is missing, build, start Kamailio with the module
 #   make test   install what is missing, build, run every test
-#   make bench  build, benchmark the notifier (test/bench/run.sh)
+#   make demo   re-authentication end to end, with ladder diagrams
+#   make doc    the module README from doc/*.xml
+#   make bench  benchmarks (not tests)
+#   make deb    Debian package kamailio-reauth-module (make deb-test)
 #
 # KAMAILIO_SRC=DIR builds against a Kamailio source tree you already have
 # (it must be the version of the installed kamailio binary).
@@ -16,7 +19,7 @@ MODULE := modules/reauth/reauth.so
 # Debian links kamailio's modules with these (debian/rules: hardening=+all)
 DEB_LDFLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
 
-.PHONY: all deps build run test unit integration doc bench clean distclean
+.PHONY: all deps build run test unit integration doc bench demo clean distclean
 
 include mk/deb.mk
 
@@ -58,6 +61,11 @@ BENCH_N ?= 1000
 bench: deps build
 	@./test/bench/run.sh $(BENCH_N)
 	@if [ -x test/bench/reauth_bench.sh ]; then ./test/bench/reauth_bench.sh; fi
+
+# Re-authentication end to end, success and failure, with SIP ladder
+# diagrams from the captured messages (var/demo/*.txt, *.svg, *.png)
+demo: deps build
+	@./demo/run.sh
 
 # The module README is generated from doc/*.xml with Kamailio's own docbook
 # rules (in the unpacked source) and committed, as Kamailio does.
