@@ -85,7 +85,9 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 	char *p;
 	int ev;
 
-	if(c == NULL || c->aor == NULL || reauth_ul_quiet)
+	/* usrloc flushes and expires contacts at shutdown too, after our
+	 * mod_destroy: nothing is left to notify then */
+	if(c == NULL || c->aor == NULL || reauth_ul_quiet || !reauth_subs_ready())
 		return;
 	if(type & (UL_CONTACT_INSERT | UL_CONTACT_UPDATE))
 		reauth_proc_contact_saved(c->aor);

@@ -81,6 +81,10 @@ reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra)
 
 void reauth_queue_push(reauth_job_t *job)
 {
+	if(queue == NULL) { /* shutting down */
+		shm_free(job);
+		return;
+	}
 	job->next = NULL;
 	lock_get(&queue->lock);
 	if(queue->tail)

@@ -220,6 +220,11 @@ void reauth_subs_unlock_idx(unsigned int idx)
 	lock_release(&subs_table->slots[idx].lock);
 }
 
+int reauth_subs_ready(void)
+{
+	return subs_table != NULL;
+}
+
 int reauth_subs_count(void)
 {
 	return subs_table ? atomic_get(&subs_table->count) : 0;

@@ -86,5 +86,7 @@ void reauth_subs_lock_idx(unsigned int idx);
 void reauth_subs_unlock_idx(unsigned int idx);
 
 int reauth_subs_count(void);
+/* the table exists (not yet created in mod_init, or destroyed) */
+int reauth_subs_ready(void);
 
 #endif

@@ -120,10 +120,30 @@ kam_stop() {
 	done
 	kill -9 "$KAM_PID" 2>/dev/null
 	wait "$KAM_PID" 2>/dev/null
+	local rc=$?
+	# a clean shutdown exits 0; a crash while stopping (SIGSEGV, abort)
+	# is a failure like any other
+	if [ $rc -ne 0 ]; then
+		fail "kamailio $KAM_PID stops cleanly" "exit status $rc
+$(tail -5 "$KAM_LOG")"
+	fi
 	KAM_PID=""
 }
 
 kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
+
+# wait_sql DB QUERY EXPECTED [SECONDS]: until the query prints EXPECTED
+# (usrloc writes back every timer_interval, 10 s in etc/kamailio.cfg);
+# prints what it last read
+wait_sql() {
+	local out i
+	for i in $(seq 1 $((${4:-15} * 5))); do
+		out=$(sqlite3 "$1" "$2" 2>&1)
+		[ "$out" = "$3" ] && break
+		sleep 0.2
+	done
+	printf '%s' "$out"
+}
 
 # sipp_run NAME SCENARIO [sipp args...]: run one sipp UA to completion
 # against Kamailio; its messages are logged in $WORK/NAME.msg.

@@ -17,8 +17,9 @@ dump=$(kamcmd_ ul.dump)
 check_contains "alice@ims.test is in ul.dump" "AoR: alice@ims.test" "$dump"
 check_contains "her contact is in ul.dump" "sip:alice@127.0.0.1" "$dump"
 
+rows=$(wait_sql "$KAM_DB" "select count(*) from location where username='alice'" 1)
 rows=$(sqlite3 "$KAM_DB" "select username||'@'||domain||' '||contact from location")
-check_contains "usrloc wrote the binding to the DB (db_mode 1)" \
+check_contains "usrloc wrote the binding to the DB (write-back, within its timer)" \
 	"alice@ims.test sip:alice@127.0.0.1" "$rows"
 
 check "bob with a wrong password gets 401 twice" \
