@@ -26,19 +26,17 @@
 # message tracing and its NOTIFYs must carry a reginfo document naming
 # its identity and contact, or the benchmark stops.
 #
-# The DBs of a stack are two sqlite files in var/bench/STACK/, laid out as
-# scripts/db-init.sh does for etc/kamailio.cfg: Kamailio's tables (with the
-# bench UEs as subscribers) in one, the module tables in the other
-# (reauth's, or presence's and pua's). Both stacks get, alike (see the
-# variables): WAL journal mode (as db-init.sh), and a busy timeout for
-# every sqlite connection through an
-# LD_PRELOAD shim (sqlite_busy.c): Kamailio's db_sqlite sets none, so two
-# processes writing at once make one write fail ("database is locked"),
-# and REGISTERs fail with 500 at any concurrency (in stack B even at one
-# UE at a time: usrloc runs its callbacks, hence pua_reginfo's PUBLISH,
-# before its own write-through, and presence writes the presentity while
-# usrloc writes the binding). BENCH_SQLITE_BUSY_MS=0 BENCH_SQLITE_JOURNAL=
-# shows that behaviour.
+# The DBs of a stack are two sqlite files in var/bench/stack-STACK/, laid
+# out as scripts/db-init.sh does for etc/kamailio.cfg: Kamailio's tables
+# (with the bench UEs as subscribers) in one, the module tables in the
+# other (reauth's, or presence's and pua's). Both stacks get, alike: WAL journal
+# mode (as db-init.sh) and a busy timeout on every sqlite connection,
+# given by an LD_PRELOAD shim (sqlite_busy.c). Kamailio's db_sqlite sets
+# none, so when two processes write one file at once, one write fails
+# ("database is locked"): with usrloc write-through in 4 workers most
+# REGISTERs then fail with 500 as soon as several are processed at once
+# (at -l 100 about 90% in both stacks), which would measure lock
+# collisions, not notifiers. BENCH_SQLITE_BUSY_MS=0 shows that behaviour.
 #
 # Usage: test/bench/run.sh [N]          (N defaults to 1000)
 # Environment:
@@ -46,6 +44,8 @@
 #   BENCH_RATE=10000       sipp rate cap (flows/s), above what either stack does
 #   BENCH_LIMIT=100        sipp cap on simultaneous flows (what bounds the load)
 #   BENCH_ROUNDS=3         phase 2 rounds (notify/s: the median round)
+#   BENCH_IDLE_FLOWS=200   then this many phase 2 flows one at a time (-l 1),
+#                          for the delays without queueing; 0: none
 #   BENCH_STACKS="reauth presence"
 #                          stacks to run, in this order; "presence-wb" is
 #                          stack B with presence in write-back mode
@@ -54,20 +54,22 @@
 #   BENCH_REAUTH_DIR=modules/reauth
 #                          where reauth.so is (`make build` makes it)
 #   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module in
-#                          var/bench and use that revision's etc/kamailio.cfg
-#                          and etc/reauth-create.sql for stack A
+#                          var/bench/build-reauth-REV and use that revision's
+#                          etc/kamailio.cfg and etc/reauth-create.sql
 #   BENCH_SQLITE_JOURNAL=wal
-#                          journal mode of both stacks' sqlite file; empty:
-#                          sqlite's default (rollback journal), as
-#                          scripts/db-init.sh creates it for `make run`
+#                          journal mode of the sqlite files (as db-init.sh);
+#                          empty: sqlite's default (rollback journal)
 #   BENCH_SQLITE_BUSY_MS=5000
 #                          busy timeout given to every sqlite connection of
 #                          both stacks by the LD_PRELOAD shim sqlite_busy.c;
 #                          0: none, Kamailio's own behaviour (a write that
 #                          meets another process's lock fails at once)
-#   BENCH_DB_DIR=dir       put the sqlite files in dir (e.g. /dev/shm)
+#   BENCH_DB_DIR=dir       put the sqlite files in dir, e.g. /dev/shm: no
+#                          fsync, so the stacks' CPU cost shows rather than
+#                          the disk's (removed at the end)
 # Output: the table on stdout and in var/bench/results.txt; everything of
-# a stack (kamailio.log, DB, sipp screens and errors) in var/bench/STACK/.
+# a stack (kamailio.log, DBs, sipp screens and errors) in
+# var/bench/stack-STACK/ (var/bench/reauth/ is test/bench/reauth_bench.sh's).
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -82,6 +84,7 @@ N=${1:-1000}
 WORKERS=${BENCH_WORKERS:-4}
 RATE=${BENCH_RATE:-10000}
 ROUNDS=${BENCH_ROUNDS:-3}
+IDLE_FLOWS=${BENCH_IDLE_FLOWS:-200}
 LIMIT=${BENCH_LIMIT:-100}
 STACKS=${BENCH_STACKS:-reauth presence}
 JOURNAL=${BENCH_SQLITE_JOURNAL-wal}
@@ -127,7 +130,7 @@ mkdir -p "$OUT"
 
 if [ -n "${BENCH_REAUTH_REV:-}" ]; then
 	rev=$(git -C "$TOP" rev-parse --short "$BENCH_REAUTH_REV") || exit 1
-	src="$OUT/reauth-$rev"
+	src="$OUT/build-reauth-$rev"
 	if [ ! -f "$src/modules/reauth/reauth.so" ]; then
 		echo "# building reauth at $rev in $src"
 		rm -rf "$src" && mkdir -p "$src"
@@ -191,8 +194,8 @@ shm_now() {
 }
 
 # Wait until tm holds no transaction (NOTIFY/PUBLISH transactions stay
-# for tm's wait timer after their final reply) and the count of
-# subscriptions stops moving; prints nothing. Up to 30 s.
+# for tm's wait timer after their final reply), so that shared memory
+# holds only lasting state. Up to 30 s.
 settle() {
 	local i cur
 	for i in $(seq 1 150); do
@@ -321,16 +324,18 @@ run_sipp() {
 }
 
 # sipp_stats NAME CALLS: stats of the sipp run in $SDIR/NAME from its
-# final screen; sets P_OK P_FAIL P_NOTIFY P_RETRANS P_TIMEOUT P_UNEXP P_OOC.
+# final screen (and stat.csv, when the run wrote one); sets P_OK P_FAIL
+# P_NOTIFY P_RETRANS P_TIMEOUT P_UNEXP P_OOC P_RT_REG P_RT_NOTIFY P_AUTO.
 # Flows that did not complete (a run stopped by the guard) count as failed.
 sipp_stats() {
 	local scr
 	scr=$(ls "$SDIR/$1"/*_screen.log 2>/dev/null | head -1)
 	if [ -z "$scr" ]; then
 		P_OK=0 P_FAIL=$2 P_NOTIFY=0 P_RETRANS=0 P_TIMEOUT=0 P_UNEXP=0 P_OOC=0
+		P_RT_REG="" P_RT_NOTIFY="" P_AUTO=0
 		return
 	fi
-	eval "$(awk '
+	eval "$(sed -E 's/ [BE]-RTD[0-9]+ / /' "$scr" | awk '
 		/Successful call/ { split($0, f, "|"); gsub(/ /, "", f[3]); ok = f[3] }
 		/Failed call/ { split($0, f, "|"); gsub(/ /, "", f[3]); fail = f[3] }
 		/Incoming calls created/ { split($0, f, "|"); gsub(/ /, "", f[3]); ooc = f[3] }
@@ -343,7 +348,23 @@ sipp_stats() {
 		END {
 			printf "P_OK=%d P_FAIL=%d P_NOTIFY=%d P_RETRANS=%d P_TIMEOUT=%d P_UNEXP=%d P_OOC=%d\n",
 				ok, fail, notify, retrans, timeout, unexp, ooc + oocd
-		}' "$scr")"
+		}')"
+	# response times (phase 2): mean ms from the authenticated REGISTER to
+	# its 200 and to the NOTIFY, and in-call NOTIFYs auto-answered (extra)
+	P_RT_REG="" P_RT_NOTIFY="" P_AUTO=0
+	if [ -f "$SDIR/$1/stat.csv" ]; then
+		eval "$(awk -F';' '
+			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+			{ last = $0 }
+			function ms(v, t) { split(v, t, ":"); return ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] / 1000 }
+			END {
+				split(last, f, ";")
+				if (col["ResponseTimereg200(C)"]) printf "P_RT_REG=%.0f ", ms(f[col["ResponseTimereg200(C)"]])
+				if (col["ResponseTimenotify(C)"]) printf "P_RT_NOTIFY=%.0f ", ms(f[col["ResponseTimenotify(C)"]])
+				if (col["AutoAnswered(C)"]) printf "P_AUTO=%d", f[col["AutoAnswered(C)"]]
+				print ""
+			}' "$SDIR/$1/stat.csv")"
+	fi
 	[ $((P_OK + P_FAIL)) -lt "$2" ] && P_FAIL=$(($2 - P_OK))
 }
 
@@ -361,11 +382,11 @@ cpu_busy() {
 	awk -v secs="$3" -v hz="$(getconf CLK_TCK)" '
 		NR == FNR { t0[$1] = $2; next }
 		{
-			d = $2 - t0[$1]; if (d <= 0) next
+			d = $2 - t0[$1]
 			dsc = ""; for (i = 3; i <= NF; i++) dsc = dsc (i > 3 ? " " : "") $i
 			sub(/ sock=.*/, "", dsc)
 			if (dsc ~ /^udp receiver/) { workers += d; if (d > wmax) wmax = d; nw++ }
-			else printf "%s: %.0f%%\n", dsc, 100 * d / hz / secs
+			else if (d > 0) printf "%s: %.0f%%\n", dsc, 100 * d / hz / secs
 		}
 		END {
 			if (nw) printf "%d SIP workers: %.0f%% (busiest %.0f%%)\n", nw,
@@ -459,7 +480,7 @@ run_stack() {
 		;;
 	*) die "unknown stack $STACK" ;;
 	esac
-	SDIR="$OUT/$STACK"
+	SDIR="$OUT/stack-$STACK"
 	rm -rf "$SDIR" && mkdir -p "$SDIR"
 	KAM_DB="$SDIR/bench.sqlite"
 	KAM_MDB="$SDIR/module.sqlite"
@@ -502,25 +523,58 @@ run_stack() {
 
 	# phase 2, ROUNDS times (each round refreshes every binding again);
 	# notify/s is the median round, the counts are the sums
-	local r nps_list="" secs_sum=0 sipp_cpu=0 ok=0 fail=0 notify=0 tmo=0 unexp=0 retr=0 ooc=0
+	local r nps_list="" rt_reg_list="" rt_ntf_list="" auto=0 secs_sum=0 sipp_cpu=0 ok=0 fail=0 notify=0 tmo=0 unexp=0 retr=0 ooc=0
 	cpu_snap >"$SDIR/cpu0"
+	local sys0 sys1
+	sys0=$(head -1 /proc/stat)
 	for ((r = 1; r <= ROUNDS; r++)); do
-		run_sipp p2-reregister-$r ue_reregister.xml $((10 + 10 * r)) "$inf" "$ue_port" "$N"
+		run_sipp p2-reregister-$r ue_reregister.xml $((10 + 10 * r)) "$inf" "$ue_port" "$N" \
+			-trace_stat -fd 3600 -stf stat.csv
 		sipp_stats p2-reregister-$r "$N"
 		P_NPS=$(awk -v n="$P_NOTIFY" -v s="$P_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 		echo "# $STACK phase 2 round $r (re-REGISTER + NOTIFY): $P_OK ok, $P_FAIL failed," \
-			"$P_NOTIFY NOTIFYs in $P_SECS s: $P_NPS NOTIFY/s"
+			"$P_NOTIFY NOTIFYs in $P_SECS s: $P_NPS NOTIFY/s; mean ms to 200 ${P_RT_REG:-?}, to NOTIFY ${P_RT_NOTIFY:-?}"
 		nps_list="$nps_list $P_NPS"
+		rt_reg_list="$rt_reg_list ${P_RT_REG:-0}" rt_ntf_list="$rt_ntf_list ${P_RT_NOTIFY:-0}" auto=$((auto + P_AUTO))
 		secs_sum=$(awk -v a="$secs_sum" -v b="$P_SECS" 'BEGIN { print a + b }')
 		sipp_cpu=$(awk -v a="$sipp_cpu" -v b="$P_SIPP_CPU" 'BEGIN { print a + b }')
 		ok=$((ok + P_OK)) fail=$((fail + P_FAIL)) notify=$((notify + P_NOTIFY))
 		tmo=$((tmo + P_TIMEOUT)) unexp=$((unexp + P_UNEXP)) retr=$((retr + P_RETRANS)) ooc=$((ooc + P_OOC))
 	done
 	cpu_snap >"$SDIR/cpu1"
+	sys1=$(head -1 /proc/stat)
 	R[$STACK.cpu]="$(cpu_busy "$SDIR/cpu0" "$SDIR/cpu1" "$secs_sum"); sipp: $(awk -v c="$sipp_cpu" -v s="$secs_sum" 'BEGIN { printf "%.0f%%", 100 * c / s }')"
+	# the whole machine: busy share of all CPUs, and what other processes
+	# than this Kamailio and sipp used (% of one CPU): a shared machine
+	# disturbs the figures
+	local mach own
+	mach=$(printf '%s\n%s\n' "$sys0" "$sys1" | awk '
+		{ idle[NR] = $5 + $6; tot[NR] = 0; for (i = 2; i <= NF; i++) tot[NR] += $i }
+		END { d = tot[2] - tot[1]; printf "%.0f", (d > 0 ? 100 * (1 - (idle[2] - idle[1]) / d) : 0) }')
+	own=$(awk -v hz="$(getconf CLK_TCK)" -v secs="$secs_sum" -v sc="$sipp_cpu" '
+		NR == FNR { t0[$1] = $2; next }
+		{ if ($2 > t0[$1]) d += $2 - t0[$1] }
+		END { printf "%.0f", (secs > 0 ? 100 * (d / hz + sc) / secs : 0) }' "$SDIR/cpu0" "$SDIR/cpu1")
+	R[$STACK.others]=$((mach * $(nproc) - own))
+	R[$STACK.cpu]="${R[$STACK.cpu]}; machine: $mach% busy of $(nproc) CPUs, other processes ${R[$STACK.others]}%"
 	R[$STACK.ok]=$ok R[$STACK.fail]=$fail R[$STACK.secs]=$secs_sum R[$STACK.notify]=$notify
 	R[$STACK.timeout]=$tmo R[$STACK.unexp]=$unexp R[$STACK.retrans]=$retr R[$STACK.ooc]=$ooc
-	R[$STACK.rounds]=${nps_list# }
+	# one flow at a time: the delays without queueing
+	local idle=$((IDLE_FLOWS < N ? IDLE_FLOWS : N))
+	R[$STACK.idle_reg]="-" R[$STACK.idle_ntf]="-"
+	if [ "$idle" -gt 0 ]; then
+		run_sipp p2-idle ue_reregister.xml $((20 + 10 * ROUNDS)) "$inf" "$ue_port" "$idle" \
+			-trace_stat -fd 3600 -stf stat.csv -l 1
+		sipp_stats p2-idle "$idle"
+		echo "# $STACK phase 2, one flow at a time: $P_OK ok, $P_FAIL failed;" \
+			"mean ms to 200 ${P_RT_REG:-?}, to NOTIFY ${P_RT_NOTIFY:-?}"
+		R[$STACK.idle_reg]=${P_RT_REG:--} R[$STACK.idle_ntf]=${P_RT_NOTIFY:--}
+		[ "$P_FAIL" -gt 0 ] && R[$STACK.idle_fail]=$P_FAIL
+	fi
+	R[$STACK.rounds]=${nps_list# } R[$STACK.auto]=$auto
+	R[$STACK.rt_reg]=$(printf '%s\n' $rt_reg_list | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+	R[$STACK.rt_ntf]=$(printf '%s\n' $rt_ntf_list | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+	R[$STACK.rt_rounds]="to 200:${rt_reg_list}; to NOTIFY:${rt_ntf_list}"
 	R[$STACK.nps]=$(printf '%s\n' $nps_list | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 
 	# shm per UE: registration only, subscription only, both
@@ -557,7 +611,7 @@ for s in $STACKS; do
 	run_stack "$s"
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 {
 	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT, $ROUNDS phase-2 rounds," \
@@ -566,17 +620,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 	echo "stack A reauth   = $REAUTH_LABEL with etc/kamailio.cfg"
 	echo "stack B presence = presence + presence_reginfo + pua + pua_reginfo, test/bench/kamailio-presence.cfg"
 	echo
-	printf "%-15s %6s %9s %15s %8s %9s %7s %8s\n" stack flows notify/s "shm/sub(bytes)" shm/reg sub-only failed timeouts
+	printf "%-13s %6s %8s %9s %7s %14s %7s %8s %6s %8s\n" stack flows notify/s notify-ms idle-ms \
+		"shm/sub(bytes)" shm/reg sub-only failed timeouts
 	for s in $STACKS; do
-		printf "%-15s %6s %9s %15s %8s %9s %7s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" \
-			"${R[$s.shm_all]}" "${R[$s.shm_reg]}" "${R[$s.shm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
+		printf "%-13s %6s %8s %9s %7s %14s %7s %8s %6s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" "${R[$s.rt_ntf]}" \
+			"${R[$s.idle_ntf]}" "${R[$s.shm_all]}" "${R[$s.shm_reg]}" "${R[$s.shm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
 	done
 	set -- $STACKS
 	if [ $# -ge 2 ]; then
 		a=$1
 		shift
 		for b in "$@"; do
-			printf "%-15s %6s %9s %15s %8s %9s\n" "ratio A/B" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" \
+			printf "%-13s %6s %8s %9s %7s %14s %7s %8s\n" "ratio A/B" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" \
+				"$(ratio "${R[$a.rt_ntf]}" "${R[$b.rt_ntf]}")" "$(ratio "${R[$a.idle_ntf]}" "${R[$b.idle_ntf]}")" \
 				"$(ratio "${R[$a.shm_all]}" "${R[$b.shm_all]}")" "$(ratio "${R[$a.shm_reg]}" "${R[$b.shm_reg]}")" \
 				"$(ratio "${R[$a.shm_sub]}" "${R[$b.shm_sub]}")"
 			[ $# -gt 1 ] && echo "  (A = $a, B = $b)"
@@ -586,9 +642,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 	echo "flows     phase 2 flows completed (re-REGISTER with digest auth, 200, the NOTIFY it causes, 200),"
 	echo "          over all rounds (N x $ROUNDS)"
 	echo "notify/s  NOTIFYs received by the UEs in a phase 2 round / the round's wall time (median round)"
+	echo "notify-ms mean time from the authenticated re-REGISTER to its NOTIFY (sipp, all rounds; at"
+	echo "          -l $LIMIT flows in flight it includes queueing); idle-ms: the same, one flow at a"
+	echo "          time (min(N, $IDLE_FLOWS) flows after the rounds)"
 	echo "shm/sub   kamcmd core.shmmem 'used' after phase 1b minus before phase 1a, per UE: one"
 	echo "          registration and one subscription; shm/reg = phase 1a (REGISTER only), sub-only = 1b"
 	echo "failed    phase 2 flows failed (any round); timeouts: expected messages not received in 10 s"
+	for s in $STACKS; do
+		[ "${R[$s.others]:-0}" -gt 30 ] && echo "WARNING: other processes used ${R[$s.others]}% of a CPU during" \
+			"phase 2 of $s (a shared machine?): its figures are disturbed"
+	done
 	for s in $STACKS; do
 		echo
 		echo "[$s]"
@@ -596,7 +659,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 			"phase 1b SUBSCRIBE: ${R[$s.p1b_ok]} ok, ${R[$s.p1b_fail]} failed, ${R[$s.p1b_notify]} NOTIFYs, ${R[$s.p1b_secs]} s"
 		echo "  phase 2: NOTIFY/s per round ${R[$s.rounds]}; ${R[$s.notify]} NOTIFYs, ${R[$s.ok]} ok, ${R[$s.fail]} failed," \
 			"${R[$s.timeout]} timeouts, ${R[$s.unexp]} unexpected, ${R[$s.retrans]} UE retransmissions," \
-			"${R[$s.ooc]} out-of-call, ${R[$s.secs]} s"
+			"${R[$s.ooc]} out-of-call, ${R[$s.auto]} extra NOTIFYs auto-answered, ${R[$s.secs]} s"
+		echo "  phase 2 mean ms per round, ${R[$s.rt_rounds]}; one flow at a time: to 200" \
+			"${R[$s.idle_reg]}, to NOTIFY ${R[$s.idle_ntf]}${R[$s.idle_fail]:+, ${R[$s.idle_fail]} failed}"
 		echo "  CPU in phase 2 (% of one CPU): ${R[$s.cpu]}"
 		echo "  shm real_used per UE: reg+sub ${R[$s.rshm_all]}, reg ${R[$s.rshm_reg]}, sub ${R[$s.rshm_sub]}"
 		echo "  server counters: ${R[$s.srv]}"

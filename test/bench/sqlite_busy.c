@@ -4,16 +4,15 @@
  *
  * Kamailio 5.6's db_sqlite never sets one, so a write that meets another
  * process's lock fails at once ("database is locked"). With usrloc
- * write-through and several processes writing one sqlite file this fails
- * REGISTERs under any concurrency (and in stack B at one UE at a time:
- * pua_reginfo's PUBLISH is written by presence while usrloc writes the
- * binding), which would make the benchmark measure sqlite lock collisions
- * instead of the notifiers. With the shim a process waits for the lock
- * instead (as it would queue on a DB server); both stacks get it alike.
- * run.sh builds it into var/bench/ and preloads it unless
- * BENCH_SQLITE_BUSY_MS=0. The wait is BENCH_SQLITE_BUSY_MS milliseconds.
+ * write-through in several SIP workers sharing one sqlite file, most
+ * REGISTERs then fail with 500 as soon as a few are processed at once,
+ * and the benchmark would measure sqlite lock collisions instead of the
+ * notifiers. With the shim a process waits for the lock instead (as it
+ * would queue on a DB server); both stacks get it alike. run.sh builds it
+ * into var/bench/ and preloads it into Kamailio unless
+ * BENCH_SQLITE_BUSY_MS=0; the wait is BENCH_SQLITE_BUSY_MS milliseconds.
  *
- * Build: cc -shared -fPIC -o sqlite_busy.so sqlite_busy.c -lsqlite3 -ldl
+ * Build: cc -shared -fPIC -o sqlite_busy.so sqlite_busy.c -l:libsqlite3.so.0 -ldl
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
