@@ -311,6 +311,24 @@ int reauth_db_proc_delete(unsigned int id)
 	return db_delete_id(&proc_table, id);
 }
 
+/* sqlite in WAL mode syncs every commit to disk by default; the notifier
+ * commits once per NOTIFY. NORMAL syncs at checkpoints only: a Kamailio
+ * restart or crash loses nothing, a power cut at worst the last commits
+ * (the file stays consistent). */
+static void sqlite_tune(void)
+{
+	str pragma = str_init("PRAGMA synchronous=NORMAL");
+	db1_res_t *res = NULL;
+
+	if(db_url.len < 7 || strncmp(db_url.s, "sqlite:", 7) != 0
+			|| !DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY))
+		return;
+	if(dbf.raw_query(db_con, &pragma, &res) < 0)
+		LM_WARN("cannot set %.*s\n", pragma.len, pragma.s);
+	if(res)
+		dbf.free_result(db_con, res);
+}
+
 int reauth_db_child_init(void)
 {
 	if(reauth_db_mode == REAUTH_DB_NONE || db_con != NULL)
@@ -319,6 +337,7 @@ int reauth_db_child_init(void)
 		LM_ERR("cannot connect to the DB\n");
 		return -1;
 	}
+	sqlite_tune();
 	return 0;
 }
 
