@@ -40,6 +40,39 @@ struct str_list *reauth_trusted_watchers = NULL;
 static sl_api_t slb;
 static str rsub_param = str_init("rsub");
 
+/* trusted watchers as they are compared: user@host (the usrloc key form)
+ * for a URI, the name itself for a bare host; built once in mod_init */
+#define REAUTH_MAX_TRUSTED 32
+static const char *trusted_keys[REAUTH_MAX_TRUSTED];
+static int trusted_n = 0;
+
+static int trusted_prepare(void)
+{
+	reauth_identity_t tw;
+	struct str_list *t;
+	char *key;
+
+	for(t = reauth_trusted_watchers; t; t = t->next) {
+		if(trusted_n == REAUTH_MAX_TRUSTED) {
+			LM_ERR("more than %d trusted_watcher values\n", REAUTH_MAX_TRUSTED);
+			return -1;
+		}
+		if(reauth_identity_to_aor(&t->s, &tw) != REAUTH_ID_OK) {
+			trusted_keys[trusted_n++] = t->s.s; /* a bare host */
+			continue;
+		}
+		key = pkg_malloc(tw.aor.len + 1);
+		if(key == NULL) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		memcpy(key, tw.aor.s, tw.aor.len);
+		key[tw.aor.len] = '\0';
+		trusted_keys[trusted_n++] = key;
+	}
+	return 0;
+}
+
 int reauth_subscribe_init(void)
 {
 	if(sl_load_api(&slb) != 0) {
@@ -54,7 +87,7 @@ int reauth_subscribe_init(void)
 	}
 	if(reauth_sub_policy.default_expires > reauth_sub_policy.max_expires)
 		reauth_sub_policy.default_expires = reauth_sub_policy.max_expires;
-	return 0;
+	return trusted_prepare();
 }
 
 int reauth_add_trusted_watcher(modparam_t type, void *val)
@@ -213,10 +246,8 @@ static sub_watcher_kind_t classify_watcher(
 	char host[128];
 	char path_hosts[REAUTH_MAX_PATH_HOSTS][128];
 	const char *paths[REAUTH_MAX_PATH_HOSTS];
-	const char *trusted[32];
 	const char *user_aors[1];
-	struct str_list *t;
-	int np, nt = 0, i;
+	int np, i;
 
 	if(reauth_identity_to_aor(from_uri, &watcher) != REAUTH_ID_OK
 			|| parse_uri(from_uri->s, from_uri->len, &puri) < 0
@@ -225,32 +256,13 @@ static sub_watcher_kind_t classify_watcher(
 	memcpy(host, puri.host.s, puri.host.len);
 	host[puri.host.len] = '\0';
 
-	/* trusted watchers are listed as URIs or hosts; compare their
-	 * user@host form (or the host alone) with the watcher's */
-	for(t = reauth_trusted_watchers; t && nt < 32; t = t->next) {
-		reauth_identity_t tw;
-		if(reauth_identity_to_aor(&t->s, &tw) == REAUTH_ID_OK) {
-			char *s = pkg_malloc(tw.aor.len + 1);
-			if(s == NULL)
-				break;
-			memcpy(s, tw.aor.s, tw.aor.len);
-			s[tw.aor.len] = '\0';
-			trusted[nt++] = s;
-		} else {
-			trusted[nt++] = t->s.s; /* a bare host */
-		}
-	}
 	np = read_path_hosts(&ident->aor, path_hosts, REAUTH_MAX_PATH_HOSTS);
 	for(i = 0; i < np; i++)
 		paths[i] = path_hosts[i];
 	user_aors[0] = ident->aor_buf;
 
-	i = sub_classify_watcher(watcher.aor_buf, host, user_aors, 1, trusted,
-			nt, paths, np);
-	for(t = reauth_trusted_watchers, nt = 0; t && nt < 32; t = t->next, nt++)
-		if(trusted[nt] != t->s.s)
-			pkg_free((char *)trusted[nt]);
-	return (sub_watcher_kind_t)i;
+	return sub_classify_watcher(watcher.aor_buf, host, user_aors, 1,
+			trusted_keys, trusted_n, paths, np);
 }
 
 /* the value of ;rsub=HASH.ID in the Request-URI of an in-dialog SUBSCRIBE */
