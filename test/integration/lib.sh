@@ -145,23 +145,34 @@ wait_sql() {
 	printf '%s' "$out"
 }
 
-# sipp_run NAME SCENARIO [sipp args...]: run one sipp UA to completion
-# against Kamailio; its messages are logged in $WORK/NAME.msg.
-sipp_run() {
-	local name=$1 scen=$2
-	shift 2
-	local port
-	port=$(free_port)
+# sipp_run_at NAME PORT SCENARIO [sipp args...]: run one sipp UA to
+# completion from a given local port (a UE whose contact must stay the
+# same); its messages are logged in $WORK/NAME.msg.
+sipp_run_at() {
+	local name=$1 port=$2 scen=$3
+	shift 3
 	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
-		-m 1 -nostdin -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" -trace_logs -log_file "$WORK/$name.log" \
-		-key domain "$DOMAIN" "$@" >"$WORK/$name.out" 2>&1
+		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
+		>"$WORK/$name.out" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then
-		echo "sipp $name ($scen) exited $rc"
+		echo "sipp $name ($scen) on port $port exited $rc"
 		tail -15 "$WORK/$name.err" "$WORK/$name.out" 2>/dev/null
 	fi
 	return $rc
+}
+
+# sipp_run NAME SCENARIO [sipp args...]: the same from a free port
+sipp_run() {
+	local name=$1 scen=$2
+	shift 2
+	sipp_run_at "$name" "$(free_port)" "$scen" "$@"
+}
+
+# sipp_traces NAME: sipp's trace options into $WORK/NAME.{msg,err,log}
+sipp_traces() {
+	echo "-trace_msg -message_file $WORK/$1.msg -trace_err -error_file $WORK/$1.err" \
+		"-trace_logs -log_file $WORK/$1.log"
 }
 
 # sipp_bg NAME SCENARIO PORT [args...]: a UA that keeps running (a UE
@@ -170,9 +181,8 @@ sipp_bg() {
 	local name=$1 scen=$2 port=$3
 	shift 3
 	timeout 120 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
-		-m 1 -nostdin -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" -trace_logs -log_file "$WORK/$name.log" \
-		-key domain "$DOMAIN" "$@" >"$WORK/$name.out" 2>&1 &
+		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
+		>"$WORK/$name.out" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	eval "SIPP_PID_$name=$!"
 }

@@ -10,23 +10,6 @@
 
 # ---------------------------------------------------------------- sipp
 
-# sipp_run_at NAME PORT SCENARIO [sipp args...]: sipp_run on a given local
-# port (a UE whose contact has to stay the same across runs).
-sipp_run_at() {
-	local name=$1 port=$2 scen=$3
-	shift 3
-	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
-		-m 1 -nostdin -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" -trace_logs -log_file "$WORK/$name.log" \
-		-key domain "$DOMAIN" "$@" >"$WORK/$name.out" 2>&1
-	local rc=$?
-	if [ $rc -ne 0 ]; then
-		echo "sipp $name ($scen) on port $port exited $rc"
-		tail -15 "$WORK/$name.err" "$WORK/$name.out" 2>/dev/null
-	fi
-	return $rc
-}
-
 # register_at USER PORT [EXPIRES]: register (digest) the contact
 # sip:USER@127.0.0.1:PORT;transport=udp; again to refresh it.
 register_at() {
