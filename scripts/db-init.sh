@@ -31,5 +31,16 @@ create() {
 create "$1" "$schema/standard-create.sql" "$schema/auth_db-create.sql" \
 	"$schema/usrloc-create.sql" "$schema/dialog-create.sql" \
 	"$top/etc/subscribers.sql"
+# a module database from an older layout is set aside, not half-used
+if [ -s "$2" ]; then
+	for t in reauth_subscription reauth_procedure reauth_identity; do
+		n=$(sqlite3 "$2" "select count(*) from version where table_name='$t'" 2>/dev/null || echo 0)
+		if [ "${n:-0}" = 0 ]; then
+			mv "$2" "$2.old"
+			echo "db-init: $2 lacks table $t: moved to $2.old, creating it anew"
+			break
+		fi
+	done
+fi
 create "$2" "$schema/standard-create.sql" "$top/etc/reauth-create.sql" \
 	"$top/etc/reauth-identities.sql"

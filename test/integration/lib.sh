@@ -19,6 +19,17 @@ BG_PIDS=""
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
+# whatever ends the test (a failed command, a signal, a timeout), what it
+# started is stopped: our own PIDs only
+cleanup_on_exit() {
+	local p
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "$KAM_PID" ] && kill "$KAM_PID" 2>/dev/null
+	return 0
+}
+trap cleanup_on_exit EXIT
+trap 'exit 130' INT TERM
+
 # A UDP port nobody listens on. Each test has a range of its own (test/run.sh
 # gives every case a TEST_SLOT), so that a test never reuses a port another
 # test's Kamailio may still be sending to (retransmissions to a UA that ended).
