@@ -19,7 +19,7 @@ MODULE := modules/reauth/reauth.so
 # Debian links kamailio's modules with these (debian/rules: hardening=+all)
 DEB_LDFLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
 
-.PHONY: all deps build run test unit integration doc bench demo clean distclean
+.PHONY: all deps build run test unit integration doc bench demo format clean distclean
 
 include mk/deb.mk
 
@@ -79,6 +79,11 @@ doc: deps
 	$(MAKE) --no-print-directory -s -C $(DOC_STAGE) README >/dev/null
 	@cp $(DOC_STAGE)/../README modules/reauth/README
 	@echo "doc: modules/reauth/README ($$(wc -l <modules/reauth/README) lines)"
+
+# Kamailio's own clang-format style (from the unpacked source)
+format: deps
+	clang-format -i --style=file:$(KAMAILIO_SRC)/.clang-format \
+		modules/reauth/*.[ch] modules/reauth/core/*.[ch]
 
 clean:
 	-$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src clean >/dev/null 2>&1

@@ -212,14 +212,16 @@ int reauth_db_init(str *url)
 		LM_ERR("cannot connect to the DB\n");
 		return -1;
 	}
-	if(db_check_table_version(&dbf, db_con, &sub_table,
-			   REAUTH_SUB_TABLE_VERSION) < 0) {
+	if(db_check_table_version(
+			   &dbf, db_con, &sub_table, REAUTH_SUB_TABLE_VERSION)
+			< 0) {
 		DB_TABLE_VERSION_ERROR(sub_table);
 		reauth_db_close();
 		return -1;
 	}
-	if(db_check_table_version(&dbf, db_con, &proc_table,
-			   REAUTH_PROC_TABLE_VERSION) < 0) {
+	if(db_check_table_version(
+			   &dbf, db_con, &proc_table, REAUTH_PROC_TABLE_VERSION)
+			< 0) {
 		DB_TABLE_VERSION_ERROR(proc_table);
 		reauth_db_close();
 		return -1;
@@ -236,8 +238,8 @@ int reauth_db_init(str *url)
 /* after the sets are loaded: pending procedures resume where they were */
 int reauth_db_load_procs(void)
 {
-	db_key_t cols[PROC_COLS] = {&col_id, &col_identity, &col_state,
-			&col_reason, &col_started, &col_deadline, &col_notify_pending,
+	db_key_t cols[PROC_COLS] = {&col_id, &col_identity, &col_state, &col_reason,
+			&col_started, &col_deadline, &col_notify_pending,
 			&col_refer_pending, &col_contacts};
 	db1_res_t *res = NULL;
 	reauth_proc_t core;
@@ -283,8 +285,8 @@ int reauth_db_load_procs(void)
 int reauth_db_proc_save(
 		unsigned int id, str *identity, reauth_proc_t *core, int in_db)
 {
-	db_key_t keys[PROC_COLS] = {&col_id, &col_identity, &col_state,
-			&col_reason, &col_started, &col_deadline, &col_notify_pending,
+	db_key_t keys[PROC_COLS] = {&col_id, &col_identity, &col_state, &col_reason,
+			&col_started, &col_deadline, &col_notify_pending,
 			&col_refer_pending, &col_contacts};
 	db_val_t vals[PROC_COLS];
 
@@ -351,11 +353,10 @@ void reauth_db_close(void)
 
 int reauth_db_save(reauth_sub_t *sub)
 {
-	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity,
-			&col_watcher, &col_callid, &col_rem_tag, &col_loc_tag,
-			&col_rem_target, &col_route_set, &col_loc_contact, &col_socket,
-			&col_kind, &col_loc_cseq, &col_rem_cseq, &col_version,
-			&col_expires};
+	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
+			&col_callid, &col_rem_tag, &col_loc_tag, &col_rem_target,
+			&col_route_set, &col_loc_contact, &col_socket, &col_kind,
+			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires};
 	db_val_t vals[SUB_COLS];
 
 
@@ -381,8 +382,8 @@ int reauth_db_save(reauth_sub_t *sub)
 
 	/* an update writes only the changing columns: cseq, version, expires */
 	if(db_write(&sub_table, keys, vals, SUB_COLS, 12, sub->in_db) < 0) {
-		LM_ERR("cannot write subscription %u of %.*s\n", sub->id,
-				sub->aor.len, sub->aor.s);
+		LM_ERR("cannot write subscription %u of %.*s\n", sub->id, sub->aor.len,
+				sub->aor.s);
 		return -1;
 	}
 	sub->in_db = 1;

@@ -29,7 +29,8 @@
 #define SESS_SIZE 256 /* power of two */
 
 /* one call leg owner: a dialog and the usrloc key of one of its users */
-typedef struct sess {
+typedef struct sess
+{
 	struct sess *next;
 	struct dlg_cell *dlg;
 	unsigned int hash;
@@ -37,7 +38,8 @@ typedef struct sess {
 	char buf[];
 } sess_t;
 
-typedef struct sess_table {
+typedef struct sess_table
+{
 	gen_lock_t lock;
 	int count;
 	sess_t *slots[SESS_SIZE];
@@ -179,7 +181,8 @@ static void dlg_gone(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 	sess_forget(dlg);
 }
 
-static void dlg_confirmed(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
+static void dlg_confirmed(
+		struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 {
 	reauth_identity_t caller, callee;
 

@@ -76,8 +76,8 @@ void reauth_event_raise(const char *name, reauth_event_ctx_t *ctx)
 	if(keng) {
 		evname.s = (char *)name;
 		evname.len = strlen(name);
-		if(sr_kemi_route(keng, fmsg, EVENT_ROUTE, &reauth_event_callback,
-				   &evname)
+		if(sr_kemi_route(
+				   keng, fmsg, EVENT_ROUTE, &reauth_event_callback, &evname)
 				< 0)
 			LM_ERR("error running the KEMI event callback for %s\n", name);
 	} else {
@@ -87,7 +87,13 @@ void reauth_event_raise(const char *name, reauth_event_ctx_t *ctx)
 	current = NULL;
 }
 
-enum { PV_REAUTH_ID = 1, PV_REAUTH_IDENTITY, PV_REAUTH_OUTCOME, PV_REAUTH_REASON };
+enum
+{
+	PV_REAUTH_ID = 1,
+	PV_REAUTH_IDENTITY,
+	PV_REAUTH_OUTCOME,
+	PV_REAUTH_REASON
+};
 
 int pv_parse_reauth_name(pv_spec_p sp, str *in)
 {

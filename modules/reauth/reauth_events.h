@@ -12,7 +12,8 @@
 #include "core/str.h"
 
 /* what the script sees through $reauth(...) while an event route runs */
-typedef struct reauth_event_ctx {
+typedef struct reauth_event_ctx
+{
 	unsigned int id;
 	str identity;
 	const char *outcome;

@@ -54,11 +54,11 @@ int reauth_identity_to_aor(str *identity, reauth_identity_t *id)
 	if(user.len <= 0)
 		return REAUTH_ID_UNPARSABLE;
 	if(reauth_ul.use_domain && puri.host.len > 0)
-		len = snprintf(id->aor_buf, sizeof(id->aor_buf), "%.*s@%.*s",
-				user.len, user.s, puri.host.len, puri.host.s);
+		len = snprintf(id->aor_buf, sizeof(id->aor_buf), "%.*s@%.*s", user.len,
+				user.s, puri.host.len, puri.host.s);
 	else
-		len = snprintf(id->aor_buf, sizeof(id->aor_buf), "%.*s", user.len,
-				user.s);
+		len = snprintf(
+				id->aor_buf, sizeof(id->aor_buf), "%.*s", user.len, user.s);
 	if(len <= 0 || len >= (int)sizeof(id->aor_buf))
 		return REAUTH_ID_UNPARSABLE;
 	id->aor.s = id->aor_buf;

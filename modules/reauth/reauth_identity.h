@@ -13,18 +13,20 @@
 
 #define REAUTH_AOR_MAX 256
 
-typedef enum reauth_id_status {
+typedef enum reauth_id_status
+{
 	REAUTH_ID_OK = 0,
-	REAUTH_ID_EMPTY = -1,		  /* no identity given */
-	REAUTH_ID_UNPARSABLE = -2,	  /* not a sip:, sips: or tel: URI */
+	REAUTH_ID_EMPTY = -1,		   /* no identity given */
+	REAUTH_ID_UNPARSABLE = -2,	   /* not a sip:, sips: or tel: URI */
 	REAUTH_ID_NOT_REGISTERED = -3, /* no valid contact in usrloc */
-	REAUTH_ID_ERROR = -4		  /* internal error */
+	REAUTH_ID_ERROR = -4		   /* internal error */
 } reauth_id_status_t;
 
-typedef struct reauth_identity {
-	str aor;			   /* usrloc key, points into aor_buf */
+typedef struct reauth_identity
+{
+	str aor; /* usrloc key, points into aor_buf */
 	char aor_buf[REAUTH_AOR_MAX];
-	int contacts;		   /* valid contacts registered */
+	int contacts; /* valid contacts registered */
 } reauth_identity_t;
 
 extern usrloc_api_t reauth_ul;

@@ -102,7 +102,8 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	if(reauth_db_mode < REAUTH_DB_NONE || reauth_db_mode > REAUTH_DB_WRITE_BACK) {
+	if(reauth_db_mode < REAUTH_DB_NONE
+			|| reauth_db_mode > REAUTH_DB_WRITE_BACK) {
 		LM_ERR("db_mode must be 0, 1 or 2 (is %d)\n", reauth_db_mode);
 		return -1;
 	}
@@ -110,12 +111,12 @@ static int mod_init(void)
 		LM_ERR("hash_size must be positive (is %d)\n", hash_size);
 		return -1;
 	}
-	if(reauth_identity_init(usrloc_domain) < 0
-			|| reauth_subscribe_init() < 0 || reauth_subs_init(hash_size) < 0
-			|| reauth_queue_init() < 0 || reauth_proc_init() < 0
-			|| reauth_sets_init(&db_url) < 0 || reauth_db_init(&db_url) < 0
-			|| reauth_db_load_procs() < 0 || reauth_notify_init() < 0
-			|| reauth_refer_init() < 0 || reauth_register_init() < 0
+	if(reauth_identity_init(usrloc_domain) < 0 || reauth_subscribe_init() < 0
+			|| reauth_subs_init(hash_size) < 0 || reauth_queue_init() < 0
+			|| reauth_proc_init() < 0 || reauth_sets_init(&db_url) < 0
+			|| reauth_db_init(&db_url) < 0 || reauth_db_load_procs() < 0
+			|| reauth_notify_init() < 0 || reauth_refer_init() < 0
+			|| reauth_register_init() < 0
 			|| reauth_dereg_init(reauth_terminate_sessions) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
 			|| reauth_stats_init() < 0)

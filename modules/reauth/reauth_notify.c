@@ -47,7 +47,8 @@ static str notify_method = str_init("NOTIFY");
 
 /* a subscription's dialog and counters, copied out of its bucket so that
  * building and sending happen without holding the lock */
-typedef struct notify_out {
+typedef struct notify_out
+{
 	unsigned int hash;
 	unsigned int id;
 	unsigned int cseq; /* the last CSeq used; tm sends cseq + 1 */
@@ -108,8 +109,8 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 	if(!watched)
 		return;
 
-	job = reauth_job_new(REAUTH_JOB_UL_CHANGE,
-			c->aor->len + c->c.len + c->callid.len + 3);
+	job = reauth_job_new(
+			REAUTH_JOB_UL_CHANGE, c->aor->len + c->c.len + c->callid.len + 3);
 	if(job == NULL)
 		return;
 	/* NUL-terminated copies: the snapshot hands them to core/ as is */
@@ -123,8 +124,8 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 	reauth_queue_push(job);
 }
 
-static int post_sub_job(reauth_job_type_t type, unsigned int hash,
-		unsigned int id, int code)
+static int post_sub_job(
+		reauth_job_type_t type, unsigned int hash, unsigned int id, int code)
 {
 	reauth_job_t *job;
 
@@ -150,7 +151,8 @@ int reauth_notify_post_terminate(
 }
 
 /* what the final answer to a NOTIFY must find again */
-typedef struct notify_key {
+typedef struct notify_key
+{
 	unsigned int hash;
 	unsigned int id;
 	unsigned int proc_id; /* 0: not a re-authentication NOTIFY */
@@ -329,9 +331,9 @@ static int notify_out_take(reauth_sub_t *sub, notify_out_t *out)
 		return -1;
 	}
 	p = out->buf;
-#define OUT_COPY(f)                                 \
-	do {                                            \
-		reauth_str_pack(&out->f, &sub->f, &p);      \
+#define OUT_COPY(f)                            \
+	do {                                       \
+		reauth_str_pack(&out->f, &sub->f, &p); \
 	} while(0)
 	OUT_COPY(identity);
 	OUT_COPY(watcher);
@@ -407,8 +409,7 @@ static int notify_send_ids(notify_out_t *out, regstate_identity_t *ids,
 				"Event: reg\r\nContact: %.*s\r\n"
 				"Subscription-State: active;expires=%ld\r\n"
 				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-				out->loc_contact.len, out->loc_contact.s,
-				left > 0 ? left : 0);
+				out->loc_contact.len, out->loc_contact.s, left > 0 ? left : 0);
 	else
 		len = snprintf(hdrs_buf, sizeof(hdrs_buf),
 				"Event: reg\r\nContact: %.*s\r\n"
@@ -437,8 +438,8 @@ static int notify_send_ids(notify_out_t *out, regstate_identity_t *ids,
 	dlg.state = DLG_CONFIRMED;
 	dlg.send_sock = socket_of(&out->socket);
 	if(out->route_set.len > 0
-			&& parse_rr_body(out->route_set.s, out->route_set.len,
-					   &dlg.route_set)
+			&& parse_rr_body(
+					   out->route_set.s, out->route_set.len, &dlg.route_set)
 					   < 0) {
 		LM_ERR("bad route set of subscription %u\n", out->id);
 		pkg_free(body_s);
@@ -476,8 +477,8 @@ done:
 }
 
 /* the plain case: the subscribed identity alone */
-static int notify_send(notify_out_t *out, ul_snapshot_t *snap,
-		const char *terminated)
+static int notify_send(
+		notify_out_t *out, ul_snapshot_t *snap, const char *terminated)
 {
 	regstate_identity_t ident;
 

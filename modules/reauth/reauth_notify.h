@@ -13,7 +13,8 @@
 #include "core/regstate.h"
 
 /* why a subscription ends: the reason of "Subscription-State: terminated" */
-typedef enum reauth_term_reason {
+typedef enum reauth_term_reason
+{
 	REAUTH_TERM_UNSUBSCRIBED = 0, /* the watcher asked (Expires: 0) */
 	REAUTH_TERM_TIMEOUT,		  /* not refreshed in time */
 	REAUTH_TERM_NORESOURCE,		  /* nothing left registered */
@@ -27,14 +28,16 @@ extern int reauth_notifier_pid;
 extern int reauth_ul_quiet;
 
 /* the contacts of one aor, copied out of usrloc (pkg) */
-typedef struct ul_snapshot {
+typedef struct ul_snapshot
+{
 	regstate_contact_t *cts;
 	size_t n;
 	char *buf;
 } ul_snapshot_t;
 
 /* one public identity of a user as a re-authentication NOTIFY shows it */
-typedef struct reauth_id_view {
+typedef struct reauth_id_view
+{
 	str uri;
 	str aor;
 	ul_snapshot_t snap;

@@ -37,14 +37,16 @@ str reauth_dereg_event = str_init("deactivated");
 #define PROC_IDX_SIZE 1024 /* power of two */
 
 /* aor -> pending procedure, for triggers, reauth_pending() and REGISTERs */
-typedef struct proc_idx {
+typedef struct proc_idx
+{
 	struct proc_idx *next;
 	unsigned int hash;
 	str *aor;
 	reauth_procrec_t *rec;
 } proc_idx_t;
 
-typedef struct proc_table {
+typedef struct proc_table
+{
 	gen_lock_t lock;
 	reauth_procrec_t *first;
 	unsigned int next_id;
@@ -296,8 +298,8 @@ static reauth_procrec_t *proc_create(str *identity, unsigned int id,
 			lock_release(&procs->lock);
 			res->code = 409;
 			res->reason = "a re-authentication of this identity is pending";
-			LM_INFO("%.*s: procedure %u is pending already\n",
-					identity->len, identity->s, other->id);
+			LM_INFO("%.*s: procedure %u is pending already\n", identity->len,
+					identity->s, other->id);
 			goto done;
 		}
 	}
@@ -359,8 +361,8 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 	}
 	job->proc_id = rec->id;
 	reauth_queue_push(job);
-	LM_INFO("re-authentication %u of <%.*s> started (%d identities)\n",
-			res->id, identity->len, identity->s, rec->user.nset);
+	LM_INFO("re-authentication %u of <%.*s> started (%d identities)\n", res->id,
+			identity->len, identity->s, rec->user.nset);
 }
 
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
@@ -508,8 +510,8 @@ static void do_send_notify(reauth_procrec_t *rec)
 
 	if(views_take(rec, views) < 0)
 		return;
-	snprintf(detail, sizeof(detail), "automatically by %.*s",
-			leader(rec)->len, leader(rec)->s);
+	snprintf(detail, sizeof(detail), "automatically by %.*s", leader(rec)->len,
+			leader(rec)->s);
 	for(i = 0; i < rec->user.nall; i++) {
 		if(reauth_user_in_set(&rec->user, &views[i].uri) < 0)
 			continue;
@@ -531,7 +533,8 @@ static void do_send_notify(reauth_procrec_t *rec)
 	/* a NOTIFY that could not be sent is a failed one */
 	for(; sent < expected; sent++) {
 		lock_get(&procs->lock);
-		reauth_proc_notify_answered(&rec->core, &cfg, time(NULL), 1, 500, &acts);
+		reauth_proc_notify_answered(
+				&rec->core, &cfg, time(NULL), 1, 500, &acts);
 		lock_release(&procs->lock);
 		run_actions(rec, &acts);
 	}
@@ -669,8 +672,8 @@ static void settle(reauth_procrec_t *rec)
 			reauth_db_proc_delete(rec->id);
 		rec->in_db = 0;
 	} else if(reauth_db_mode != REAUTH_DB_NONE) {
-		if(reauth_db_proc_save(rec->id, &rec->user.trigger, &rec->core,
-				   rec->in_db)
+		if(reauth_db_proc_save(
+				   rec->id, &rec->user.trigger, &rec->core, rec->in_db)
 				== 0)
 			rec->in_db = 1;
 	}
@@ -731,7 +734,8 @@ void reauth_proc_notify_answer(unsigned int id, int is_ue, int code)
 	if((rec = proc_get(id)) == NULL)
 		return;
 	lock_get(&procs->lock);
-	reauth_proc_notify_answered(&rec->core, &cfg, time(NULL), is_ue, code, &acts);
+	reauth_proc_notify_answered(
+			&rec->core, &cfg, time(NULL), is_ue, code, &acts);
 	lock_release(&procs->lock);
 	LM_DBG("re-authentication %u: NOTIFY answered %d (%s)\n", id, code,
 			is_ue ? "ue" : "other");
@@ -832,7 +836,8 @@ void reauth_proc_tick(time_t now)
 
 /* --- RPC views --- */
 
-static int rpc_add_proc(rpc_t *rpc, void *ctx, reauth_procrec_t *rec, time_t now)
+static int rpc_add_proc(
+		rpc_t *rpc, void *ctx, reauth_procrec_t *rec, time_t now)
 {
 	void *th, *ih;
 	int i;

@@ -31,7 +31,8 @@ extern int reauth_keep_finished;
 extern str reauth_body_format;
 extern str reauth_dereg_event;
 
-typedef struct reauth_procrec {
+typedef struct reauth_procrec
+{
 	struct reauth_procrec *next;
 	unsigned int id;
 	reauth_proc_t core;

@@ -16,7 +16,8 @@
 
 #include "reauth_queue.h"
 
-typedef struct reauth_queue {
+typedef struct reauth_queue
+{
 	gen_lock_t lock;
 	sem_t ready; /* one post per job: the notifier sleeps on it */
 	reauth_job_t *head;

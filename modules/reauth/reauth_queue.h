@@ -17,7 +17,8 @@
 
 #include "core/str.h"
 
-typedef enum reauth_job_type {
+typedef enum reauth_job_type
+{
 	REAUTH_JOB_UL_CHANGE = 1, /* a contact of aor changed in usrloc */
 	REAUTH_JOB_NOTIFY,		  /* (re)send the full state to one subscription */
 	REAUTH_JOB_TERMINATE,	  /* final NOTIFY, then remove the subscription */
@@ -28,18 +29,19 @@ typedef enum reauth_job_type {
 	REAUTH_JOB_REREGISTERED	  /* a contact of aor saved by a REGISTER */
 } reauth_job_type_t;
 
-typedef struct reauth_job {
+typedef struct reauth_job
+{
 	struct reauth_job *next;
 	reauth_job_type_t type;
 	unsigned int hash; /* subscription (NOTIFY, TERMINATE, REPLY) */
 	unsigned int id;
-	int code;		   /* REPLY: SIP code; TERMINATE: reauth_term_reason */
+	int code;			  /* REPLY: SIP code; TERMINATE: reauth_term_reason */
 	unsigned int proc_id; /* re-authentication procedure, 0 = none */
-	int is_ue;		   /* NOTIFY_REPLY: sent on a UE's subscription;
+	int is_ue;			  /* NOTIFY_REPLY: sent on a UE's subscription;
 						* REREGISTERED: the REGISTER was authenticated */
-	int event;		   /* UL_CHANGE: reginfo_ct_event_t of the contact */
-	str aor;		   /* UL_CHANGE */
-	str c_uri;		   /* UL_CHANGE: the contact that changed */
+	int event;			  /* UL_CHANGE: reginfo_ct_event_t of the contact */
+	str aor;			  /* UL_CHANGE */
+	str c_uri;			  /* UL_CHANGE: the contact that changed */
 	str c_callid;
 	int c_cseq;
 	time_t c_expires;

@@ -37,7 +37,8 @@ str reauth_refer_to = STR_NULL;
 static struct tm_binds tmb;
 static str refer_method = str_init("REFER");
 
-typedef struct refer_target {
+typedef struct refer_target
+{
 	str uri;
 	str path;
 	str sock; /* proto:ip:port it registered on */
@@ -55,8 +56,8 @@ int reauth_refer_init(void)
 }
 
 /* copy the distinct valid contacts of the set into pkg */
-static int targets_take(reauth_procrec_t *rec, refer_target_t *t, int max,
-		char **buf)
+static int targets_take(
+		reauth_procrec_t *rec, refer_target_t *t, int max, char **buf)
 {
 	urecord_t *r;
 	ucontact_t *c;
@@ -96,14 +97,14 @@ static int targets_take(reauth_procrec_t *rec, refer_target_t *t, int max,
 							   && memcmp(t[j].uri.s, c->c.s, c->c.len) == 0;
 					if(dup || n >= max)
 						continue;
-#define T_COPY(f, src)                         \
-	do {                                       \
-		t[n].f.s = p;                          \
-		t[n].f.len = (src).len;                \
-		if((src).len)                          \
-			memcpy(p, (src).s, (src).len);     \
-		p += (src).len;                        \
-		*p++ = '\0';                           \
+#define T_COPY(f, src)                     \
+	do {                                   \
+		t[n].f.s = p;                      \
+		t[n].f.len = (src).len;            \
+		if((src).len)                      \
+			memcpy(p, (src).s, (src).len); \
+		p += (src).len;                    \
+		*p++ = '\0';                       \
 	} while(0)
 					T_COPY(uri, c->c);
 					T_COPY(path, c->path);
@@ -178,8 +179,8 @@ static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
 
 	if(identity_domain(&t->identity, &domain) < 0)
 		return -1;
-	len = snprintf(from_buf, sizeof(from_buf), "sip:%.*s", domain.len,
-			domain.s);
+	len = snprintf(
+			from_buf, sizeof(from_buf), "sip:%.*s", domain.len, domain.s);
 	if(len <= 0 || len >= (int)sizeof(from_buf))
 		return -1;
 	from.s = from_buf;
@@ -193,9 +194,8 @@ static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
 			"Referred-By: <%.*s>\r\n"
 			"Contact: <sip:%.*s:%.*s>\r\n",
 			t->path.len ? "Route: " : "", t->path.len, t->path.s,
-			t->path.len ? "\r\n" : "",
-			reauth_refer_to.len ? 0 : 4, "sip:",
-			reauth_refer_to.len ? reauth_refer_to.len : domain.len,
+			t->path.len ? "\r\n" : "", reauth_refer_to.len ? 0 : 4,
+			"sip:", reauth_refer_to.len ? reauth_refer_to.len : domain.len,
 			reauth_refer_to.len ? reauth_refer_to.s : domain.s,
 			reauth_refer_to.len ? "" : ";method=REGISTER", from.len, from.s,
 			si ? si->address_str.len : 0, si ? si->address_str.s : "",
@@ -222,8 +222,8 @@ static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
 		return -1;
 	}
 	*param = rec->id;
-	set_uac_req(&uac_r, &refer_method, &hdrs, NULL, NULL,
-			TMCB_LOCAL_COMPLETED, refer_completed, (void *)param);
+	set_uac_req(&uac_r, &refer_method, &hdrs, NULL, NULL, TMCB_LOCAL_COMPLETED,
+			refer_completed, (void *)param);
 	if(t->sock.len > 0)
 		uac_r.ssock = &t->sock;
 	rc = tmb.t_request(&uac_r, &t->uri, &t->identity, &from,

@@ -51,8 +51,8 @@ int reauth_register_authenticated(void)
 	if(msg == NULL || msg->first_line.type != SIP_REQUEST
 			|| msg->first_line.u.request.method_value != METHOD_REGISTER)
 		return 0;
-	if(msg->authorization
-			&& get_authorized_cred(msg->authorization, &h) == 0 && h)
+	if(msg->authorization && get_authorized_cred(msg->authorization, &h) == 0
+			&& h)
 		return 1;
 	h = NULL;
 	if(msg->proxy_auth && get_authorized_cred(msg->proxy_auth, &h) == 0 && h)

@@ -51,8 +51,7 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 }
 
 static const char *reauth_rpc_list_doc[2] = {
-		"List re-authentication procedures, pending and recently finished",
-		0};
+		"List re-authentication procedures, pending and recently finished", 0};
 
 static void reauth_rpc_list(rpc_t *rpc, void *ctx)
 {
@@ -131,8 +130,8 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
-	return rpc->struct_add(th, "dSSSSSSSdddd", "id", (int)sub->id,
-			"identity", &sub->identity, "watcher", &sub->watcher, "kind",
+	return rpc->struct_add(th, "dSSSSSSSdddd", "id", (int)sub->id, "identity",
+			&sub->identity, "watcher", &sub->watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
 			"callid", &sub->callid, "from_tag", &sub->rem_tag, "to_tag",

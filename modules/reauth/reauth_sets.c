@@ -20,18 +20,21 @@
 
 #define REAUTH_SETS_TABLE_VERSION 1
 
-typedef struct set_entry {
+typedef struct set_entry
+{
 	str impu;
 	str impi;
 	str set_id;
 } set_entry_t;
 
-typedef struct set_table {
+typedef struct set_table
+{
 	int n;
 	set_entry_t *e; /* e and the strings share one shm block */
 } set_table_t;
 
-typedef struct sets_shared {
+typedef struct sets_shared
+{
 	gen_lock_t lock;
 	set_table_t *table;
 } sets_shared_t;
@@ -264,7 +267,8 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 		return 0;
 	}
 	reauth_str_pack(&u->impi, &hit->impi, &p);
-	u->by_private = str_ieq(&hit->impi, trigger) && !str_ieq(&hit->impu, trigger);
+	u->by_private =
+			str_ieq(&hit->impi, trigger) && !str_ieq(&hit->impu, trigger);
 	/* a public identity first: it leads its set in NOTIFY bodies */
 	if(!u->by_private)
 		add_id(u->set, &u->nset, trigger, &p);

@@ -18,12 +18,13 @@
 #define REAUTH_USER_MAX_IDS 32
 
 /* what a trigger resolves to, copied out (pkg) */
-typedef struct reauth_user {
-	str trigger;	   /* as given: a public or a private identity */
-	str impi;		   /* private identity, empty when unknown */
-	int by_private;	   /* the trigger named the private identity */
-	int nset;		   /* identities re-authenticated: set[0..nset) */
-	int nall;		   /* every public identity of the user: all[0..nall) */
+typedef struct reauth_user
+{
+	str trigger;	/* as given: a public or a private identity */
+	str impi;		/* private identity, empty when unknown */
+	int by_private; /* the trigger named the private identity */
+	int nset;		/* identities re-authenticated: set[0..nset) */
+	int nall;		/* every public identity of the user: all[0..nall) */
 	str set[REAUTH_USER_MAX_IDS];
 	str all[REAUTH_USER_MAX_IDS];
 	char *buf;

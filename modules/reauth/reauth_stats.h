@@ -8,7 +8,8 @@
 #ifndef _REAUTH_STATS_H_
 #define _REAUTH_STATS_H_
 
-typedef enum reauth_stat {
+typedef enum reauth_stat
+{
 	REAUTH_STAT_STARTED = 0,
 	REAUTH_STAT_COMPLETED,
 	REAUTH_STAT_FAILED,

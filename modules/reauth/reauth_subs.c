@@ -15,12 +15,14 @@
 #include "reauth_str.h"
 #include "reauth_subs.h"
 
-typedef struct reauth_subs_slot {
+typedef struct reauth_subs_slot
+{
 	reauth_sub_t *first;
 	gen_lock_t lock;
 } reauth_subs_slot_t;
 
-typedef struct reauth_subs_table {
+typedef struct reauth_subs_table
+{
 	unsigned int size; /* power of two */
 	atomic_t next_id;
 	atomic_t count;

@@ -21,7 +21,8 @@
 #define REAUTH_SUB_UE 1	   /* the user watches itself */
 #define REAUTH_SUB_OTHER 2 /* P-CSCF, AS: a trusted watcher */
 
-typedef struct reauth_sub {
+typedef struct reauth_sub
+{
 	struct reauth_sub *next;
 	struct reauth_sub *prev;
 	unsigned int hash; /* core_case_hash of aor */
@@ -30,12 +31,12 @@ typedef struct reauth_sub {
 	str identity;	   /* subscribed public identity (URI) */
 	str watcher;	   /* From URI of the SUBSCRIBE */
 	str callid;
-	str rem_tag;	   /* watcher's tag (From of SUBSCRIBE) */
-	str loc_tag;	   /* our tag (To of the 200) */
-	str rem_target;	   /* watcher's Contact */
-	str route_set;	   /* Record-Route of the SUBSCRIBE, as received */
-	str loc_contact;   /* Contact we answered with */
-	str socket;		   /* proto:ip:port the SUBSCRIBE came in on */
+	str rem_tag;	 /* watcher's tag (From of SUBSCRIBE) */
+	str loc_tag;	 /* our tag (To of the 200) */
+	str rem_target;	 /* watcher's Contact */
+	str route_set;	 /* Record-Route of the SUBSCRIBE, as received */
+	str loc_contact; /* Contact we answered with */
+	str socket;		 /* proto:ip:port the SUBSCRIBE came in on */
 	int kind;
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
@@ -43,13 +44,14 @@ typedef struct reauth_sub {
 	time_t expires;		  /* absolute */
 	int dirty;			  /* changed since written to the DB */
 	int in_db;
-	char buf[];			  /* the strings above */
+	char buf[]; /* the strings above */
 } reauth_sub_t;
 
 /* plain values describing a subscription; reauth_subs_add copies them */
-typedef struct reauth_sub_data {
-	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target,
-			route_set, loc_contact, socket;
+typedef struct reauth_sub_data
+{
+	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target, route_set,
+			loc_contact, socket;
 	int kind;
 	unsigned int id; /* 0: a new id is given */
 	unsigned int loc_cseq, rem_cseq, version;

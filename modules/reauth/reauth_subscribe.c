@@ -111,8 +111,8 @@ int reauth_add_trusted_watcher(modparam_t type, void *val)
 
 /* --- replies --- */
 
-static int reply(sip_msg_t *msg, int code, const char *reason,
-		const char *hdrs, int hdrs_len)
+static int reply(sip_msg_t *msg, int code, const char *reason, const char *hdrs,
+		int hdrs_len)
 {
 	str r;
 
@@ -142,8 +142,8 @@ static int reply_error(sip_msg_t *msg, int code, const char *reason)
 		len = snprintf(hdrs, sizeof(hdrs), "Min-Expires: %ld\r\n",
 				reauth_sub_policy.min_expires);
 	else if(code == 406)
-		len = snprintf(hdrs, sizeof(hdrs),
-				"Accept: application/reginfo+xml\r\n");
+		len = snprintf(
+				hdrs, sizeof(hdrs), "Accept: application/reginfo+xml\r\n");
 	reply(msg, code, reason, hdrs, len);
 	return -code;
 }

@@ -11,7 +11,8 @@
 #include "core/str.h"
 
 /* Outcome of a trigger, as the status code an RPC fault would carry. */
-typedef struct reauth_trigger_result {
+typedef struct reauth_trigger_result
+{
 	int code;			/* 200, 400, 404, 409, 500 */
 	const char *reason; /* static text for logs and RPC faults */
 	unsigned int id;	/* the procedure, when code is 200 */

@@ -28,7 +28,8 @@
 /* longest log line; longer messages are truncated, never overflowed */
 #define CORE_LOG_BUF_SIZE 256
 
-typedef struct core_mem {
+typedef struct core_mem
+{
 	/* returns NULL on failure; n is never 0 when called by core/ */
 	void *(*alloc)(size_t n, void *ud);
 	/* p may be NULL */

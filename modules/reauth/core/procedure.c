@@ -28,8 +28,8 @@ static void finish(reauth_proc_t *p, long now, reauth_proc_outcome_t outcome,
 }
 
 /* every way failed: the network de-registers the set */
-static void deregister(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, reauth_proc_reason_t reason, reauth_actions_t *out)
+static void deregister(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
+		reauth_proc_reason_t reason, reauth_actions_t *out)
 {
 	finish(p, now, RP_OUT_DEREGISTERED, reason);
 	act(out, RA_RAISE_FAILED, 0);
@@ -40,8 +40,8 @@ static void deregister(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 }
 
 /* NOTIFY did not do it: REFER when allowed and possible, else give up */
-static void fall_back(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, reauth_proc_reason_t reason, reauth_actions_t *out)
+static void fall_back(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
+		reauth_proc_reason_t reason, reauth_actions_t *out)
 {
 	if(cfg->refer_fallback && p->contacts > 0) {
 		p->state = RP_REFERRING;

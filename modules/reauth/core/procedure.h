@@ -21,7 +21,8 @@
 #ifndef _REAUTH_CORE_PROCEDURE_H_
 #define _REAUTH_CORE_PROCEDURE_H_
 
-typedef enum reauth_proc_state {
+typedef enum reauth_proc_state
+{
 	RP_IDLE = 0,
 	RP_NOTIFYING, /* NOTIFYs sent, no UE has accepted yet */
 	RP_REFERRING, /* REFERs sent, none accepted yet */
@@ -29,61 +30,68 @@ typedef enum reauth_proc_state {
 	RP_DONE
 } reauth_proc_state_t;
 
-typedef enum reauth_proc_outcome {
+typedef enum reauth_proc_outcome
+{
 	RP_OUT_NONE = 0,
 	RP_OUT_COMPLETED,
 	RP_OUT_DEREGISTERED,
 	RP_OUT_CANCELLED
 } reauth_proc_outcome_t;
 
-typedef enum reauth_proc_reason {
+typedef enum reauth_proc_reason
+{
 	RP_WHY_NONE = 0,
-	RP_WHY_REREGISTERED,   /* completed: authenticated re-REGISTER */
-	RP_WHY_NOTIFY_FAILED,  /* every UE NOTIFY failed, no REFER to try */
-	RP_WHY_REFER_FAILED,   /* every REFER failed */
-	RP_WHY_NO_WAY,		   /* no UE subscription, no REFER possible */
-	RP_WHY_TIMEOUT,		   /* the deadline passed */
-	RP_WHY_CANCELLED	   /* an operator cancelled it */
+	RP_WHY_REREGISTERED,  /* completed: authenticated re-REGISTER */
+	RP_WHY_NOTIFY_FAILED, /* every UE NOTIFY failed, no REFER to try */
+	RP_WHY_REFER_FAILED,  /* every REFER failed */
+	RP_WHY_NO_WAY,		  /* no UE subscription, no REFER possible */
+	RP_WHY_TIMEOUT,		  /* the deadline passed */
+	RP_WHY_CANCELLED	  /* an operator cancelled it */
 } reauth_proc_reason_t;
 
-typedef struct reauth_proc_cfg {
+typedef struct reauth_proc_cfg
+{
 	long timeout;		/* seconds from trigger to de-registration */
 	int refer_fallback; /* try REFER when NOTIFY does not do */
 	int end_sessions;	/* end the user's dialogs when de-registering */
 } reauth_proc_cfg_t;
 
-typedef struct reauth_proc {
+typedef struct reauth_proc
+{
 	reauth_proc_state_t state;
 	reauth_proc_outcome_t outcome;
 	reauth_proc_reason_t reason;
 	long started;
 	long deadline;
-	long ended; /* when the outcome was reached */
+	long ended;					 /* when the outcome was reached */
 	unsigned int notify_pending; /* UE NOTIFYs without a final answer */
 	unsigned int refer_pending;	 /* REFERs without a final answer */
 	unsigned int contacts;		 /* REFER targets */
 } reauth_proc_t;
 
-typedef enum reauth_action_type {
-	RA_SHORTEN = 1,		 /* shorten the set's contacts in usrloc */
-	RA_SEND_NOTIFY,		 /* re-authentication NOTIFY on every subscription */
-	RA_SEND_REFER,		 /* REFER to every contact of the set */
-	RA_DEREGISTER,		 /* remove the contacts, NOTIFY terminated */
-	RA_END_SESSIONS,	 /* BYE every dialog of the set */
-	RA_ARM_TIMER,		 /* call reauth_proc_deadline at `at` */
-	RA_RAISE_COMPLETED,	 /* event_route[reauth:completed] */
-	RA_RAISE_FAILED,	 /* event_route[reauth:failed] */
+typedef enum reauth_action_type
+{
+	RA_SHORTEN = 1,		  /* shorten the set's contacts in usrloc */
+	RA_SEND_NOTIFY,		  /* re-authentication NOTIFY on every subscription */
+	RA_SEND_REFER,		  /* REFER to every contact of the set */
+	RA_DEREGISTER,		  /* remove the contacts, NOTIFY terminated */
+	RA_END_SESSIONS,	  /* BYE every dialog of the set */
+	RA_ARM_TIMER,		  /* call reauth_proc_deadline at `at` */
+	RA_RAISE_COMPLETED,	  /* event_route[reauth:completed] */
+	RA_RAISE_FAILED,	  /* event_route[reauth:failed] */
 	RA_RAISE_DEREGISTERED /* event_route[reauth:deregistered] */
 } reauth_action_type_t;
 
-typedef struct reauth_action {
+typedef struct reauth_action
+{
 	reauth_action_type_t type;
 	long at; /* RA_ARM_TIMER */
 } reauth_action_t;
 
 #define REAUTH_ACTIONS_MAX 8
 
-typedef struct reauth_actions {
+typedef struct reauth_actions
+{
 	reauth_action_t a[REAUTH_ACTIONS_MAX];
 	int n;
 } reauth_actions_t;

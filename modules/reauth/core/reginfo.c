@@ -62,8 +62,7 @@ const char *reginfo_event_name(reginfo_ct_event_t ev)
 }
 
 /* index of name in a table, -1 if absent */
-static int reginfo_lookup(
-		const char *const *names, size_t n, const char *name)
+static int reginfo_lookup(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
 
@@ -177,8 +176,8 @@ static const char *reginfo_check_text(const char *s)
 				return "invalid UTF-8";
 			cp = (cp << 6) | (p[i + k] & 0x3f);
 		}
-		if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-				|| cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff
+				|| (cp >= 0xd800 && cp <= 0xdfff))
 			return "invalid UTF-8";
 		if(cp == 0xfffe || cp == 0xffff)
 			return "not an XML character";
@@ -307,13 +306,13 @@ static int reginfo_check_doc(
 	for(ri = 0; ri < doc->nregs; ri++) {
 		reg = &doc->regs[ri];
 		if((why = reginfo_check_required(reg->aor)) != NULL) {
-			core_log(mem, CORE_LOG_ERR, "reginfo: registration %zu: aor %s",
-					ri, why);
+			core_log(mem, CORE_LOG_ERR, "reginfo: registration %zu: aor %s", ri,
+					why);
 			return -1;
 		}
 		if((why = reginfo_check_required(reg->id)) != NULL) {
-			core_log(mem, CORE_LOG_ERR, "reginfo: registration %zu: id %s",
-					ri, why);
+			core_log(mem, CORE_LOG_ERR, "reginfo: registration %zu: id %s", ri,
+					why);
 			return -1;
 		}
 		if(reginfo_reg_state_name(reg->state) == NULL) {
@@ -444,8 +443,7 @@ static int reginfo_add_contact(
 	if(node == NULL)
 		return -1;
 	if(reginfo_set(node, "id", ct->id) < 0
-			|| reginfo_set(node, "state", reginfo_ct_state_name(ct->state))
-					   < 0
+			|| reginfo_set(node, "state", reginfo_ct_state_name(ct->state)) < 0
 			|| reginfo_set(node, "event", reginfo_event_name(ct->event)) < 0)
 		return -1;
 	if(ct->expires >= 0 && reginfo_set_long(node, "expires", ct->expires) < 0)
@@ -488,7 +486,8 @@ static int reginfo_add_registration(
 					   < 0)
 		return -1;
 	if(reg->detail
-			&& xmlNewTextChild(node, ns, BAD_CAST "detail", BAD_CAST reg->detail)
+			&& xmlNewTextChild(
+					   node, ns, BAD_CAST "detail", BAD_CAST reg->detail)
 					   == NULL)
 		return -1;
 	for(ci = 0; ci < reg->ncontacts; ci++) {
@@ -535,8 +534,8 @@ error:
 	return NULL;
 }
 
-int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem,
-		char **body, size_t *len)
+int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem, char **body,
+		size_t *len)
 {
 	xmlDocPtr xdoc;
 	xmlChar *dump = NULL;

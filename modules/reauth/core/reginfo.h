@@ -50,25 +50,29 @@
 #define REGINFO_ERR_NOMEM -2 /* allocation failed (mem or libxml2) */
 #define REGINFO_ERR_XML -3	 /* not a well-formed reginfo document (parse) */
 
-typedef enum {
+typedef enum
+{
 	REGINFO_FULL,
 	REGINFO_PARTIAL
 } reginfo_doc_state_t;
 
-typedef enum {
+typedef enum
+{
 	REGINFO_REG_INIT,
 	REGINFO_REG_ACTIVE,
 	REGINFO_REG_TERMINATED
 } reginfo_reg_state_t;
 
-typedef enum {
+typedef enum
+{
 	REGINFO_CT_ACTIVE,
 	REGINFO_CT_TERMINATED
 } reginfo_ct_state_t;
 
 /* RFC 3680 contact events; the first four lead to "active", the others
  * to "terminated" (see reginfo_event_ct_state()) */
-typedef enum {
+typedef enum
+{
 	REGINFO_EV_REGISTERED,
 	REGINFO_EV_CREATED,
 	REGINFO_EV_REFRESHED,
@@ -80,20 +84,22 @@ typedef enum {
 	REGINFO_EV_REJECTED
 } reginfo_ct_event_t;
 
-typedef struct reginfo_contact {
+typedef struct reginfo_contact
+{
 	const char *id;			  /* required, unique in the whole document */
 	const char *uri;		  /* required, non-empty */
 	const char *display_name; /* NULL = omit */
 	reginfo_ct_state_t state; /* must match event, see above */
 	reginfo_ct_event_t event;
-	long expires;			  /* < 0 = omit */
-	long retry_after;		  /* < 0 = omit */
-	const char *callid;		  /* NULL = omit */
-	long cseq;				  /* < 0 = omit */
-	const char *q;			  /* NULL = omit; RFC 3261 qvalue, e.g. "0.5" */
+	long expires;		/* < 0 = omit */
+	long retry_after;	/* < 0 = omit */
+	const char *callid; /* NULL = omit */
+	long cseq;			/* < 0 = omit */
+	const char *q;		/* NULL = omit; RFC 3261 qvalue, e.g. "0.5" */
 } reginfo_contact_t;
 
-typedef struct reginfo_registration {
+typedef struct reginfo_registration
+{
 	const char *aor;		   /* required, non-empty */
 	const char *id;			   /* required, unique among registrations */
 	reginfo_reg_state_t state; /* init/terminated: no active contact */
@@ -107,7 +113,8 @@ typedef struct reginfo_registration {
 	const char *detail;
 } reginfo_registration_t;
 
-typedef struct reginfo_doc {
+typedef struct reginfo_doc
+{
 	unsigned long version; /* per-subscription counter, RFC 3680 4.1 */
 	reginfo_doc_state_t state;
 	const reginfo_registration_t *regs;
@@ -121,8 +128,8 @@ typedef struct reginfo_doc {
  * caller frees it with mem->free. On error returns < 0, *body is NULL and
  * *len is 0; nothing is left allocated.
  */
-int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem,
-		char **body, size_t *len);
+int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem, char **body,
+		size_t *len);
 
 /*
  * Parse a reginfo body (no network, no DTD, no entity expansion) and

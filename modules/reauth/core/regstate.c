@@ -33,8 +33,7 @@ static int id_taken(const reginfo_contact_t *cts, size_t n, const char *id)
 	return 0;
 }
 
-static reginfo_reg_state_t reg_state_of(
-		const reginfo_contact_t *cts, size_t n)
+static reginfo_reg_state_t reg_state_of(const reginfo_contact_t *cts, size_t n)
 {
 	size_t i;
 

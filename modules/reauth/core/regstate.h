@@ -18,16 +18,18 @@
 #include "core_mem.h"
 #include "reginfo.h"
 
-typedef struct regstate_contact {
+typedef struct regstate_contact
+{
 	const char *uri;
-	const char *callid; /* NULL = omit */
-	long cseq;			/* < 0 = omit */
-	long expires_at;	/* absolute time; 0 = does not expire */
-	const char *q;		/* NULL = omit */
+	const char *callid;		  /* NULL = omit */
+	long cseq;				  /* < 0 = omit */
+	long expires_at;		  /* absolute time; 0 = does not expire */
+	const char *q;			  /* NULL = omit */
 	reginfo_ct_event_t event; /* REGISTERED for the steady state */
 } regstate_contact_t;
 
-typedef struct regstate_identity {
+typedef struct regstate_identity
+{
 	const char *uri; /* public identity, the registration's aor */
 	const regstate_contact_t *contacts;
 	size_t ncontacts;

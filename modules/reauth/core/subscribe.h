@@ -14,19 +14,22 @@
 
 #include <stddef.h>
 
-typedef struct sub_policy {
+typedef struct sub_policy
+{
 	long min_expires;	  /* below this (and not 0): 423 */
 	long max_expires;	  /* above this: granted max_expires */
 	long default_expires; /* no Expires header */
 } sub_policy_t;
 
-typedef enum sub_watcher_kind {
+typedef enum sub_watcher_kind
+{
 	SUB_WATCHER_FORBIDDEN = 0,
 	SUB_WATCHER_UE,	  /* the user itself (one of its identities) */
 	SUB_WATCHER_OTHER /* a trusted entity: P-CSCF, application server */
 } sub_watcher_kind_t;
 
-typedef struct sub_request {
+typedef struct sub_request
+{
 	const char *event; /* Event header value, NULL when absent */
 	size_t event_len;
 	const char *accept; /* Accept header value(s), NULL when absent */
@@ -39,7 +42,8 @@ typedef struct sub_request {
 	sub_watcher_kind_t watcher;
 } sub_request_t;
 
-typedef struct sub_decision {
+typedef struct sub_decision
+{
 	int code;			/* SIP status to answer */
 	const char *reason; /* SIP reason phrase */
 	long expires;		/* granted, when code is 2xx */
