@@ -19,7 +19,7 @@ MODULE := modules/reauth/reauth.so
 # Debian links kamailio's modules with these (debian/rules: hardening=+all)
 DEB_LDFLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
 
-.PHONY: all deps build run test unit integration doc bench demo format clean distclean
+.PHONY: all deps build run test unit integration doc bench demo format fuzz clean distclean
 
 include mk/deb.mk
 
@@ -79,6 +79,17 @@ doc: deps
 	$(MAKE) --no-print-directory -s -C $(DOC_STAGE) README >/dev/null
 	@cp $(DOC_STAGE)/../README modules/reauth/README
 	@echo "doc: modules/reauth/README ($$(wc -l <modules/reauth/README) lines)"
+
+# libFuzzer on core/'s parsers and builder (not a test): make fuzz [FUZZ_SECONDS=60]
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@mkdir -p build/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $$(pkg-config --cflags libxml-2.0) \
+		-o build/fuzz/fuzz_core test/fuzz/fuzz_core.c modules/reauth/core/*.c \
+		$$(pkg-config --libs libxml-2.0)
+	@mkdir -p build/fuzz/corpus
+	@build/fuzz/fuzz_core -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus \
+		>build/fuzz/fuzz.log 2>&1; rc=$$?; tail -2 build/fuzz/fuzz.log; exit $$rc
 
 # Kamailio's own clang-format style (from the unpacked source)
 format: deps
