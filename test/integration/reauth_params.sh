@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The module parameters that change behaviour, each seen on the wire or in
+# the DB, on one Kamailio restarted with other values:
+#  1. default_expires 1200, hash_size 16, db_mode 2 (write-back),
+#     refer_to, dereg_event rejected, terminate_sessions 0;
+#  2. db_mode 0 and refer_fallback 0.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify_lib.sh"
+. "$(dirname "$0")/reauth_lib.sh"
+
+kam_start DEFAULT_EXPIRES=1200 HASH_SIZE=16 REAUTH_DB_MODE=2 \
+	'REFER_TO="sip:scscf.ims.test;method=REGISTER"' 'DEREG_EVENT="rejected"' \
+	TERMINATE_SESSIONS=0
+
+pa=$(free_port) pp=$(free_port) pb=$(free_port) pc=$(free_port) pn=$(free_port)
+check "alice registers at :$pa" register_at alice "$pa" 600
+check "bob registers at :$pb" register_at bob "$pb" 600
+check "a SUBSCRIBE without Expires" sipp_run_at noexp "$pn" sub_no_expires.xml -s bob
+check_eq "default_expires: granted 1200" 1200 "$(hdr "$(final_response noexp 1)" Expires)"
+check_eq "db_mode 2: the subscription is written back within a second" 1 \
+	"$(wait_sql "$KAM_RDB" "select count(*) from reauth_subscription where aor='bob@ims.test'" 1 3)"
+
+sipp_bg ue uas_refer_decline.xml "$pa"
+sipp_bg pcscf sub_ue.xml "$pp" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
+check "the P-CSCF subscribes (hash_size 16 table)" wait_subs 1 sip:alice@ims.test
+sipp_bg callee uas_call.xml "$pb"
+sipp_bg caller uac_call.xml "$pc" -s alice -key callee bob
+for i in $(seq 1 50); do
+	kamcmd_ dlg.list 2>/dev/null | grep -q "state: 4" && break
+	sleep 0.1
+done
+check_contains "the call is established" "state: 4" "$(kamcmd_ dlg.list 2>&1)"
+check_contains "reauth.user starts" "status: started" "$(reauth_start sip:alice@ims.test)"
+check_sipp "the UE declined the REFER" ue
+check_eq "refer_to: the REFER's Refer-To" "<sip:scscf.ims.test;method=REGISTER>" \
+	"$(sipp_extract "$WORK/ue.msg" received '^REFER ' "$WORK/ue.refer" body >/dev/null
+		hdr "$WORK/ue.refer.1.hdr" Refer-To)"
+check "de-registered" wait_outcome sip:alice@ims.test deregistered 10
+# the re-authentication and the final NOTIFY come back to back here (no
+# UE subscription to wait for): count them from the trace
+check "the P-CSCF got initial, re-authentication and final NOTIFY" wait_notifies pcscf 3 5
+h=$(notify_hdr_file pcscf 3)
+ss=$(hdr "$h" Subscription-State)
+check_eq "dereg_event rejected: reason of Subscription-State terminated" "terminated rejected" \
+	"$(first_token "$ss") $(param_of "$ss" reason)"
+check_contact pcscf 3 "$pa" terminated rejected
+check_eq "terminate_sessions 0: no session ended" 0 "$(reauth_stat sessions_ended)"
+check_contains "... the call is still there" "state: 4" "$(kamcmd_ dlg.list 2>&1)"
+kill "$SIPP_PID_caller" "$SIPP_PID_callee" 2>/dev/null
+
+kam_stop
+kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0
+pq=$(free_port)
+check "alice registers again at :$pq" register_at alice "$pq" 600
+rows=$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")
+check "a subscription of bob (db_mode 0)" sipp_run_at sub0 "$(free_port)" sub_no_expires.xml -s bob
+sleep 1.2
+check_eq "db_mode 0: the new subscription is not written" "$rows" \
+	"$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")"
+check_contains "reauth.user starts" "status: started" "$(reauth_start sip:alice@ims.test)"
+check "refer_fallback 0, no UE subscription: de-registered at once" \
+	wait_outcome sip:alice@ims.test deregistered 3
+check_eq "... reason" "no subscription" "$(proc_field sip:alice@ims.test reason)"
+check_eq "... without a REFER" 0 "$(reauth_stat refer_sent)"
+
+finish
