@@ -19,6 +19,7 @@
 #include "core/parser/contact/parse_contact.h"
 #include "core/parser/parse_expires.h"
 #include "core/parser/parse_from.h"
+#include "core/parser/parse_param.h"
 #include "core/parser/parse_rr.h"
 #include "core/parser/parse_to.h"
 #include "core/parser/parse_uri.h"
@@ -268,37 +269,39 @@ static sub_watcher_kind_t classify_watcher(
 /* the value of ;rsub=HASH.ID in the Request-URI of an in-dialog SUBSCRIBE */
 static int read_rsub(sip_msg_t *msg, unsigned int *hash, unsigned int *id)
 {
+	param_hooks_t hooks;
+	param_t *params = NULL, *p;
 	char buf[64], *dot, *end;
-	str *params, v;
-	char *p;
-	int i;
+	str list;
+	int rc = -1;
 
 	if(parse_sip_msg_uri(msg) < 0)
 		return -1;
-	params = &msg->parsed_uri.params;
-	for(i = 0; i + rsub_param.len < params->len; i++) {
-		p = params->s + i;
-		if((i == 0 || p[-1] == ';') && strncasecmp(p, "rsub=", 5) == 0) {
-			v.s = p + 5;
-			v.len = 0;
-			while(v.s + v.len < params->s + params->len && v.s[v.len] != ';')
-				v.len++;
-			if(v.len <= 0 || v.len >= (int)sizeof(buf))
-				return -1;
-			memcpy(buf, v.s, v.len);
-			buf[v.len] = '\0';
-			dot = strchr(buf, '.');
-			if(dot == NULL)
-				return -1;
-			*dot = '\0';
-			*hash = (unsigned int)strtoul(buf, &end, 16);
-			if(*end)
-				return -1;
-			*id = (unsigned int)strtoul(dot + 1, &end, 16);
-			return *end ? -1 : 0;
-		}
+	list = msg->parsed_uri.params;
+	if(list.len <= 0 || parse_params(&list, CLASS_ANY, &hooks, &params) < 0)
+		return -1;
+	for(p = params; p; p = p->next) {
+		if(p->name.len != rsub_param.len
+				|| strncasecmp(p->name.s, rsub_param.s, rsub_param.len) != 0)
+			continue;
+		/* HASH.ID, both hexadecimal */
+		if(p->body.len <= 0 || p->body.len >= (int)sizeof(buf))
+			break;
+		memcpy(buf, p->body.s, p->body.len);
+		buf[p->body.len] = '\0';
+		if((dot = strchr(buf, '.')) == NULL)
+			break;
+		*dot = '\0';
+		*hash = (unsigned int)strtoul(buf, &end, 16);
+		if(*end != '\0' || end == buf)
+			break;
+		*id = (unsigned int)strtoul(dot + 1, &end, 16);
+		if(*end == '\0' && end != dot + 1)
+			rc = 0;
+		break;
 	}
-	return -1;
+	free_params(params);
+	return rc;
 }
 
 static int str_eq(str *a, str *b)

@@ -53,6 +53,10 @@ check_eq "the 423 carries Min-Expires: 60" 60 \
 	"$(hdr "$(grep -l '^SIP/2.0 423' "$WORK"/hostile.resp.*.hdr | head -1)" Min-Expires)"
 check_eq "the 489 carries Allow-Events: reg" reg \
 	"$(hdr "$(grep -l '^SIP/2.0 489' "$WORK"/hostile.resp.*.hdr | head -1)" Allow-Events)"
+for rp in "" ";rsub=zz" ";rsub=1" ";rsub=ffffffff.ffffffff" ";rsub=.;rsub=1.1"; do
+	check "an in-dialog SUBSCRIBE with Request-URI parameters '$rp' is answered 481" \
+		sipp_run "unknown-dialog-$RANDOM" sub_unknown_dialog.xml -key ruri_params "$rp"
+done
 check "kamailio still answers" kamcmd_ core.uptime
 
 # memory: warm up, then 300 more cycles must not grow shared memory
