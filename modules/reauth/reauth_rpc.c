@@ -18,6 +18,16 @@
 #include "reauth_subs.h"
 #include "reauth_trigger.h"
 
+/* the identity parameter every command but list takes; a 400 without it */
+static int rpc_identity(rpc_t *rpc, void *ctx, str *identity)
+{
+	if(rpc->scan(ctx, "S", identity) < 1 || identity->len <= 0) {
+		rpc->fault(ctx, 400, "missing identity");
+		return -1;
+	}
+	return 0;
+}
+
 static const char *reauth_rpc_user_doc[2] = {
 		"Start network-initiated re-authentication of a registered public"
 		" identity (its implicit registration set follows) or of a private"
@@ -30,10 +40,8 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 	reauth_trigger_result_t res;
 	void *th;
 
-	if(rpc->scan(ctx, "S", &identity) < 1) {
-		rpc->fault(ctx, 400, "missing identity");
+	if(rpc_identity(rpc, ctx, &identity) < 0)
 		return;
-	}
 	reauth_proc_start(&identity, &res);
 	if(res.code != 200) {
 		LM_INFO("reauth.user <%.*s>: %d %s\n", identity.len, identity.s,
@@ -67,10 +75,8 @@ static void reauth_rpc_show(rpc_t *rpc, void *ctx)
 {
 	str identity = STR_NULL;
 
-	if(rpc->scan(ctx, "S", &identity) < 1 || identity.len <= 0) {
-		rpc->fault(ctx, 400, "missing identity");
+	if(rpc_identity(rpc, ctx, &identity) < 0)
 		return;
-	}
 	reauth_proc_rpc_list(rpc, ctx, &identity);
 }
 
@@ -85,10 +91,8 @@ static void reauth_rpc_cancel(rpc_t *rpc, void *ctx)
 	reauth_trigger_result_t res;
 	void *th;
 
-	if(rpc->scan(ctx, "S", &identity) < 1 || identity.len <= 0) {
-		rpc->fault(ctx, 400, "missing identity");
+	if(rpc_identity(rpc, ctx, &identity) < 0)
 		return;
-	}
 	reauth_proc_cancel_request(&identity, &res);
 	if(res.code != 200) {
 		rpc->fault(ctx, res.code, "%s: %.*s", res.reason, identity.len,
