@@ -41,6 +41,7 @@
 
 int reauth_notifier_pid = 0;
 int reauth_ul_quiet = 0;
+int reauth_max_notify_inflight = 1000;
 
 static struct tm_binds tmb;
 static str notify_method = str_init("NOTIFY");
@@ -168,6 +169,7 @@ static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 	if(ps->param == NULL || *ps->param == NULL)
 		return;
 	key = (notify_key_t *)*ps->param;
+	reauth_stats_inflight_add(-1);
 	job = reauth_job_new(REAUTH_JOB_NOTIFY_REPLY, 0);
 	if(job) {
 		job->hash = key->hash;
@@ -379,6 +381,29 @@ static struct socket_info *socket_of(str *sock)
 	return grep_sock_info(&h, (unsigned short)port, (unsigned short)proto);
 }
 
+/* Never more NOTIFY transactions open than max_notify_inflight: a large
+ * fan-out waits for answers (or tm's timeouts) instead of filling shared
+ * memory with transactions. */
+#define REAUTH_PACE_STEP_US 10000
+#define REAUTH_PACE_MAX_US 30000000
+static void notify_pace(void)
+{
+	long waited = 0;
+
+	if(reauth_max_notify_inflight <= 0
+			|| reauth_stats_inflight() < reauth_max_notify_inflight)
+		return;
+	reauth_stats_add(REAUTH_STAT_NOTIFY_PACED, 1);
+	while(reauth_stats_inflight() >= reauth_max_notify_inflight
+			&& waited < REAUTH_PACE_MAX_US) {
+		sleep_us(REAUTH_PACE_STEP_US);
+		waited += REAUTH_PACE_STEP_US;
+	}
+	if(waited >= REAUTH_PACE_MAX_US)
+		LM_WARN("%ld NOTIFY transactions still open after %d s: sending on\n",
+				reauth_stats_inflight(), REAUTH_PACE_MAX_US / 1000000);
+}
+
 /* Build and send one NOTIFY listing the identities. terminated: NULL
  * for an active subscription, else the reason ("" for none). */
 static int notify_send_ids(notify_out_t *out, regstate_identity_t *ids,
@@ -458,8 +483,12 @@ static int notify_send_ids(notify_out_t *out, regstate_identity_t *ids,
 	key->is_ue = is_ue;
 	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
 			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
+	notify_pace();
+	/* counted before sending: the answer may come before we return */
+	reauth_stats_inflight_add(1);
 	rc = tmb.t_request_within(&uac_r);
 	if(rc < 0) {
+		reauth_stats_inflight_add(-1);
 		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
 				out->rem_target.len, out->rem_target.s, out->id);
 		shm_free(key);

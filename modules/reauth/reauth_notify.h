@@ -26,6 +26,8 @@ extern int reauth_notifier_pid;
 /* set while the module itself changes usrloc (shorten, de-register):
  * those changes are notified by the procedure, not as plain changes */
 extern int reauth_ul_quiet;
+/* NOTIFY transactions open at once, at most (0: no bound) */
+extern int reauth_max_notify_inflight;
 
 /* the contacts of one aor, copied out of usrloc (pkg) */
 typedef struct ul_snapshot

@@ -15,6 +15,7 @@
 
 static stat_var *notify_sent;
 static stat_var *notify_failed;
+static stat_var *notify_inflight; /* NOTIFY transactions not yet answered */
 static stat_var *proc_stats[REAUTH_STAT_COUNT];
 
 /* gauges derived from the tables themselves */
@@ -38,6 +39,12 @@ static stat_export_t reauth_mod_stats[] = {
 	{"refer_sent",           0, &proc_stats[REAUTH_STAT_REFER_SENT]},
 	{"refer_failed",         0, &proc_stats[REAUTH_STAT_REFER_FAILED]},
 	{"sessions_ended",       0, &proc_stats[REAUTH_STAT_SESSIONS_ENDED]},
+	{"subscribe_unauthenticated", 0,
+		&proc_stats[REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED]},
+	{"subscribe_refused_full", 0,
+		&proc_stats[REAUTH_STAT_SUBSCRIBE_REFUSED_FULL]},
+	{"notify_paced",         0, &proc_stats[REAUTH_STAT_NOTIFY_PACED]},
+	{"notify_inflight",      STAT_NO_RESET, &notify_inflight},
 	{0, 0, 0}
 };
 /* clang-format on */
@@ -67,4 +74,15 @@ void reauth_stats_add(reauth_stat_t which, int n)
 {
 	if(which < REAUTH_STAT_COUNT && proc_stats[which])
 		update_stat(proc_stats[which], n);
+}
+
+void reauth_stats_inflight_add(int delta)
+{
+	if(notify_inflight)
+		update_stat(notify_inflight, delta);
+}
+
+long reauth_stats_inflight(void)
+{
+	return notify_inflight ? (long)get_stat_val(notify_inflight) : 0;
 }

@@ -20,6 +20,9 @@ typedef enum reauth_stat
 	REAUTH_STAT_REFER_SENT,
 	REAUTH_STAT_REFER_FAILED,
 	REAUTH_STAT_SESSIONS_ENDED,
+	REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED,
+	REAUTH_STAT_SUBSCRIBE_REFUSED_FULL,
+	REAUTH_STAT_NOTIFY_PACED,
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 
@@ -27,5 +30,8 @@ int reauth_stats_init(void);
 void reauth_stats_notify_sent(void);
 void reauth_stats_notify_failed(void);
 void reauth_stats_add(reauth_stat_t which, int n);
+/* NOTIFY transactions sent and not yet completed (pacing) */
+void reauth_stats_inflight_add(int delta);
+long reauth_stats_inflight(void);
 
 #endif

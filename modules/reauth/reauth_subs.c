@@ -31,6 +31,9 @@ typedef struct reauth_subs_table
 
 static reauth_subs_table_t *subs_table = NULL;
 
+int reauth_max_subscriptions = 20000;
+int reauth_max_subscriptions_per_identity = 16;
+
 int reauth_subs_init(unsigned int size)
 {
 	unsigned int n, i;
@@ -162,10 +165,35 @@ reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id)
 	return NULL;
 }
 
+/* exact, as usrloc compares its keys */
 static int same_aor(reauth_sub_t *s, str *aor)
 {
-	return s->aor.len == aor->len
-		   && strncasecmp(s->aor.s, aor->s, aor->len) == 0;
+	return s->aor.len == aor->len && memcmp(s->aor.s, aor->s, aor->len) == 0;
+}
+
+int reauth_subs_room(unsigned int hash, str *aor, time_t now, long *retry_after)
+{
+	reauth_sub_t *s;
+	time_t first_end = 0;
+	int n = 0;
+
+	/* the whole table: the next expiry is not known here, a minute is a
+	 * fair guess for a client to come back */
+	*retry_after = 60;
+	if(reauth_max_subscriptions > 0
+			&& atomic_get(&subs_table->count) >= reauth_max_subscriptions)
+		return -1;
+	if(reauth_max_subscriptions_per_identity <= 0)
+		return 0;
+	for(s = reauth_subs_first(hash, aor); s; s = reauth_subs_next(s, aor)) {
+		if(first_end == 0 || s->expires < first_end)
+			first_end = s->expires;
+		n++;
+	}
+	if(n < reauth_max_subscriptions_per_identity)
+		return 0;
+	*retry_after = first_end > now ? (long)(first_end - now) : 1;
+	return -1;
 }
 
 reauth_sub_t *reauth_subs_first(unsigned int hash, str *aor)

@@ -58,6 +58,10 @@ typedef struct reauth_sub_data
 	time_t expires;
 } reauth_sub_data_t;
 
+/* bounds of the table (module parameters; 0: no bound) */
+extern int reauth_max_subscriptions;
+extern int reauth_max_subscriptions_per_identity;
+
 int reauth_subs_init(unsigned int size);
 void reauth_subs_destroy(void);
 
@@ -72,6 +76,9 @@ void reauth_subs_unlock(unsigned int hash);
 /* Copy data into a new record and link it (bucket locked by caller).
  * Returns the record or NULL (out of shm). */
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *data);
+/* Room for one more subscription of aor (bucket locked by caller)? 0 yes;
+ * -1 no, and *retry_after says when the oldest of aor's ends (seconds) */
+int reauth_subs_room(unsigned int hash, str *aor, time_t now, long *retry_after);
 /* find by (hash, id) in the locked bucket */
 reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id);
 /* first subscription of aor in the locked bucket; then reauth_subs_next */

@@ -13,6 +13,7 @@
 
 #include "core/data_lump_rpl.h"
 #include "core/dprint.h"
+#include "core/flags.h"
 #include "core/forward.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
@@ -20,23 +21,28 @@
 #include "core/parser/parse_expires.h"
 #include "core/parser/parse_from.h"
 #include "core/parser/parse_param.h"
+#include "core/parser/parse_ppi_pai.h"
 #include "core/parser/parse_rr.h"
 #include "core/parser/parse_to.h"
 #include "core/parser/parse_uri.h"
 #include "core/sr_module.h"
+#include "core/resolve.h"
 #include "core/ut.h"
 #include "modules/sl/sl.h"
 
 #include "reauth_identity.h"
 #include "reauth_notify.h"
+#include "reauth_register.h"
+#include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_subscribe.h"
 
-#define REAUTH_MAX_PATH_HOSTS 16
 #define REAUTH_HDRS_MAX 512
 
 sub_policy_t reauth_sub_policy = {60, 3600, 3600};
 struct str_list *reauth_trusted_watchers = NULL;
+int reauth_watcher_auth = 1;
+int reauth_trusted_flag = -1;
 
 static sl_api_t slb;
 static str rsub_param = str_init("rsub");
@@ -88,6 +94,13 @@ int reauth_subscribe_init(void)
 	}
 	if(reauth_sub_policy.default_expires > reauth_sub_policy.max_expires)
 		reauth_sub_policy.default_expires = reauth_sub_policy.max_expires;
+	if(reauth_trusted_flag != -1 && !flag_in_range(reauth_trusted_flag)) {
+		LM_ERR("trusted_flag %d out of range\n", reauth_trusted_flag);
+		return -1;
+	}
+	if(!reauth_watcher_auth)
+		LM_WARN("watcher_auth is 0: the From header of a SUBSCRIBE is taken"
+				" as its watcher, which anyone can forge\n");
 	return trusted_prepare();
 }
 
@@ -130,6 +143,16 @@ static int reply(sip_msg_t *msg, int code, const char *reason, const char *hdrs,
 		return -1;
 	}
 	return 0;
+}
+
+static int reply_retry_after(sip_msg_t *msg, long seconds)
+{
+	char hdrs[64];
+	int len;
+
+	len = snprintf(hdrs, sizeof(hdrs), "Retry-After: %ld\r\n", seconds);
+	reply(msg, 503, "Service Unavailable", hdrs, len);
+	return -503;
 }
 
 static int reply_error(sip_msg_t *msg, int code, const char *reason)
@@ -202,68 +225,104 @@ static int read_expires(sip_msg_t *msg, sub_request_t *req)
 	return 0;
 }
 
-/* the host of the first URI of a Path value: the P-CSCF next to the UE */
-static int path_first_host(str *path, char *buf, int size)
+/* the first URI of a Path value: the P-CSCF next to the UE */
+static int path_first_uri(str *path, struct sip_uri *puri)
 {
 	rr_t *rr = NULL;
-	struct sip_uri puri;
-	int len = 0;
+	int rc = -1;
 
 	if(path->len <= 0 || parse_rr_body(path->s, path->len, &rr) < 0 || !rr)
-		return 0;
-	if(parse_uri(rr->nameaddr.uri.s, rr->nameaddr.uri.len, &puri) == 0
-			&& puri.host.len < size) {
-		memcpy(buf, puri.host.s, puri.host.len);
-		buf[puri.host.len] = '\0';
-		len = puri.host.len;
-	}
+		return -1;
+	/* the URI points into path, which outlives rr */
+	if(parse_uri(rr->nameaddr.uri.s, rr->nameaddr.uri.len, puri) == 0)
+		rc = 0;
 	free_rr(&rr);
-	return len;
+	return rc;
 }
 
-/* the P-CSCF hosts named in the Path of the identity's contacts */
-static int read_path_hosts(str *aor, char hosts[][128], int max)
+/* host (an IP address, maybe in brackets) and port (0: any) name the
+ * source of msg; host names are not resolved */
+static int is_source(sip_msg_t *msg, str *host, unsigned short port)
+{
+	ip_addr_t ip;
+	str h = *host;
+
+	if(h.len > 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
+		h.s++;
+		h.len -= 2;
+	}
+	if(str2ipxbuf(&h, &ip) < 0 || !ip_addr_cmp(&ip, &msg->rcv.src_ip))
+		return 0;
+	return port == 0 || port == msg->rcv.src_port;
+}
+
+/* the address a contact sends from: its received URI (NAT), else its URI */
+static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
+{
+	struct sip_uri puri;
+	str *uri = c->received.len > 0 ? &c->received : &c->c;
+
+	if(parse_uri(uri->s, uri->len, &puri) < 0)
+		return 0;
+	return is_source(msg, &puri.host,
+			puri.port_no ? puri.port_no
+						 : (puri.type == SIPS_URI_T ? SIPS_PORT : SIP_PORT));
+}
+
+/* Did msg come over a registered flow of aor: from a contact's own
+ * address, or (trusted source) from the P-CSCF of a contact's Path? */
+static void read_user_flows(sip_msg_t *msg, str *aor, sub_watcher_facts_t *f)
 {
 	urecord_t *rec = NULL;
 	ucontact_t *c;
-	int n = 0;
+	struct sip_uri puri;
+	time_t now = time(NULL);
 
 	reauth_ul.lock_udomain(reauth_udomain, aor);
 	if(reauth_ul.get_urecord(reauth_udomain, aor, &rec) == 0) {
-		for(c = rec->contacts; c && n < max; c = c->next)
-			if(path_first_host(&c->path, hosts[n], 128) > 0)
-				n++;
+		for(c = rec->contacts; c; c = c->next) {
+			if(!VALID_CONTACT(c, now))
+				continue;
+			if(f->trusted_source && path_first_uri(&c->path, &puri) == 0
+					&& is_source(msg, &puri.host, 0))
+				f->via_user_path = 1;
+			else if(contact_is_source(msg, c))
+				f->on_user_flow = 1;
+		}
 		reauth_ul.release_urecord(rec);
 	}
 	reauth_ul.unlock_udomain(reauth_udomain, aor);
-	return n;
 }
 
-static sub_watcher_kind_t classify_watcher(
-		sip_msg_t *msg, str *from_uri, reauth_identity_t *ident)
+/* the usrloc keys the watcher's identities are compared as */
+typedef struct watcher_ids
 {
-	reauth_identity_t watcher;
-	struct sip_uri puri;
-	char host[128];
-	char path_hosts[REAUTH_MAX_PATH_HOSTS][128];
-	const char *paths[REAUTH_MAX_PATH_HOSTS];
-	const char *user_aors[1];
-	int np, i;
+	reauth_identity_t auth, asserted, from;
+} watcher_ids_t;
 
-	if(reauth_identity_to_aor(from_uri, &watcher) != REAUTH_ID_OK
-			|| parse_uri(from_uri->s, from_uri->len, &puri) < 0
-			|| puri.host.len >= (int)sizeof(host))
-		return SUB_WATCHER_FORBIDDEN;
-	memcpy(host, puri.host.s, puri.host.len);
-	host[puri.host.len] = '\0';
+static const char *aor_of(str *uri, reauth_identity_t *id)
+{
+	return reauth_identity_to_aor(uri, id) == REAUTH_ID_OK ? id->aor_buf
+														   : NULL;
+}
 
-	np = read_path_hosts(&ident->aor, path_hosts, REAUTH_MAX_PATH_HOSTS);
-	for(i = 0; i < np; i++)
-		paths[i] = path_hosts[i];
-	user_aors[0] = ident->aor_buf;
+/* What the request proves about its watcher, before any registration
+ * state is read: credentials, trusted source, P-Asserted-Identity. */
+static void read_watcher_facts(
+		sip_msg_t *msg, sub_watcher_facts_t *f, watcher_ids_t *ids)
+{
+	p_id_body_t *pai;
 
-	return sub_classify_watcher(watcher.aor_buf, host, user_aors, 1,
-			trusted_keys, trusted_n, paths, np);
+	memset(f, 0, sizeof(*f));
+	f->require_auth = reauth_watcher_auth;
+	f->trusted_source =
+			reauth_trusted_flag >= 0 && isflagset(msg, reauth_trusted_flag) == 1;
+	if(reauth_authorized_aor(msg, &ids->auth) == 0)
+		f->auth_aor = ids->auth.aor_buf;
+	if(f->trusted_source && parse_pai_header(msg) == 0 && msg->pai
+			&& (pai = get_pai(msg)) != NULL && pai->id)
+		f->asserted_aor = aor_of(&pai->id->uri, &ids->asserted);
+	f->from_aor = aor_of(&get_from(msg)->uri, &ids->from);
 }
 
 /* the value of ;rsub=HASH.ID in the Request-URI of an in-dialog SUBSCRIBE */
@@ -375,9 +434,13 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	reauth_sub_data_t d;
 	reauth_sub_t *sub;
 	struct socket_info *si = msg->rcv.bind_address;
+	sub_watcher_facts_t facts;
+	watcher_ids_t ids;
+	const char *user_aors[1];
 	char contact[REAUTH_HDRS_MAX];
 	str route_set = STR_NULL, identity, totag;
 	unsigned int nrr = 0, hash;
+	long retry_after;
 	int len, rc;
 
 	if(parse_sip_msg_uri(msg) < 0)
@@ -385,20 +448,36 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	ruri = &msg->parsed_uri;
 	identity = msg->new_uri.s ? msg->new_uri : msg->first_line.u.request.uri;
 	req->identity_ours = check_self(&ruri->host, 0, 0) == 1;
-	st = reauth_identity_lookup(&identity, &ident);
-	if(st == REAUTH_ID_UNPARSABLE || st == REAUTH_ID_EMPTY)
+	if(reauth_identity_to_aor(&identity, &ident) != REAUTH_ID_OK)
 		return reply_error(msg, 400, "Bad Request-URI");
-	if(st == REAUTH_ID_ERROR)
-		return reply_error(msg, 500, "Server Internal Error");
-	req->identity_registered = st == REAUTH_ID_OK;
-
 	from = get_from(msg);
-	req->watcher = classify_watcher(msg, &from->uri, &ident);
+
+	/* who is watching, before anything about the user is looked at */
+	read_watcher_facts(msg, &facts, &ids);
+	if(sub_watcher_identity(&facts) == NULL) {
+		req->watcher = SUB_WATCHER_UNAUTHENTICATED;
+	} else {
+		st = reauth_identity_lookup(&identity, &ident);
+		if(st == REAUTH_ID_ERROR)
+			return reply_error(msg, 500, "Server Internal Error");
+		req->identity_registered = st == REAUTH_ID_OK;
+		if(req->identity_registered)
+			read_user_flows(msg, &ident.aor, &facts);
+		user_aors[0] = ident.aor_buf;
+		req->watcher = sub_classify_watcher(
+				&facts, user_aors, 1, trusted_keys, trusted_n);
+	}
 
 	sub_decide(req, &reauth_sub_policy, &dec);
 	if(dec.code != 200) {
-		LM_INFO("SUBSCRIBE to <%.*s> from <%.*s>: %d %s\n", identity.len,
-				identity.s, from->uri.len, from->uri.s, dec.code, dec.reason);
+		if(req->watcher == SUB_WATCHER_UNAUTHENTICATED)
+			reauth_stats_add(REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED, 1);
+		LM_INFO("SUBSCRIBE to <%.*s> from %s (%s, From <%.*s>): %d %s\n",
+				identity.len, identity.s, ip_addr2a(&msg->rcv.src_ip),
+				req->watcher == SUB_WATCHER_UNAUTHENTICATED
+						? "unauthenticated"
+						: sub_watcher_identity(&facts),
+				from->uri.len, from->uri.s, dec.code, dec.reason);
 		return reply_error(msg, dec.code, dec.reason);
 	}
 
@@ -447,6 +526,19 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	d.expires = time(NULL) + dec.expires;
 
 	reauth_subs_lock(hash);
+	if(dec.expires > 0
+			&& reauth_subs_room(hash, &ident.aor, time(NULL), &retry_after)
+					   < 0) {
+		reauth_subs_unlock(hash);
+		if(route_set.s)
+			pkg_free(route_set.s);
+		LM_NOTICE("SUBSCRIBE to <%.*s> from %s: subscription table full"
+				  " (max_subscriptions %d, per identity %d): 503\n",
+				identity.len, identity.s, ip_addr2a(&msg->rcv.src_ip),
+				reauth_max_subscriptions, reauth_max_subscriptions_per_identity);
+		reauth_stats_add(REAUTH_STAT_SUBSCRIBE_REFUSED_FULL, 1);
+		return reply_retry_after(msg, retry_after);
+	}
 	sub = reauth_subs_add(&d);
 	reauth_subs_unlock(hash);
 	if(route_set.s)
@@ -454,8 +546,10 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	if(sub == NULL)
 		return reply_error(msg, 500, "Server Internal Error");
 
-	LM_INFO("subscription %u: <%.*s> watches <%.*s> for %ld s\n", d.id,
-			from->uri.len, from->uri.s, identity.len, identity.s, dec.expires);
+	LM_INFO("subscription %u: %s <%.*s> (%s) watches <%.*s> for %ld s\n",
+			d.id, d.kind == REAUTH_SUB_UE ? "UE" : "watcher", from->uri.len,
+			from->uri.s, sub_watcher_identity(&facts), identity.len,
+			identity.s, dec.expires);
 	rc = reply_ok(msg, &d.loc_contact, dec.expires);
 	/* after the 200: the initial NOTIFY, or the only one for a fetch */
 	if(dec.expires == 0)

@@ -15,6 +15,10 @@
 
 extern sub_policy_t reauth_sub_policy;
 extern struct str_list *reauth_trusted_watchers;
+/* 1: the watcher must be proven (digest, or a trusted source); 0: From */
+extern int reauth_watcher_auth;
+/* message flag the script sets on requests from trusted sources, -1 none */
+extern int reauth_trusted_flag;
 
 int reauth_subscribe_init(void);
 /* answer the SUBSCRIBE (initial, refresh or unsubscribe): 1 on 2xx,

@@ -416,6 +416,37 @@ static void test_decide_403(void **state)
 	assert_answer(&r, 423, "Interval Too Brief");
 }
 
+/* strangers learn nothing of the registration state: the refusal comes
+ * before 480, and whether or not the identity is registered */
+static void test_decide_unauthenticated(void **state)
+{
+	sub_request_t r = good_request();
+
+	(void)state;
+	r.watcher = SUB_WATCHER_UNAUTHENTICATED;
+	assert_answer(&r, 403, "Forbidden");
+	r.identity_registered = 0;
+	assert_answer(&r, 403, "Forbidden");
+	r.expires = 0;
+	assert_answer(&r, 403, "Forbidden");
+	r.expires = 1;
+	assert_answer(&r, 403, "Forbidden");
+	/* protocol errors and foreign domains come first: they tell nothing */
+	r.event = "presence";
+	r.event_len = 8;
+	assert_answer(&r, 489, "Bad Event");
+	r = good_request();
+	r.watcher = SUB_WATCHER_UNAUTHENTICATED;
+	r.identity_ours = 0;
+	assert_answer(&r, 404, "Not Found");
+	/* a known but unauthorized watcher gets 480 first (TS 24.229
+	 * 5.4.2.1.1), then 403 */
+	r = good_request();
+	r.watcher = SUB_WATCHER_FORBIDDEN;
+	r.identity_registered = 0;
+	assert_answer(&r, 480, "Temporarily Unavailable");
+}
+
 static void test_decide_423(void **state)
 {
 	sub_request_t r = good_request();
@@ -505,108 +536,180 @@ static const char *const users[] = {
 		"alice@example.com", NULL, "+15551230001@example.com"};
 static const char *const trusted[] = {
 		"as@apps.example.net", NULL, "scscf.example.net"};
-static const char *const path_hosts[] = {"pcscf.visited.example.org", NULL};
 
-static sub_watcher_kind_t classify(const char *aor, const char *host)
+static sub_watcher_kind_t classify(const sub_watcher_facts_t *f)
 {
-	return sub_classify_watcher(aor, host, users, N_ELEMS(users), trusted,
-			N_ELEMS(trusted), path_hosts, N_ELEMS(path_hosts));
+	return sub_classify_watcher(
+			f, users, N_ELEMS(users), trusted, N_ELEMS(trusted));
+}
+
+/* digest-authenticated as aor, from nowhere in particular */
+static sub_watcher_facts_t authenticated(const char *aor)
+{
+	sub_watcher_facts_t f;
+
+	memset(&f, 0, sizeof(f));
+	f.require_auth = 1;
+	f.auth_aor = aor;
+	return f;
+}
+
+/* a trusted source asserting aor (NULL: no P-Asserted-Identity) */
+static sub_watcher_facts_t trusted_source(const char *asserted, const char *from)
+{
+	sub_watcher_facts_t f;
+
+	memset(&f, 0, sizeof(f));
+	f.require_auth = 1;
+	f.trusted_source = 1;
+	f.asserted_aor = asserted;
+	f.from_aor = from;
+	return f;
+}
+
+static void test_watcher_unauthenticated(void **state)
+{
+	sub_watcher_facts_t f;
+
+	(void)state;
+	/* From alone proves nothing: not the user, not a trusted watcher */
+	memset(&f, 0, sizeof(f));
+	f.require_auth = 1;
+	f.from_aor = "alice@example.com";
+	f.on_user_flow = 1;
+	assert_null(sub_watcher_identity(&f));
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
+	f.from_aor = "as@apps.example.net";
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
+	/* nor does P-Asserted-Identity from an untrusted source */
+	f.asserted_aor = "as@apps.example.net";
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
+	/* an empty credential is none */
+	f.auth_aor = "";
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
+	/* a trusted source that names nobody */
+	f = trusted_source(NULL, NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
+	f = trusted_source("", "");
+	assert_int_equal(classify(&f), SUB_WATCHER_UNAUTHENTICATED);
 }
 
 static void test_watcher_ue(void **state)
 {
+	sub_watcher_facts_t f;
+
 	(void)state;
-	assert_int_equal(
-			classify("alice@example.com", "example.com"), SUB_WATCHER_UE);
-	assert_int_equal(classify("+15551230001@example.com", "example.com"),
-			SUB_WATCHER_UE);
-	/* case-insensitive */
-	assert_int_equal(
-			classify("ALICE@Example.COM", "EXAMPLE.com"), SUB_WATCHER_UE);
-	/* no host needed for the user itself */
-	assert_int_equal(classify("alice@example.com", NULL), SUB_WATCHER_UE);
-	/* a user that is also listed as trusted is the UE */
-	assert_int_equal(
-			sub_classify_watcher("as@apps.example.net", "apps.example.net",
-					trusted, 1, trusted, 1, NULL, 0),
-			SUB_WATCHER_UE);
-	/* another user of the same domain is not the user */
-	assert_int_equal(
-			classify("bob@example.com", "example.com"), SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(
-			classify("alice@example.co", "example.co"), SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(
-			classify("alice@example.com.evil.net", "example.com.evil.net"),
-			SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(classify("alice", "example.com"), SUB_WATCHER_FORBIDDEN);
+	/* authenticated as the user, on one of its registered flows */
+	f = authenticated("alice@example.com");
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_UE);
+	f = authenticated("+15551230001@example.com");
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_UE);
+	/* whatever From says */
+	f.from_aor = "mallory@evil.example.com";
+	assert_int_equal(classify(&f), SUB_WATCHER_UE);
+	/* the user, but not over a registered flow: an ordinary watcher */
+	f = authenticated("alice@example.com");
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	/* the P-CSCF of the user's Path asserting the user */
+	f = trusted_source("alice@example.com", "pcscf@pcscf.example.org");
+	f.via_user_path = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_UE);
+	/* another trusted source asserting the user: not the UE */
+	f.via_user_path = 0;
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	/* compared as usrloc compares keys: exactly */
+	f = authenticated("ALICE@example.com");
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	f = authenticated("alice@Example.com");
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+}
+
+static void test_watcher_require_auth_off(void **state)
+{
+	sub_watcher_facts_t f;
+
+	(void)state;
+	/* From is believed, but never makes the UE nor a trusted watcher */
+	memset(&f, 0, sizeof(f));
+	f.from_aor = "alice@example.com";
+	f.on_user_flow = 1;
+	assert_string_equal(sub_watcher_identity(&f), "alice@example.com");
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	f.from_aor = "as@apps.example.net";
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	/* credentials still win over From */
+	f.auth_aor = "alice@example.com";
+	f.from_aor = "bob@example.com";
+	assert_string_equal(sub_watcher_identity(&f), "alice@example.com");
+	assert_int_equal(classify(&f), SUB_WATCHER_UE);
 }
 
 static void test_watcher_trusted(void **state)
 {
-	(void)state;
-	/* listed as user@host */
-	assert_int_equal(classify("as@apps.example.net", "apps.example.net"),
-			SUB_WATCHER_OTHER);
-	assert_int_equal(classify("AS@Apps.Example.NET", "apps.example.net"),
-			SUB_WATCHER_OTHER);
-	assert_int_equal(classify("as@apps.example.net", NULL), SUB_WATCHER_OTHER);
-	/* another user of that host is not trusted */
-	assert_int_equal(classify("eve@apps.example.net", "apps.example.net"),
-			SUB_WATCHER_FORBIDDEN);
-	/* listed as a bare host: anyone there */
-	assert_int_equal(classify("scscf@scscf.example.net", "scscf.example.net"),
-			SUB_WATCHER_OTHER);
-	assert_int_equal(classify("x@SCSCF.Example.Net", "SCSCF.Example.Net"),
-			SUB_WATCHER_OTHER);
-	/* a host matches whole, not as a suffix, and needs the host given */
-	assert_int_equal(
-			classify("x@evil.scscf.example.net", "evil.scscf.example.net"),
-			SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(
-			classify("x@scscf.example.net", NULL), SUB_WATCHER_FORBIDDEN);
-}
+	sub_watcher_facts_t f;
 
-static void test_watcher_path(void **state)
-{
 	(void)state;
-	/* the P-CSCF in the Path of the user's contacts */
-	assert_int_equal(classify("pcscf@pcscf.visited.example.org",
-							 "pcscf.visited.example.org"),
-			SUB_WATCHER_OTHER);
-	assert_int_equal(classify("whoever@pcscf.visited.example.org",
-							 "PCSCF.VISITED.example.org"),
-			SUB_WATCHER_OTHER);
-	assert_int_equal(classify("pcscf@pcscf.visited.example.org", NULL),
-			SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(classify("pcscf@other.example.org", "other.example.org"),
-			SUB_WATCHER_FORBIDDEN);
+	/* a listed watcher URI counts from a trusted source only */
+	f = trusted_source("as@apps.example.net", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	f = trusted_source(NULL, "as@apps.example.net");
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	f = authenticated("as@apps.example.net");
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	/* P-Asserted-Identity wins over From */
+	f = trusted_source("eve@apps.example.net", "as@apps.example.net");
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	/* another user of that host is not trusted */
+	f = trusted_source("eve@apps.example.net", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	/* listed as a bare host: anyone there (hosts case-insensitively) */
+	f = trusted_source("scscf@scscf.example.net", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	f = trusted_source("x@SCSCF.Example.Net", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	/* a host matches whole, not as a suffix */
+	f = trusted_source("x@evil.scscf.example.net", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	f = trusted_source("x@scscf.example.net.evil", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	/* the P-CSCF of the user's Path, whatever it asserts */
+	f = trusted_source("pcscf@pcscf.example.org", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	f.via_user_path = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_OTHER);
+	/* another user asserted by a trusted source off the Path */
+	f = trusted_source("bob@example.com", NULL);
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
 }
 
 static void test_watcher_forbidden(void **state)
 {
+	sub_watcher_facts_t f;
+
 	(void)state;
-	assert_int_equal(classify("mallory@evil.example.com", "evil.example.com"),
-			SUB_WATCHER_FORBIDDEN);
-	/* no watcher: forbidden, whatever its host would match */
-	assert_int_equal(
-			classify(NULL, "pcscf.visited.example.org"), SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(
-			classify("", "pcscf.visited.example.org"), SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(classify("", "scscf.example.net"), SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(classify(NULL, NULL), SUB_WATCHER_FORBIDDEN);
+	f = authenticated("bob@example.com");
+	f.on_user_flow = 1;
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	f = authenticated("alice@example.co");
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
+	f = authenticated("alice@example.com.evil.net");
+	assert_int_equal(classify(&f), SUB_WATCHER_FORBIDDEN);
 	/* empty lists (and no arrays at all) */
-	assert_int_equal(sub_classify_watcher("alice@example.com", "example.com",
-							 NULL, 0, NULL, 0, NULL, 0),
-			SUB_WATCHER_FORBIDDEN);
-	/* the counts bound the lists: entries past them are not looked at */
+	f = authenticated("alice@example.com");
 	assert_int_equal(
-			sub_classify_watcher("+15551230001@example.com", "example.com",
-					users, 2, trusted, 1, path_hosts, 0),
+			sub_classify_watcher(&f, NULL, 0, NULL, 0), SUB_WATCHER_FORBIDDEN);
+	/* the counts bound the lists: entries past them are not looked at */
+	f = authenticated("+15551230001@example.com");
+	assert_int_equal(sub_classify_watcher(&f, users, 2, trusted, 3),
 			SUB_WATCHER_FORBIDDEN);
-	assert_int_equal(sub_classify_watcher("x@pcscf.visited.example.org",
-							 "pcscf.visited.example.org", users, 0, trusted, 0,
-							 path_hosts, 1),
-			SUB_WATCHER_OTHER);
+	f = trusted_source("x@scscf.example.net", NULL);
+	assert_int_equal(sub_classify_watcher(&f, users, 3, trusted, 2),
+			SUB_WATCHER_FORBIDDEN);
 }
 
 int main(void)
@@ -625,9 +728,11 @@ int main(void)
 			cmocka_unit_test(test_decide_423),
 			cmocka_unit_test(test_decide_expires),
 			cmocka_unit_test(test_decide_in_dialog),
+			cmocka_unit_test(test_decide_unauthenticated),
+			cmocka_unit_test(test_watcher_unauthenticated),
 			cmocka_unit_test(test_watcher_ue),
+			cmocka_unit_test(test_watcher_require_auth_off),
 			cmocka_unit_test(test_watcher_trusted),
-			cmocka_unit_test(test_watcher_path),
 			cmocka_unit_test(test_watcher_forbidden),
 	};
 

@@ -161,6 +161,9 @@ void sub_decide(const sub_request_t *req, const sub_policy_t *policy,
 		/* a new subscription must name a user of ours who is registered */
 		if(!req->identity_ours)
 			return answer(dec, 404, "Not Found");
+		/* strangers learn nothing of the registration state */
+		if(req->watcher == SUB_WATCHER_UNAUTHENTICATED)
+			return answer(dec, 403, "Forbidden");
 		if(!req->identity_registered && expires > 0)
 			return answer(dec, 480, "Temporarily Unavailable");
 		if(req->watcher == SUB_WATCHER_FORBIDDEN)
@@ -176,27 +179,67 @@ void sub_decide(const sub_request_t *req, const sub_policy_t *policy,
 	answer(dec, 200, "OK");
 }
 
-sub_watcher_kind_t sub_classify_watcher(const char *watcher_aor,
-		const char *watcher_host, const char *const *user_aors, size_t n_user,
-		const char *const *trusted, size_t n_trusted,
-		const char *const *path_hosts, size_t n_path)
+static int set_has(const char *aor, const char *const *set, size_t n)
 {
 	size_t i;
 
-	if(watcher_aor == NULL || *watcher_aor == '\0')
-		return SUB_WATCHER_FORBIDDEN;
-	for(i = 0; i < n_user; i++)
-		if(user_aors[i] && strcasecmp(watcher_aor, user_aors[i]) == 0)
+	for(i = 0; i < n; i++)
+		if(set[i] && strcmp(aor, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* a trusted entry is user@host, or a bare host that stands for anyone
+ * there (hosts compare case-insensitively) */
+static int trusted_has(const char *aor, const char *const *trusted, size_t n)
+{
+	const char *host = strrchr(aor, '@');
+	size_t i;
+
+	for(i = 0; i < n; i++) {
+		if(trusted[i] == NULL)
+			continue;
+		if(strchr(trusted[i], '@') ? strcmp(aor, trusted[i]) == 0
+								   : host && strcasecmp(host + 1, trusted[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *non_empty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+const char *sub_watcher_identity(const sub_watcher_facts_t *f)
+{
+	const char *id;
+
+	if(f->trusted_source)
+		return (id = non_empty(f->asserted_aor)) ? id : non_empty(f->from_aor);
+	if((id = non_empty(f->auth_aor)) != NULL)
+		return id;
+	return f->require_auth ? NULL : non_empty(f->from_aor);
+}
+
+sub_watcher_kind_t sub_classify_watcher(const sub_watcher_facts_t *f,
+		const char *const *user_aors, size_t n_user,
+		const char *const *trusted, size_t n_trusted)
+{
+	const char *id = sub_watcher_identity(f);
+
+	if(id == NULL)
+		return SUB_WATCHER_UNAUTHENTICATED;
+	if(set_has(id, user_aors, n_user)) {
+		if(f->trusted_source)
+			return f->via_user_path ? SUB_WATCHER_UE : SUB_WATCHER_OTHER;
+		/* From alone (require_auth off) never makes the UE */
+		if(non_empty(f->auth_aor) && f->on_user_flow)
 			return SUB_WATCHER_UE;
-	for(i = 0; i < n_trusted; i++)
-		if(trusted[i]
-				&& (strcasecmp(watcher_aor, trusted[i]) == 0
-						|| (watcher_host
-								&& strcasecmp(watcher_host, trusted[i]) == 0)))
-			return SUB_WATCHER_OTHER;
-	for(i = 0; i < n_path; i++)
-		if(path_hosts[i] && watcher_host
-				&& strcasecmp(watcher_host, path_hosts[i]) == 0)
-			return SUB_WATCHER_OTHER;
+		return SUB_WATCHER_OTHER;
+	}
+	if(f->trusted_source
+			&& (f->via_user_path || trusted_has(id, trusted, n_trusted)))
+		return SUB_WATCHER_OTHER;
 	return SUB_WATCHER_FORBIDDEN;
 }

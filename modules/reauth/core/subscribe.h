@@ -23,9 +23,10 @@ typedef struct sub_policy
 
 typedef enum sub_watcher_kind
 {
-	SUB_WATCHER_FORBIDDEN = 0,
-	SUB_WATCHER_UE,	  /* the user itself (one of its identities) */
-	SUB_WATCHER_OTHER /* a trusted entity: P-CSCF, application server */
+	SUB_WATCHER_FORBIDDEN = 0,	 /* known, but may not watch this user */
+	SUB_WATCHER_UE,				 /* the user's own UE, on a registered flow */
+	SUB_WATCHER_OTHER,			 /* the user elsewhere, a P-CSCF, an AS */
+	SUB_WATCHER_UNAUTHENTICATED /* nothing proves who is watching */
 } sub_watcher_kind_t;
 
 typedef struct sub_request
@@ -60,14 +61,49 @@ void sub_decide(const sub_request_t *req, const sub_policy_t *policy,
 		sub_decision_t *dec);
 
 /*
- * Who may watch: the user's own identities (kind UE), the trusted entities
- * (kind OTHER): listed URIs and the hosts named in the Path of the user's
- * contacts (the P-CSCF). Strings compare case-insensitively.
- * watcher_aor: user@host of the watcher; watcher_host: its host part.
+ * What a SUBSCRIBE proves about its watcher, as the glue reads it. Every
+ * identity is a usrloc key (user@host with use_domain), compared exactly,
+ * as usrloc compares them.
  */
-sub_watcher_kind_t sub_classify_watcher(const char *watcher_aor,
-		const char *watcher_host, const char *const *user_aors, size_t n_user,
-		const char *const *trusted, size_t n_trusted,
-		const char *const *path_hosts, size_t n_path);
+typedef struct sub_watcher_facts
+{
+	/* the identity whose digest credentials the script checked in this
+	 * request (auth_check, www_authorize...), or NULL */
+	const char *auth_aor;
+	/* the request comes from a trusted network element (P-CSCF, AS), as
+	 * the script decided by its source address */
+	int trusted_source;
+	/* P-Asserted-Identity: counted only from a trusted source */
+	const char *asserted_aor;
+	/* From: proves nothing; counted only from a trusted source that
+	 * asserts nothing, or when authentication is not required */
+	const char *from_aor;
+	int require_auth;
+	/* the request came from the address of one of the user's registered
+	 * contacts (the UE's own flow) */
+	int on_user_flow;
+	/* trusted source whose address is the first Path hop of one of the
+	 * user's contacts: the P-CSCF the user registered through */
+	int via_user_path;
+} sub_watcher_facts_t;
+
+/* The watcher's identity that the facts prove (user@host), or NULL */
+const char *sub_watcher_identity(const sub_watcher_facts_t *f);
+
+/*
+ * Who is watching (TS 24.229 5.4.2.1.1, RFC 3680 6):
+ * - UNAUTHENTICATED: nothing proves an identity (refused before the
+ *   registration state is looked at);
+ * - UE: the user itself (one of user_aors), authenticated by digest and
+ *   on a registered flow of the user, or asserted by the P-CSCF of the
+ *   user's Path;
+ * - OTHER: the user itself from anywhere else; from a trusted source, a
+ *   listed trusted watcher (user@host, or a bare host for anyone there)
+ *   or the P-CSCF of the user's Path;
+ * - FORBIDDEN: any other identity.
+ */
+sub_watcher_kind_t sub_classify_watcher(const sub_watcher_facts_t *f,
+		const char *const *user_aors, size_t n_user,
+		const char *const *trusted, size_t n_trusted);
 
 #endif
