@@ -227,3 +227,31 @@ finish() {
 	[ "$FAILED" -eq 0 ]
 	exit $?
 }
+
+# wait_stat GROUP:NAME VALUE [SECONDS]: until Kamailio's statistic (e.g.
+# reauth:notify_sent) reads VALUE, 10 s at most; prints what it last read.
+# For "nothing more happened" checks, wait for a later marker first (a
+# message that must come after, e.g. a new subscription's NOTIFY), then
+# this reads the counter that marker settles.
+wait_stat() {
+	local out i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		# kamcmd answers for a group ("reauth:") or a bare name, not both
+		out=$(kamcmd_ stats.get_statistics "${1%%:*}:" 2>&1 | sed -n "s/^$1 = //p" | head -1)
+		[ "$out" = "$2" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$out"
+}
+
+# wait_log TEXT [SECONDS]: until the Kamailio log has a line with TEXT
+# (10 s at most); fails if it never comes
+wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 10))); do
+		grep -qF -- "$1" "$KAM_LOG" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no line with '$1' in $KAM_LOG within ${2:-10}s"
+	return 1
+}

@@ -52,9 +52,12 @@ check_not_contains "alice is gone from usrloc" "AoR: alice@ims.test" "$(kamcmd_ 
 
 sent=$(reauth_stat notify_sent)
 check "alice registers again" register_at alice "$p1" 600
-sleep 1
-check_eq "the ended subscription gets no NOTIFY (notify_sent stays $sent)" "$sent" \
-	"$(reauth_stat notify_sent)"
 check_eq "reauth.subscriptions is still empty" 0 "$(subs_count)"
+# marker: a new subscription's initial NOTIFY comes after anything the
+# registration gave (one notifier process, in order)
+check "a new subscription of alice gets its initial NOTIFY" \
+	sipp_run w2 sub_ue.xml -s alice -key watcher alice -key sub_expires 600 -key notifies 1
+check_eq "the ended subscription gets no NOTIFY (notify_sent $sent + the new initial one)" \
+	"$((sent + 1))" "$(wait_stat reauth:notify_sent "$((sent + 1))" 5)"
 
 finish

@@ -49,12 +49,16 @@ check_contains "... the call is still there" "state: 4" "$(kamcmd_ dlg.list 2>&1
 kill "$SIPP_PID_caller" "$SIPP_PID_callee" 2>/dev/null
 
 kam_stop
-kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0
+kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0 SUB_MIN_EXPIRES=1
 pq=$(free_port)
 check "alice registers again at :$pq" register_at alice "$pq" 600
 rows=$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")
 check "a subscription of bob (db_mode 0)" sipp_run_at sub0 "$(free_port)" sub_no_expires.xml -s bob
-sleep 1.2
+# subscriptions are written by the notifier: write-through when it sends
+# the initial NOTIFY (sub0 got it), write-back on its once-a-second pass,
+# the one that also ends a 2 s subscription taken after sub0
+check "marker: a 2 s subscription of bob ends by the notifier's timer" \
+	sipp_run mark sub_long.xml -s bob -key watcher bob -key sub_expires 2
 check_eq "db_mode 0: the new subscription is not written" "$rows" \
 	"$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")"
 check_contains "reauth.user starts" "status: started" "$(reauth_start sip:alice@ims.test)"

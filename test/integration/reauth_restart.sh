@@ -16,7 +16,8 @@ sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -k
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 check_contains "reauth.user starts procedure 1" "id: 1" "$(reauth_start sip:alice@ims.test)"
 check "the procedure awaits the re-REGISTER" wait_notifies sub 2 5
-sleep 0.3
+# the NOTIFY's 200 moves it on; stored in that state (3, RP_AWAITING)
+wait_sql "$KAM_RDB" "select state from reauth_procedure where id = 1" 3 5 >/dev/null
 check_eq "... state" awaiting-register "$(proc_field sip:alice@ims.test state)"
 check_eq "DB: the procedure is stored" "1|sip:alice@ims.test" \
 	"$(sqlite3 "$KAM_RDB" "select id, identity from reauth_procedure")"

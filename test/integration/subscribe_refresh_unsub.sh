@@ -67,7 +67,11 @@ check_eq "reauth:notify_failed is 0" 0 "$(reauth_stat notify_failed)"
 
 sent=$(reauth_stat notify_sent)
 check "alice registers a second contact" register_at alice "$(free_port)" 600
-sleep 1
-check_eq "the ended subscription gets no NOTIFY" "$sent" "$(reauth_stat notify_sent)"
+# marker: a new subscription's initial NOTIFY comes after anything the
+# registration gave (one notifier process, in order)
+check "a new subscription of alice gets its initial NOTIFY" \
+	sipp_run w2 sub_ue.xml -s alice -key watcher alice -key sub_expires 600 -key notifies 1
+check_eq "the ended subscription gets no NOTIFY (notify_sent $sent + the new initial one)" \
+	"$((sent + 1))" "$(wait_stat reauth:notify_sent "$((sent + 1))" 5)"
 
 finish
