@@ -13,7 +13,7 @@
 KAMAILIO_SRC ?= $(CURDIR)/build/kamailio
 LISTEN ?= udp:127.0.0.1:5060
 VAR := $(CURDIR)/var
-KAM_MODULES ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
+KAM_MODULES ?= /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)/kamailio/modules
 export KAM_MODULES
 MODULE := modules/reauth/reauth.so
 # Debian links kamailio's modules with these (debian/rules: hardening=+all)

@@ -12,11 +12,26 @@
 # Afterwards the package is removed again (dpkg -r) unless it was installed
 # before. Prints "deb-test: PASS" or "deb-test: FAIL: <why>", exit 0 / 1.
 #
-# Usage: packaging/deb/test.sh [DEB_FILE | DIR]   (default build/deb)
+# --unpacked (make test, test/integration/deb_package.sh): nothing is
+# installed, nothing is written outside the checkout. The .deb is unpacked
+# (dpkg-deb -x) into a directory under var/ and its files are checked
+# against its md5sums; the database comes from the system's standard
+# schema and the unpacked reauth-create.sql; kamailio runs with
+# -L <unpacked module dir>:<kamailio's module dir> and must map the
+# unpacked reauth.so. DEB_TEST_DIR=DIR works in DIR (kept afterwards,
+# default: a temporary directory under var/, removed); DEB_TEST_PORT=N
+# listens on that UDP port (default: the first free one from 20000+).
+#
+# Usage: packaging/deb/test.sh [--unpacked] [DEB_FILE | DIR]   (default build/deb)
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 pkg=kamailio-reauth-module
+mode=install
+if [ "${1:-}" = --unpacked ]; then
+	mode=unpacked
+	shift
+fi
 arg=${1:-$top/build/deb}
 
 SUDO=""
@@ -38,7 +53,7 @@ cleanup() {
 		say "removing $pkg (it was not installed before)"
 		$SUDO dpkg -r "$pkg" >/dev/null || say "dpkg -r $pkg failed"
 	fi
-	[ -n "$tmp" ] && rm -rf "$tmp"
+	[ -n "$tmp" ] && [ "$tmp" != "${DEB_TEST_DIR:-}" ] && rm -rf "$tmp"
 }
 
 # the verdict is the last line, after the clean-up
@@ -81,7 +96,36 @@ for t in dpkg kamailio kamcmd sqlite3; do
 	command -v "$t" >/dev/null 2>&1 || fail "$t not found (make deps)"
 done
 deb_version=$(dpkg-deb -f "$deb" Version)
+moddir=$(kamailio -I 2>/dev/null | sed -n 's/^ *Default paths to modules: *//p' \
+	| sed 's/ *$//' | cut -d: -f1)
+[ -n "$moddir" ] || fail "cannot read the module path from kamailio -I"
+schema=/usr/share/kamailio/db_sqlite
+mpath=""
 
+if [ "$mode" = unpacked ]; then
+	# --- unpacked under var/, nothing installed -------------------------------
+	if [ -n "${DEB_TEST_DIR:-}" ]; then
+		tmp=$DEB_TEST_DIR
+		rm -rf "$tmp"
+		mkdir -p "$tmp"
+	else
+		mkdir -p "$top/var"
+		tmp=$(mktemp -d "$top/var/deb-test.XXXXXX")
+	fi
+	root="$tmp/root"
+	say "unpacking $(basename "$deb") into $root"
+	dpkg-deb -x "$deb" "$root" || fail "dpkg-deb -x $(basename "$deb")"
+	dpkg-deb -e "$deb" "$tmp/DEBIAN" || fail "dpkg-deb -e $(basename "$deb")"
+	(cd "$root" && md5sum --quiet -c "$tmp/DEBIAN/md5sums") >"$tmp/verify.log" 2>&1 \
+		|| { sed 's/^/    /' "$tmp/verify.log"; fail "the unpacked files do not match DEBIAN/md5sums"; }
+	so="$root$moddir/reauth.so"
+	[ -f "$so" ] || fail "$pkg does not ship $moddir/reauth.so"
+	[ -f "$root$schema/reauth-create.sql" ] || fail "$pkg does not ship $schema/reauth-create.sql"
+	std_sql="$schema/standard-create.sql"
+	reauth_sql="$root$schema/reauth-create.sql"
+	mpath="$root$moddir:$moddir"
+	say "unpacked $pkg $deb_version: $so"
+else
 before=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$pkg" 2>/dev/null || true)
 case $before in
 installed\ *) say "$pkg ${before#installed } was installed before: it stays installed" ;;
@@ -100,26 +144,26 @@ fi
 $SUDO dpkg --verify "$pkg" >"$tmp/verify.log" 2>&1 && [ ! -s "$tmp/verify.log" ] \
 	|| { sed 's/^/    /' "$tmp/verify.log"; fail "dpkg --verify $pkg"; }
 
-moddir=$(kamailio -I 2>/dev/null | sed -n 's/^ *Default paths to modules: *//p' \
-	| sed 's/ *$//' | cut -d: -f1)
 so="$moddir/reauth.so"
 dpkg -L "$pkg" | grep -qxF "$so" || fail "$pkg does not install $so"
-schema=/usr/share/kamailio/db_sqlite
 dpkg -L "$pkg" | grep -qxF "$schema/reauth-create.sql" \
 	|| fail "$pkg does not install $schema/reauth-create.sql"
+std_sql="$schema/standard-create.sql"
+reauth_sql="$schema/reauth-create.sql"
 say "installed $pkg $deb_version: $so"
+fi
 
-# --- database from the installed schemas ----------------------------------
+# --- database from the package's schema -------------------------------------
 db="$tmp/reauth.sqlite"
-for f in "$schema/standard-create.sql" "$schema/reauth-create.sql"; do
+for f in "$std_sql" "$reauth_sql"; do
 	sqlite3 "$db" <"$f" || fail "sqlite3 $db < $f"
 done
 
 # --- a free port --------------------------------------------------------------
-port=""
+port=${DEB_TEST_PORT:-}
 p=$(( 20000 + $$ % 20000 ))
 n=0
-while [ $n -lt 200 ]; do
+while [ -z "$port" ] && [ $n -lt 200 ]; do
 	if ! ss -Hlun 2>/dev/null | awk '{ print $4 }' | grep -qE "[:.]$p\$"; then
 		port=$p
 		break
@@ -131,7 +175,7 @@ done
 
 ctl="$tmp/kamailio_ctl"
 mkdir -p "$tmp/run"
-set -- -f "$top/packaging/deb/test-load.cfg" -Y "$tmp/run" \
+set -- ${mpath:+-L "$mpath"} -f "$top/packaging/deb/test-load.cfg" -Y "$tmp/run" \
 	-A "LISTEN=udp:127.0.0.1:$port" -A "REAUTH_DBURL=\"sqlite://$db\"" \
 	-A "CTL_SOCKET=\"unix:$ctl\""
 

@@ -2,13 +2,24 @@
 # etc/kamailio.cfg on a free loopback port, sipp user agents, kamcmd.
 # Each test sources this file, calls kam_start, runs checks, and ends
 # with finish. Every process started here is stopped by its PID.
+#
+# Ports: every test holds a range of 200 UDP ports of its own, slot N
+# being 20000 + N*200 .. +199 (test/run.sh gives each case a TEST_SLOT,
+# by hand: TEST_SLOT=100..119). The range is claimed machine-wide by
+# binding its first port on 127.0.0.1 (a perl process without
+# SO_REUSEADDR, held until the test ends, gone with it whatever kills it):
+# a slot another test holds, from this checkout or any other (two suites
+# at the same time, a test run by hand), is skipped for the next free one.
+# Within its range a test takes ports in order (free_port) and never
+# reuses one: no port of a UA that ended still gets a Kamailio's
+# retransmissions. Nothing is written outside the checkout.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 WORK="$TOP/var/test/$TEST_NAME"
 SIPP_DIR="$TOP/test/sipp"
 SCHEMA_DIR=${SCHEMA_DIR:-$TOP/test/schemas}
-KAM_MODULES=${KAM_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
+KAM_MODULES=${KAM_MODULES:-/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)/kamailio/modules}
 IP=127.0.0.1
 DOMAIN=ims.test
 PASSED=0
@@ -25,19 +36,49 @@ cleanup_on_exit() {
 	local p
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "$KAM_PID" ] && kill "$KAM_PID" 2>/dev/null
+	[ -n "${SLOT_PID:-}" ] && kill "$SLOT_PID" 2>/dev/null
 	return 0
 }
 trap cleanup_on_exit EXIT
 trap 'exit 130' INT TERM
 
-# A UDP port nobody listens on. Each test has a range of its own (test/run.sh
-# gives every case a TEST_SLOT), so that a test never reuses a port another
-# test's Kamailio may still be sending to (retransmissions to a UA that ended).
-PORT_BASE=$((20000 + ${TEST_SLOT:-$(($$ % 150 + 50))} * 200))
+# claim_slot N: hold slot N's first port (see the header); fails when it
+# is taken. The holder exits when this shell is gone.
+claim_slot() {
+	local port=$((20000 + $1 * 200)) i
+	rm -f "$WORK/.slot"
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+			Proto => "udp") or exit 1;
+		open(my $f, ">", $ARGV[2]) and close($f);
+		sleep 1 while getppid() == $ARGV[1];' "$port" "$$" "$WORK/.slot" \
+		</dev/null >/dev/null 2>&1 &
+	SLOT_PID=$!
+	for i in $(seq 1 100); do
+		[ -f "$WORK/.slot" ] && return 0
+		kill -0 "$SLOT_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill "$SLOT_PID" 2>/dev/null
+	wait "$SLOT_PID" 2>/dev/null
+	SLOT_PID=""
+	return 1
+}
+# slots 0..199 (ports 20000..59999); from TEST_SLOT on, the first free one
+SLOT=${TEST_SLOT:-$(($$ % 150 + 50))}
+for _ in $(seq 1 200); do
+	claim_slot "$SLOT" && break
+	SLOT=$(((SLOT + 1) % 200))
+done
+[ -n "${SLOT_PID:-}" ] || { echo "not ok - $TEST_NAME: no free port slot"; exit 1; }
+[ "$SLOT" = "${TEST_SLOT:-$SLOT}" ] || echo "# slot $TEST_SLOT is taken: slot $SLOT"
+# a UDP port nobody listens on, from this test's range (its first port is
+# the claim)
+PORT_BASE=$((20000 + SLOT * 200))
 free_port() {
 	# the next port is kept in a file: callers run this in $(...)
 	local p next_file="$WORK/.port_next"
-	p=$(cat "$next_file" 2>/dev/null || echo "$PORT_BASE")
+	p=$(cat "$next_file" 2>/dev/null || echo $((PORT_BASE + 1)))
 	while [ "$p" -lt $((PORT_BASE + 200)) ]; do
 		echo $((p + 1)) >"$next_file"
 		if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q .; then
