@@ -46,7 +46,7 @@ log_has() { grep -qF -- "$1" "$KAM_LOG"; }
 # (sipp_wait must run in this shell: the sipp is its child)
 check_sipp() {
 	local out rc
-	out=$(mktemp)
+	out=$(mktemp "$WORK/.check_sipp.XXXXXX")
 	sipp_wait "$2" >"$out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then pass "$1"; else fail "$1" "sipp $2 exited $rc
