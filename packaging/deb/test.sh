@@ -126,6 +126,7 @@ if [ "$mode" = unpacked ]; then
 	mpath="$root$moddir:$moddir"
 	say "unpacked $pkg $deb_version: $so"
 else
+# --- installed into the system (make deb-test) ------------------------------
 before=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$pkg" 2>/dev/null || true)
 case $before in
 installed\ *) say "$pkg ${before#installed } was installed before: it stays installed" ;;
