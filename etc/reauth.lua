@@ -2,13 +2,31 @@
 -- The reauth module's functions are KSR.reauth.reauth_subscribe(),
 -- KSR.reauth.reauth_pending() and KSR.reauth.reauth_user(identity).
 
-local FLT_ACC = 1
+local FLT_TRUSTED = 5 -- reauth's trusted_flag
+local GRP_PCSCF = 1   -- permissions' address groups
+local GRP_AS = 2
 
 function ksr_request_route()
 	local method = KSR.kx.get_method()
 
+	-- the operator's P-CSCFs and ASs by source address; what anyone else
+	-- asserts about identities is dropped
+	if KSR.permissions.allow_source_address(GRP_PCSCF) > 0
+			or KSR.permissions.allow_source_address(GRP_AS) > 0 then
+		KSR.setflag(FLT_TRUSTED)
+	elseif KSR.hdr.is_present("P-Asserted-Identity") > 0 then
+		KSR.hdr.remove("P-Asserted-Identity")
+	end
+
 	if method == "SUBSCRIBE" then
-		-- reg event subscriptions (initial, refresh, unsubscribe)
+		-- reg event subscriptions (initial, refresh, unsubscribe); the
+		-- first SUBSCRIBE of a UE is authenticated like its REGISTER
+		if KSR.siputils.has_totag() < 0 and not KSR.isflagset(FLT_TRUSTED) then
+			if KSR.auth_db.auth_check(KSR.pv.get("$fd"), "subscriber", 1) < 0 then
+				KSR.auth.auth_challenge(KSR.pv.get("$fd"), 0)
+				return 1
+			end
+		end
 		KSR.reauth.reauth_subscribe()
 		return 1
 	end
@@ -16,7 +34,7 @@ function ksr_request_route()
 		ksr_route_registrar()
 		return 1
 	end
-	if method == "MESSAGE" and KSR.is_myself_srcip()
+	if method == "MESSAGE" and KSR.permissions.allow_source_address(GRP_AS) > 0
 			and KSR.hdr.is_present("X-Reauth-Identity") > 0 then
 		ksr_route_reauth_request()
 		return 1
@@ -31,7 +49,13 @@ end
 
 function ksr_route_registrar()
 	local challenge = true
-	if KSR.pv.get("$hdr(Authorization)") ~= nil
+	local from_pcscf = KSR.permissions.allow_source_address(GRP_PCSCF) > 0
+	-- only a P-CSCF adds Path (RFC 3327)
+	if KSR.hdr.is_present("Path") > 0 and not from_pcscf then
+		KSR.sl.sl_send_reply(403, "Path Not Allowed")
+		return
+	end
+	if from_pcscf and KSR.pv.get("$hdr(Authorization)") ~= nil
 			and string.find(KSR.pv.get("$hdr(Authorization)"),
 				"integrity%-protected=\"?yes") then
 		challenge = false
@@ -52,7 +76,8 @@ function ksr_route_registrar()
 	end
 end
 
--- a network element of this host asks for a re-authentication
+-- an application server of the operator (by address) asks for a
+-- re-authentication
 function ksr_route_reauth_request()
 	local rc = KSR.reauth.reauth_user(KSR.pv.get("$hdr(X-Reauth-Identity)"))
 	local answers = {

@@ -30,7 +30,12 @@ create() {
 
 create "$1" "$schema/standard-create.sql" "$schema/auth_db-create.sql" \
 	"$schema/usrloc-create.sql" "$schema/dialog-create.sql" \
-	"$top/etc/subscribers.sql"
+	"$schema/permissions-create.sql" "$top/etc/subscribers.sql"
+# trusted addresses (permissions) came later: add the tables to an older file
+if [ "$(sqlite3 "$1" "select count(*) from version where table_name='address'")" = 0 ]; then
+	sqlite3 "$1" <"$schema/permissions-create.sql"
+	echo "db-init: added the permissions tables to $1"
+fi
 # a module database from an older layout is set aside, not half-used
 if [ -s "$2" ]; then
 	for t in reauth_subscription reauth_procedure reauth_identity; do

@@ -875,9 +875,9 @@ void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
 
 	if(identity && reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK
 			&& reauth_sets_resolve(identity, &(reauth_user_t){0}) < 0) {
-		rpc->fault(ctx, 400, "%s: %.*s",
-				reauth_identity_reason(REAUTH_ID_UNPARSABLE), identity->len,
-				identity->s);
+		rpc->fault(ctx, 400, "%s: %.*s%s",
+				reauth_identity_reason(REAUTH_ID_UNPARSABLE),
+				REAUTH_STR_SHORT(identity));
 		return;
 	}
 	lock_get(&procs->lock);
@@ -895,6 +895,6 @@ void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
 	}
 	lock_release(&procs->lock);
 	if(identity && !found)
-		rpc->fault(ctx, 404, "no re-authentication of this identity: %.*s",
-				identity->len, identity->s);
+		rpc->fault(ctx, 404, "no re-authentication of this identity: %.*s%s",
+				REAUTH_STR_SHORT(identity));
 }

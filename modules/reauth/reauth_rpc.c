@@ -15,6 +15,7 @@
 #include "reauth_proc.h"
 #include "reauth_rpc.h"
 #include "reauth_sets.h"
+#include "reauth_str.h"
 #include "reauth_subs.h"
 #include "reauth_trigger.h"
 
@@ -44,10 +45,10 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 		return;
 	reauth_proc_start(&identity, &res);
 	if(res.code != 200) {
-		LM_INFO("reauth.user <%.*s>: %d %s\n", identity.len, identity.s,
+		LM_INFO("reauth.user <%.*s%s>: %d %s\n", REAUTH_STR_SHORT(&identity),
 				res.code, res.reason);
-		rpc->fault(ctx, res.code, "%s: %.*s", res.reason, identity.len,
-				identity.s);
+		rpc->fault(ctx, res.code, "%s: %.*s%s", res.reason,
+				REAUTH_STR_SHORT(&identity));
 		return;
 	}
 	if(rpc->add(ctx, "{", &th) < 0) {
@@ -95,8 +96,8 @@ static void reauth_rpc_cancel(rpc_t *rpc, void *ctx)
 		return;
 	reauth_proc_cancel_request(&identity, &res);
 	if(res.code != 200) {
-		rpc->fault(ctx, res.code, "%s: %.*s", res.reason, identity.len,
-				identity.s);
+		rpc->fault(ctx, res.code, "%s: %.*s%s", res.reason,
+				REAUTH_STR_SHORT(&identity));
 		return;
 	}
 	if(rpc->add(ctx, "{", &th) < 0)
@@ -124,9 +125,14 @@ static void reauth_rpc_reload(rpc_t *rpc, void *ctx)
 }
 
 static const char *reauth_rpc_subscriptions_doc[2] = {
-		"List reg event subscriptions, all or those of one identity:"
-		" reauth.subscriptions [identity]",
+		"List reg event subscriptions, all (\"*\") or those of one identity,"
+		" a page at a time: reauth.subscriptions [identity|*] [offset]"
+		" [limit] (limit 50 by default, 500 at most); when more follow, the"
+		" last entry says next_offset",
 		0};
+
+#define REAUTH_RPC_PAGE 50
+#define REAUTH_RPC_PAGE_MAX 500
 
 static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 {
@@ -145,39 +151,74 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 			sub->in_db);
 }
 
+/* one page of a walk: entries before offset are skipped, limit are added */
+typedef struct rpc_page
+{
+	int offset, limit, seen, more;
+} rpc_page_t;
+
+static int page_add(
+		rpc_t *rpc, void *ctx, rpc_page_t *pg, reauth_sub_t *sub, time_t now)
+{
+	if(pg->seen++ < pg->offset)
+		return 0;
+	if(pg->seen > pg->offset + pg->limit) {
+		pg->more = 1;
+		return -1;
+	}
+	return rpc_add_sub(rpc, ctx, sub, now) < 0 ? -1 : 0;
+}
+
 static void reauth_rpc_subscriptions(rpc_t *rpc, void *ctx)
 {
 	str identity = STR_NULL;
 	reauth_identity_t id;
 	reauth_sub_t *sub;
 	unsigned int idx, hash;
+	rpc_page_t pg = {0, REAUTH_RPC_PAGE, 0, 0};
 	time_t now = time(NULL);
+	void *th;
+	int all;
 
-	if(rpc->scan(ctx, "*S", &identity) == 1 && identity.len > 0) {
+	if(rpc->scan(ctx, "*S", &identity) < 1)
+		identity.len = 0;
+	if(rpc->scan(ctx, "*d", &pg.offset) < 1)
+		pg.offset = 0;
+	if(rpc->scan(ctx, "*d", &pg.limit) < 1)
+		pg.limit = REAUTH_RPC_PAGE;
+	if(pg.offset < 0 || pg.limit <= 0 || pg.limit > REAUTH_RPC_PAGE_MAX) {
+		rpc->fault(ctx, 400, "offset must be >= 0, limit 1..%d",
+				REAUTH_RPC_PAGE_MAX);
+		return;
+	}
+	all = identity.len <= 0 || (identity.len == 1 && identity.s[0] == '*');
+	if(!all) {
 		if(reauth_identity_to_aor(&identity, &id) != REAUTH_ID_OK) {
-			rpc->fault(ctx, 400, "%s: %.*s",
-					reauth_identity_reason(REAUTH_ID_UNPARSABLE), identity.len,
-					identity.s);
+			rpc->fault(ctx, 400, "%s: %.*s%s",
+					reauth_identity_reason(REAUTH_ID_UNPARSABLE),
+					REAUTH_STR_SHORT(&identity));
 			return;
 		}
 		hash = reauth_subs_hash(&id.aor);
 		reauth_subs_lock(hash);
 		for(sub = reauth_subs_first(hash, &id.aor); sub;
 				sub = reauth_subs_next(sub, &id.aor))
-			if(rpc_add_sub(rpc, ctx, sub, now) < 0)
+			if(page_add(rpc, ctx, &pg, sub, now) < 0)
 				break;
 		reauth_subs_unlock(hash);
-		return;
+	} else {
+		for(idx = 0; idx < reauth_subs_size() && !pg.more; idx++) {
+			if(reauth_subs_bucket(idx) == NULL)
+				continue;
+			reauth_subs_lock_idx(idx);
+			for(sub = reauth_subs_bucket(idx); sub; sub = sub->next)
+				if(page_add(rpc, ctx, &pg, sub, now) < 0)
+					break;
+			reauth_subs_unlock_idx(idx);
+		}
 	}
-	for(idx = 0; idx < reauth_subs_size(); idx++) {
-		if(reauth_subs_bucket(idx) == NULL)
-			continue;
-		reauth_subs_lock_idx(idx);
-		for(sub = reauth_subs_bucket(idx); sub; sub = sub->next)
-			if(rpc_add_sub(rpc, ctx, sub, now) < 0)
-				break;
-		reauth_subs_unlock_idx(idx);
-	}
+	if(pg.more && rpc->add(ctx, "{", &th) == 0)
+		rpc->struct_add(th, "d", "next_offset", pg.offset + pg.limit);
 }
 
 /* clang-format off */

@@ -256,7 +256,9 @@ static int is_source(sip_msg_t *msg, str *host, unsigned short port)
 	return port == 0 || port == msg->rcv.src_port;
 }
 
-/* the address a contact sends from: its received URI (NAT), else its URI */
+/* The address a contact sends from: its received URI (NAT), else its URI.
+ * The IP address alone: a UE may subscribe from another port than the one
+ * it registered (it is authenticated as the user already). */
 static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
 {
 	struct sip_uri puri;
@@ -264,9 +266,7 @@ static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
 
 	if(parse_uri(uri->s, uri->len, &puri) < 0)
 		return 0;
-	return is_source(msg, &puri.host,
-			puri.port_no ? puri.port_no
-						 : (puri.type == SIPS_URI_T ? SIPS_PORT : SIP_PORT));
+	return is_source(msg, &puri.host, 0);
 }
 
 /* Did msg come over a registered flow of aor: from a contact's own

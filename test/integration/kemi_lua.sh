@@ -15,7 +15,7 @@ pa=$(free_port)
 sipp_bg ue ue_reauth.xml "$pa" -s alice -au alice -ap alice-secret -key expires 600
 check "the UE registered and subscribed through Lua" wait_subs 1 sip:alice@ims.test
 check "KSR.reauth.reauth_user() starts it (MESSAGE answered)" \
-	sipp_run as as_reauth_request.xml -key identity sip:alice@ims.test
+	from_as sipp_run as as_reauth_request.xml -key identity sip:alice@ims.test
 check_contains "... 202" "SIP/2.0 202" "$(cat "$WORK/as.msg")"
 check_sipp "the UE got the NOTIFY, answered and registered again" ue
 notify_split ue >/dev/null
@@ -24,7 +24,7 @@ check "the procedure completes" wait_outcome sip:alice@ims.test completed 5
 check "the Lua event callback ran with \$reauth(...)" \
 	log_has "lua reauth:completed: sip:alice@ims.test (re-registered)"
 check "KSR.reauth.reauth_user() says 404 for an unregistered identity" \
-	sipp_run as2 as_reauth_request.xml -key identity sip:carol@ims.test
+	from_as sipp_run as2 as_reauth_request.xml -key identity sip:carol@ims.test
 check_contains "... 404" "SIP/2.0 404" "$(cat "$WORK/as2.msg")"
 
 finish

@@ -21,6 +21,14 @@ SIPP_DIR="$TOP/test/sipp"
 SCHEMA_DIR=${SCHEMA_DIR:-$TOP/test/schemas}
 KAM_MODULES=${KAM_MODULES:-/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)/kamailio/modules}
 IP=127.0.0.1
+# the operator's network elements, trusted by address (permissions'
+# address table): a P-CSCF and an application server. UEs, and attackers,
+# send from $IP. from_pcscf / from_as run a command (sipp_run, sipp_bg...)
+# with its UAs on that address.
+PCSCF_IP=127.0.0.2
+AS_IP=127.0.0.3
+from_pcscf() { SIPP_IP=$PCSCF_IP "$@"; }
+from_as() { SIPP_IP=$AS_IP "$@"; }
 DOMAIN=ims.test
 PASSED=0
 FAILED=0
@@ -130,6 +138,8 @@ kam_start() {
 	KAM_CTL="unix:$WORK/ctl.sock"
 	KAM_LOG="$WORK/kamailio.log"
 	"$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" >/dev/null
+	sqlite3 "$KAM_DB" "INSERT INTO address (grp, ip_addr, mask, port, tag)
+		VALUES (1, '$PCSCF_IP', 32, 0, 'pcscf'), (2, '$AS_IP', 32, 0, 'as');"
 	kam_launch "$@"
 }
 
@@ -203,7 +213,7 @@ wait_sql() {
 sipp_run_at() {
 	local name=$1 port=$2 scen=$3
 	shift 3
-	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
+	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "${SIPP_IP:-$IP}" -p "$port" \
 		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
 		>"$WORK/$name.out" 2>&1
 	local rc=$?
@@ -232,7 +242,7 @@ sipp_traces() {
 sipp_bg() {
 	local name=$1 scen=$2 port=$3
 	shift 3
-	timeout 120 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "$IP" -p "$port" \
+	timeout 120 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "${SIPP_IP:-$IP}" -p "$port" \
 		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
 		>"$WORK/$name.out" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"

@@ -21,7 +21,7 @@ check_eq "db_mode 2: the subscription is written back within a second" 1 \
 	"$(wait_sql "$KAM_RDB" "select count(*) from reauth_subscription where aor='bob@ims.test'" 1 3)"
 
 sipp_bg ue uas_refer_decline.xml "$pa"
-sipp_bg pcscf sub_ue.xml "$pp" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
+from_pcscf sipp_bg pcscf sub_ue.xml "$pp" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
 check "the P-CSCF subscribes (hash_size 16 table)" wait_subs 1 sip:alice@ims.test
 sipp_bg callee uas_call.xml "$pb"
 sipp_bg caller uac_call.xml "$pc" -s alice -key callee bob

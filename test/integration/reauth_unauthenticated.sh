@@ -21,7 +21,7 @@ check_eq "... answered 200" 200 "$(status_code "$(final_response ip1)")"
 sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -key notifies 2
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 check "the script's reauth_user() starts the procedure (MESSAGE: 202)" \
-	sipp_run as as_reauth_request.xml -key identity sip:alice@ims.test
+	from_as sipp_run as as_reauth_request.xml -key identity sip:alice@ims.test
 check_contains "... answered 202" "SIP/2.0 202" "$(cat "$WORK/as.msg")"
 check_sipp "the UE's subscription accepted the re-authentication NOTIFY" sub
 check_eq "the procedure awaits the re-REGISTER" awaiting-register "$(proc_field sip:alice@ims.test state)"
@@ -32,13 +32,13 @@ check_contains "a second reauth.user is refused: 409" \
 check_contains "one for the other identity of the set too" "409 -" \
 	"$(reauth_start sip:alice2@ims.test)"
 check "the script's reauth_user() returns -4 (MESSAGE: 409)" \
-	sipp_run as2 as_reauth_request.xml -key identity sip:alice@ims.test
+	from_as sipp_run as2 as_reauth_request.xml -key identity sip:alice@ims.test
 check_contains "... answered 409" "SIP/2.0 409" "$(cat "$WORK/as2.msg")"
 check "the script's reauth_user() returns -3 for an unregistered identity (404)" \
-	sipp_run as3 as_reauth_request.xml -key identity sip:carol@ims.test
+	from_as sipp_run as3 as_reauth_request.xml -key identity sip:carol@ims.test
 check_contains "... answered 404" "SIP/2.0 404" "$(cat "$WORK/as3.msg")"
 check "the script's reauth_user() returns -2 for garbage (400)" \
-	sipp_run as4 as_reauth_request.xml -key identity 'not-a-uri'
+	from_as sipp_run as4 as_reauth_request.xml -key identity 'not-a-uri'
 check_contains "... answered 400" "SIP/2.0 400" "$(cat "$WORK/as4.msg")"
 
 check "the integrity-protected REGISTER gets a run" \

@@ -62,7 +62,7 @@ bad_sub too-brief-59 alice alice 59 "$DOMAIN" "$EV" "$AC"
 check_eq "Expires: 59: 423" 423 "$CODE"
 check_eq "Expires: 59: Min-Expires: 60" 60 "$(hdr "$RESP" Min-Expires)"
 
-bad_sub pcscf-carol carol pcscf 600 "$DOMAIN" "$EV" "$AC"
+from_pcscf bad_sub pcscf-carol carol pcscf 600 "$DOMAIN" "$EV" "$AC"
 check_eq "the trusted watcher on unregistered carol: 480" 480 "$CODE"
 
 check_eq "no subscription was created" 0 "$(subs_count)"
@@ -71,7 +71,7 @@ check_eq "reauth:active_subscriptions is 0" 0 "$(reauth_stat active_subscription
 
 # the trusted watcher, asking for more than max_expires
 check "sip:pcscf@ims.test subscribes to alice and gets the NOTIFY" \
-	sipp_run pcscf sub_ue.xml -s alice -key watcher pcscf -key sub_expires 7200 -key notifies 1
+	from_pcscf sipp_run pcscf sub_ue.xml -s alice -key watcher pcscf -key sub_expires 7200 -key notifies 1
 check_subscribe_ok pcscf 3600
 check_eq "Expires: 7200 is capped to max_expires 3600" 3600 "$SUB_EXPIRES"
 notify_split pcscf >/dev/null
