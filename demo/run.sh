@@ -153,7 +153,7 @@ kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
 sipp_fg() {
 	local name=$1 port=$2 scen=$3
 	shift 3
-	timeout 60 sipp "$IP:$KAM_PORT" -sf "$scen" -i "$IP" -p "$port" -m 1 -nostdin \
+	timeout 60 sipp "$IP:$KAM_PORT" -sf "$scen" -i "${SIPP_IP:-$IP}" -p "$port" -m 1 -nostdin \
 		-trace_msg -message_file "$STORY_DIR/$name.msg" \
 		-trace_err -error_file "$STORY_DIR/$name.err" \
 		-key domain "$DOMAIN" "$@" >"$STORY_DIR/$name.out" 2>&1
@@ -163,7 +163,7 @@ sipp_fg() {
 sipp_bg() {
 	local name=$1 port=$2 scen=$3
 	shift 3
-	timeout 90 sipp "$IP:$KAM_PORT" -sf "$scen" -i "$IP" -p "$port" -m 1 -nostdin \
+	timeout 90 sipp "$IP:$KAM_PORT" -sf "$scen" -i "${SIPP_IP:-$IP}" -p "$port" -m 1 -nostdin \
 		-trace_msg -message_file "$STORY_DIR/$name.msg" \
 		-trace_err -error_file "$STORY_DIR/$name.err" \
 		-key domain "$DOMAIN" "$@" >"$STORY_DIR/$name.out" 2>&1 &
@@ -399,6 +399,9 @@ KAM_RDB="$WORK/reauth.sqlite"
 KAM_CTL="unix:$WORK/kamailio_ctl"
 KAM_LOG="$WORK/kamailio.log"
 "$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" >/dev/null || die "db-init failed"
+# the P-CSCF of this story, trusted by its address (permissions, group 1)
+PCSCF_IP=127.0.0.2
+sqlite3 "$KAM_DB" "INSERT INTO address (grp, ip_addr, mask, port, tag) VALUES (1, '$PCSCF_IP', 32, 0, 'pcscf')"
 
 h2 "Starting the S-CSCF"
 cmd "kamailio -f etc/kamailio.cfg -A LISTEN=udp:$IP:$KAM_PORT ..."
@@ -418,7 +421,8 @@ say "Kamailio (PID $KAM_PID) listens on udp:$IP:$KAM_PORT; ctl socket $KAM_CTL"
 say "realm ims.test; implicit registration sets of alice (etc/reauth-identities.sql):"
 sqlite3 -separator '  ' "$KAM_RDB" "select '     '||set_id, impu from reauth_identity where impi='alice@ims.test' order by set_id, impu"
 dim "modparams: shortened_expires 60, reauth_timeout 120, refer_fallback 1, terminate_sessions 1,"
-dim "trusted_watcher sip:pcscf@ims.test, tm fr_timer 5 s (an unanswered NOTIFY fails after 5 s)"
+dim "trusted_watcher sip:pcscf@ims.test from the P-CSCF's address $PCSCF_IP (permissions),"
+dim "tm fr_timer 5 s (an unanswered NOTIFY fails after 5 s)"
 
 # ======================================================= A: success path
 
@@ -442,7 +446,7 @@ if wait_for 10 has_subs sip:alice@ims.test 1; then
 else
 	bad "the UE registers and subscribes" "$(sipp_why ue)"
 fi
-sipp_bg pcscf "$A_PP" "$TSIPP/sub_ue.xml" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 4
+SIPP_IP=$PCSCF_IP sipp_bg pcscf "$A_PP" "$TSIPP/sub_ue.xml" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 4
 if wait_for 10 has_subs sip:alice@ims.test 2; then
 	ok "the P-CSCF (sip:pcscf@ims.test, a trusted watcher) subscribed to alice's reg event"
 else
@@ -528,7 +532,7 @@ fi
 # (another socket of the UE) never answers the re-authentication NOTIFY
 sipp_bg ue "$B_PA" "$TSIPP/uas_refer_decline.xml"
 sipp_bg sub "$B_PS" "$TSIPP/sub_silent.xml" -s alice
-sipp_bg pcscf "$B_PP" "$TSIPP/sub_ue.xml" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
+SIPP_IP=$PCSCF_IP sipp_bg pcscf "$B_PP" "$TSIPP/sub_ue.xml" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
 if wait_for 10 has_subs sip:alice@ims.test 2; then
 	ok "alice's UE (from :$B_PS) and the P-CSCF subscribed to alice's reg event"
 else

@@ -240,9 +240,9 @@ static int path_first_uri(str *path, struct sip_uri *puri)
 	return rc;
 }
 
-/* host (an IP address, maybe in brackets) and port (0: any) name the
- * source of msg; host names are not resolved */
-static int is_source(sip_msg_t *msg, str *host, unsigned short port)
+/* host (an IP address, maybe in brackets) is the source address of msg;
+ * host names are not resolved */
+static int is_source(sip_msg_t *msg, str *host)
 {
 	ip_addr_t ip;
 	str h = *host;
@@ -251,9 +251,7 @@ static int is_source(sip_msg_t *msg, str *host, unsigned short port)
 		h.s++;
 		h.len -= 2;
 	}
-	if(str2ipxbuf(&h, &ip) < 0 || !ip_addr_cmp(&ip, &msg->rcv.src_ip))
-		return 0;
-	return port == 0 || port == msg->rcv.src_port;
+	return str2ipxbuf(&h, &ip) == 0 && ip_addr_cmp(&ip, &msg->rcv.src_ip);
 }
 
 /* The address a contact sends from: its received URI (NAT), else its URI.
@@ -266,7 +264,7 @@ static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
 
 	if(parse_uri(uri->s, uri->len, &puri) < 0)
 		return 0;
-	return is_source(msg, &puri.host, 0);
+	return is_source(msg, &puri.host);
 }
 
 /* Did msg come over a registered flow of aor: from a contact's own
@@ -284,7 +282,7 @@ static void read_user_flows(sip_msg_t *msg, str *aor, sub_watcher_facts_t *f)
 			if(!VALID_CONTACT(c, now))
 				continue;
 			if(f->trusted_source && path_first_uri(&c->path, &puri) == 0
-					&& is_source(msg, &puri.host, 0))
+					&& is_source(msg, &puri.host))
 				f->via_user_path = 1;
 			else if(contact_is_source(msg, c))
 				f->on_user_flow = 1;

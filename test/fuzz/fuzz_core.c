@@ -36,7 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(z, data, size);
 	z[size] = '\0';
-	sub_classify_watcher(z, z, users, 1, users, 1, users, 1);
+	{
+		sub_watcher_facts_t f = {z, 1, z, z, 1, 1, 1};
+		sub_classify_watcher(&f, users, 1, users, 1);
+		f.trusted_source = 0;
+		sub_classify_watcher(&f, users, 1, users, 1);
+	}
 
 	memset(&ct, 0, sizeof(ct));
 	ct.uri = z;
