@@ -116,4 +116,19 @@ check "the UE (digest, its registered address) subscribes" wait_subs 5 "$ALICE"
 check_eq "... and is the UE (kind ue)" "other other other other ue" \
 	"$(subs_field kind "$ALICE" | sort | xargs)"
 
+# a UE behind the P-CSCF: registered with the P-CSCF in its Path, its
+# SUBSCRIBE relayed by that P-CSCF with P-Asserted-Identity
+pr=$(free_port)
+check "alice registers through the P-CSCF (Path)" \
+	from_pcscf sipp_run_at regp "$pr" ue_register_path.xml -s alice -au alice -ap alice-secret \
+	-key expires 600 -key pcscf_port "$(free_port)"
+from_pcscf probe pcscf-ue "$ALICE" sip:pcscf@ims.test "$PAI_ALICE"
+check_eq "the P-CSCF of her Path asserting alice: 200" 200 "$CODE"
+check_eq "... a UE subscription (kind ue)" "other other other other ue ue" \
+	"$(subs_field kind "$ALICE" | sort | xargs)"
+from_as probe as-alice "$ALICE" sip:as@ims.test "$PAI_ALICE"
+check_eq "the AS (not on her Path) asserting alice: 200" 200 "$CODE"
+check_eq "... an ordinary watcher" "other other other other other ue ue" \
+	"$(subs_field kind "$ALICE" | sort | xargs)"
+
 finish
