@@ -35,7 +35,7 @@ TSIPP="$TOP/test/sipp"
 DSIPP="$DEMO/sipp"
 IP=127.0.0.1
 DOMAIN=ims.test
-KAM_MODULES=${KAM_MODULES:-/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules}
+KAM_MODULES=${KAM_MODULES:-/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)/kamailio/modules}
 
 KAM_PID=""
 BG_PIDS=""
@@ -97,6 +97,7 @@ cleanup() {
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
 	BG_PIDS=""
+	[ -n "${BLOCK_PID:-}" ] && kill "$BLOCK_PID" 2>/dev/null
 	if [ -n "$KAM_PID" ]; then
 		kill "$KAM_PID" 2>/dev/null
 		for i in $(seq 1 50); do
@@ -118,11 +119,41 @@ die() {
 }
 
 # a UDP port nobody listens on, above the ephemeral range and the ranges of
-# test/integration (so that a test running at the same time is left alone)
-PORT_NEXT=$((61000 + ($$ % 40) * 100))
+# test/integration (so that a test running at the same time is left alone),
+# from a block of 100 that this demo claims machine-wide by binding its
+# first port, as test/integration/lib.sh does: demos of two checkouts at
+# the same time never share a port
+claim_block() {
+	local i
+	rm -f "$WORK/.port_block"
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+			Proto => "udp") or exit 1;
+		open(my $f, ">", $ARGV[2]) and close($f);
+		sleep 1 while getppid() == $ARGV[1];' "$1" "$$" "$WORK/.port_block" \
+		</dev/null >/dev/null 2>&1 &
+	BLOCK_PID=$!
+	for i in $(seq 1 100); do
+		[ -f "$WORK/.port_block" ] && return 0
+		kill -0 "$BLOCK_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill "$BLOCK_PID" 2>/dev/null
+	BLOCK_PID=""
+	return 1
+}
+BLOCK_PID=""
+block=$(($$ % 40))
+mkdir -p "$WORK"
+for _ in $(seq 1 40); do
+	claim_block $((61000 + block * 100)) && break
+	block=$(((block + 1) % 40))
+done
+[ -n "$BLOCK_PID" ] || die "no free block of UDP ports in 61000..64999"
+PORT_NEXT=$((61000 + block * 100))
 free_port() {
 	local p=$PORT_NEXT
-	while [ "$p" -lt 65000 ]; do
+	while [ "$p" -lt $((61000 + block * 100 + 99)) ]; do
 		p=$((p + 1))
 		if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q .; then
 			PORT_NEXT=$p
