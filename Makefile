@@ -31,7 +31,7 @@ deps:
 
 build: $(MODULE)
 
-$(MODULE): $(wildcard modules/reauth/*.c modules/reauth/*.h modules/reauth/core/*.c modules/reauth/core/*.h) modules/reauth/Makefile
+$(MODULE): $(wildcard modules/reauth/*.c modules/reauth/*.h modules/reauth/pure/*.c modules/reauth/pure/*.h) modules/reauth/Makefile
 	@test -f $(KAMAILIO_SRC)/src/config.mak || $(MAKE) --no-print-directory deps
 	$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src quiet=silent \
 		LD_EXTRA_OPTS="$(DEB_LDFLAGS)"
@@ -80,12 +80,12 @@ doc: deps
 	@cp $(DOC_STAGE)/../README modules/reauth/README
 	@echo "doc: modules/reauth/README ($$(wc -l <modules/reauth/README) lines)"
 
-# libFuzzer on core/'s parsers and builder (not a test): make fuzz [FUZZ_SECONDS=60]
+# libFuzzer on pure/'s parsers and builder (not a test): make fuzz [FUZZ_SECONDS=60]
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $$(pkg-config --cflags libxml-2.0) \
-		-o build/fuzz/fuzz_core test/fuzz/fuzz_core.c modules/reauth/core/*.c \
+		-o build/fuzz/fuzz_core test/fuzz/fuzz_core.c modules/reauth/pure/*.c \
 		$$(pkg-config --libs libxml-2.0)
 	@mkdir -p build/fuzz/corpus
 	@build/fuzz/fuzz_core -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus \
@@ -94,11 +94,11 @@ fuzz: deps
 # Kamailio's own clang-format style (from the unpacked source)
 format: deps
 	clang-format -i --style=file:$(KAMAILIO_SRC)/.clang-format \
-		modules/reauth/*.[ch] modules/reauth/core/*.[ch]
+		modules/reauth/*.[ch] modules/reauth/pure/*.[ch]
 
 clean:
 	-$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src clean >/dev/null 2>&1
-	rm -f modules/reauth/*.o modules/reauth/*.d modules/reauth/core/*.o modules/reauth/core/*.d modules/reauth/*.so
+	rm -f modules/reauth/*.o modules/reauth/*.d modules/reauth/pure/*.o modules/reauth/pure/*.d modules/reauth/*.so
 	-$(MAKE) -C test/unit clean
 	rm -rf $(VAR)/test
 

@@ -33,7 +33,7 @@ int reauth_db_delete(unsigned int id);
 /* a string column of a result row, "" for NULL */
 void reauth_db_val_str(db_val_t *v, str *s);
 
-#include "core/procedure.h"
+#include "pure/procedure.h"
 
 /* pending re-authentication procedures (reauth_procedure) */
 int reauth_db_proc_save(

@@ -1,5 +1,5 @@
 /*
- * reauth module - core/ allocator and log ops backed by Kamailio
+ * reauth module - pure/ allocator and log ops backed by Kamailio
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later

@@ -1,5 +1,5 @@
 /*
- * reauth module - core/ allocator and log ops backed by Kamailio
+ * reauth module - pure/ allocator and log ops backed by Kamailio
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -8,7 +8,7 @@
 #ifndef _REAUTH_MEM_H_
 #define _REAUTH_MEM_H_
 
-#include "core/core_mem.h"
+#include "pure/core_mem.h"
 
 /* pkg_malloc/pkg_free and LM_* logging */
 extern const core_mem_t reauth_core_pkg_mem;

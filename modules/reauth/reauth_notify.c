@@ -25,8 +25,8 @@
 #include "core/ut.h"
 #include "modules/tm/tm_load.h"
 
-#include "core/reginfo.h"
-#include "core/regstate.h"
+#include "pure/reginfo.h"
+#include "pure/regstate.h"
 
 #include "reauth_db.h"
 #include "reauth_identity.h"
@@ -114,7 +114,7 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 			REAUTH_JOB_UL_CHANGE, c->aor->len + c->c.len + c->callid.len + 3);
 	if(job == NULL)
 		return;
-	/* NUL-terminated copies: the snapshot hands them to core/ as is */
+	/* NUL-terminated copies: the snapshot hands them to pure/ as is */
 	p = job->buf;
 	reauth_str_pack(&job->aor, c->aor, &p);
 	reauth_str_pack(&job->c_uri, &c->c, &p);

@@ -10,7 +10,7 @@
 
 #include "core/str.h"
 
-#include "core/regstate.h"
+#include "pure/regstate.h"
 
 /* why a subscription ends: the reason of "Subscription-State: terminated" */
 typedef enum reauth_term_reason

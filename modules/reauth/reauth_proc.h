@@ -18,7 +18,7 @@
 #include "core/rpc.h"
 #include "core/str.h"
 
-#include "core/procedure.h"
+#include "pure/procedure.h"
 #include "reauth_sets.h"
 #include "reauth_trigger.h"
 

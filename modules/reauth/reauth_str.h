@@ -12,7 +12,7 @@
 
 #include "core/str.h"
 
-/* Copy src at *p as dst, followed by a NUL (for printf and core/), and
+/* Copy src at *p as dst, followed by a NUL (for printf and pure/), and
  * move *p past it: records keep all their strings in one block, sized
  * with len + 1 per string. */
 static inline void reauth_str_pack(str *dst, const str *src, char **p)

@@ -11,7 +11,7 @@
 #include "core/parser/msg_parser.h"
 #include "core/str_list.h"
 
-#include "core/subscribe.h"
+#include "pure/subscribe.h"
 
 extern sub_policy_t reauth_sub_policy;
 extern struct str_list *reauth_trusted_watchers;

@@ -1,5 +1,5 @@
 /*
- * reauth module - libFuzzer target for the parsers of core/ that see
+ * reauth module - libFuzzer target for the parsers of pure/ that see
  * network input: Event and Accept header values of a SUBSCRIBE, the
  * watcher check, and reginfo documents (built from hostile strings, then
  * parsed back for their version).
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../modules/reauth/core/regstate.h"
-#include "../../modules/reauth/core/reginfo.h"
-#include "../../modules/reauth/core/subscribe.h"
+#include "../../modules/reauth/pure/regstate.h"
+#include "../../modules/reauth/pure/reginfo.h"
+#include "../../modules/reauth/pure/subscribe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,7 +16,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xpath.h>
 
-#include "../../modules/reauth/core/core_mem.h"
+#include "../../modules/reauth/pure/core_mem.h"
 
 /* how every body built by core/reginfo starts */
 #define BODY_HEAD                                                             \

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "../../modules/reauth/core/procedure.h"
+#include "../../modules/reauth/pure/procedure.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

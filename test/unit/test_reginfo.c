@@ -29,8 +29,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "../../modules/reauth/core/core_mem.h"
-#include "../../modules/reauth/core/reginfo.h"
+#include "../../modules/reauth/pure/core_mem.h"
+#include "../../modules/reauth/pure/reginfo.h"
 #include "test_helpers.h"
 
 /* ---- helpers ---- */

@@ -24,9 +24,9 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
-#include "../../modules/reauth/core/core_mem.h"
-#include "../../modules/reauth/core/reginfo.h"
-#include "../../modules/reauth/core/regstate.h"
+#include "../../modules/reauth/pure/core_mem.h"
+#include "../../modules/reauth/pure/reginfo.h"
+#include "../../modules/reauth/pure/regstate.h"
 #include "test_helpers.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))

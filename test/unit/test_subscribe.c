@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../../modules/reauth/core/subscribe.h"
+#include "../../modules/reauth/pure/subscribe.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -623,7 +623,7 @@ int reginfo_parse_version(const char *body, size_t len, unsigned long *version)
 	if(len == 0 || len > INT_MAX)
 		return REGINFO_ERR_XML;
 	/* no network, no entity substitution (XML_PARSE_NOENT is left out),
-	 * and no error printing: core/ does no I/O */
+	 * and no error printing: pure/ does no I/O */
 	xdoc = xmlReadMemory(body, (int)len, NULL, NULL,
 			XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if(xdoc == NULL)

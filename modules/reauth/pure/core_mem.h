@@ -6,7 +6,7 @@
  */
 
 /*
- * core/ never includes a Kamailio header: everything it allocates or logs
+ * pure/ never includes a Kamailio header: everything it allocates or logs
  * goes through this table. The glue passes shm_malloc/shm_free and an LM_*
  * adapter, unit tests pass cmocka's test_malloc/test_free so that a leak
  * fails the test, and core_mem_libc is a plain malloc/free default.
@@ -30,7 +30,7 @@
 
 typedef struct core_mem
 {
-	/* returns NULL on failure; n is never 0 when called by core/ */
+	/* returns NULL on failure; n is never 0 when called by pure/ */
 	void *(*alloc)(size_t n, void *ud);
 	/* p may be NULL */
 	void (*free)(void *p, void *ud);
