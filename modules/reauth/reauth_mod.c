@@ -74,6 +74,7 @@ static param_export_t params[] = {
 	{"max_subscriptions_per_identity", PARAM_INT,
 		&reauth_max_subscriptions_per_identity},
 	{"max_notify_inflight", PARAM_INT, &reauth_max_notify_inflight},
+	{"queue_size", PARAM_INT, &reauth_queue_size},
 	{"shortened_expires", PARAM_INT, &reauth_shortened_expires},
 	{"reauth_timeout", PARAM_INT, &reauth_timeout},
 	{"refer_fallback", PARAM_INT, &reauth_refer_fallback},
@@ -188,6 +189,8 @@ static int ki_reauth_user(sip_msg_t *msg, str *identity)
 			return -3;
 		case 409:
 			return -4;
+		case 503:
+			return -5;
 		default:
 			return -1;
 	}

@@ -343,6 +343,14 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 	reauth_procrec_t *rec;
 	reauth_job_t *job;
 
+	if(reauth_queue_admit() < 0) {
+		res->code = 503;
+		res->reason = "too much work queued, try again later";
+		LM_NOTICE("re-authentication of <%.*s%s> refused: the job queue is"
+				  " full (queue_size %d)\n",
+				REAUTH_STR_SHORT(identity), reauth_queue_size);
+		return;
+	}
 	rec = proc_create(identity, 0, 1, res);
 	if(rec == NULL)
 		return;
@@ -439,6 +447,11 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 	if(rec == NULL) {
 		res->code = 404;
 		res->reason = "no pending re-authentication of this identity";
+		return;
+	}
+	if(reauth_queue_admit() < 0) {
+		res->code = 503;
+		res->reason = "too much work queued, try again later";
 		return;
 	}
 	job = reauth_job_new(REAUTH_JOB_PROC_CANCEL, 0);
@@ -869,12 +882,20 @@ static int rpc_add_proc(
 void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
 {
 	reauth_identity_t id;
+	reauth_user_t u;
 	reauth_procrec_t *rec;
 	time_t now = time(NULL);
-	int found = 0, i;
+	int found = 0, i, known;
 
-	if(identity && reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK
-			&& reauth_sets_resolve(identity, &(reauth_user_t){0}) < 0) {
+	/* a public identity (URI), or a private one of the implicit sets */
+	if(identity && reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK) {
+		known = reauth_sets_resolve(identity, &u) == 0;
+		if(known)
+			reauth_user_free(&u);
+	} else {
+		known = 1;
+	}
+	if(!known) {
 		rpc->fault(ctx, 400, "%s: %.*s%s",
 				reauth_identity_reason(REAUTH_ID_UNPARSABLE),
 				REAUTH_STR_SHORT(identity));

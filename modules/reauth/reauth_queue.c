@@ -22,9 +22,13 @@ typedef struct reauth_queue
 	sem_t ready; /* one post per job: the notifier sleeps on it */
 	reauth_job_t *head;
 	reauth_job_t *tail;
+	int length;			   /* jobs queued now */
+	unsigned long refused; /* entries refused because it was full */
 } reauth_queue_t;
 
 static reauth_queue_t *queue = NULL;
+
+int reauth_queue_size = 20000;
 
 int reauth_queue_init(void)
 {
@@ -93,8 +97,33 @@ void reauth_queue_push(reauth_job_t *job)
 	else
 		queue->head = job;
 	queue->tail = job;
+	queue->length++;
 	lock_release(&queue->lock);
 	sem_post(&queue->ready);
+}
+
+int reauth_queue_admit(void)
+{
+	int full;
+
+	if(queue == NULL)
+		return -1;
+	lock_get(&queue->lock);
+	full = reauth_queue_size > 0 && queue->length >= reauth_queue_size;
+	if(full)
+		queue->refused++;
+	lock_release(&queue->lock);
+	return full ? -1 : 0;
+}
+
+int reauth_queue_length(void)
+{
+	return queue ? queue->length : 0;
+}
+
+unsigned long reauth_queue_refused(void)
+{
+	return queue ? queue->refused : 0;
 }
 
 reauth_job_t *reauth_queue_pop(int wait_ms)
@@ -123,6 +152,7 @@ reauth_job_t *reauth_queue_pop(int wait_ms)
 		queue->head = job->next;
 		if(queue->head == NULL)
 			queue->tail = NULL;
+		queue->length--;
 	}
 	lock_release(&queue->lock);
 	return job;

@@ -48,6 +48,9 @@ typedef struct reauth_job
 	char buf[];
 } reauth_job_t;
 
+/* jobs queued at most before entries are refused (module parameter) */
+extern int reauth_queue_size;
+
 int reauth_queue_init(void);
 void reauth_queue_destroy(void);
 
@@ -55,6 +58,10 @@ void reauth_queue_destroy(void);
 reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra);
 /* hand the job to the notifier; it owns it from then on */
 void reauth_queue_push(reauth_job_t *job);
+/* an entry point may queue work: 0; -1 when full (counted as refused) */
+int reauth_queue_admit(void);
+int reauth_queue_length(void);
+unsigned long reauth_queue_refused(void);
 /* notifier side: the oldest job or NULL; waits up to ms when empty */
 reauth_job_t *reauth_queue_pop(int wait_ms);
 

@@ -10,6 +10,7 @@
 #include "core/sr_module.h"
 
 #include "reauth_proc.h"
+#include "reauth_queue.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 
@@ -22,6 +23,16 @@ static stat_var *proc_stats[REAUTH_STAT_COUNT];
 static unsigned long reauth_stat_active(void)
 {
 	return (unsigned long)reauth_subs_count();
+}
+
+static unsigned long reauth_stat_queue_length(void)
+{
+	return (unsigned long)reauth_queue_length();
+}
+
+static unsigned long reauth_stat_queue_dropped(void)
+{
+	return reauth_queue_refused();
 }
 
 /* clang-format off */
@@ -43,6 +54,8 @@ static stat_export_t reauth_mod_stats[] = {
 		&proc_stats[REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED]},
 	{"subscribe_refused_full", 0,
 		&proc_stats[REAUTH_STAT_SUBSCRIBE_REFUSED_FULL]},
+	{"queue_length",         STAT_IS_FUNC, (stat_var **)reauth_stat_queue_length},
+	{"queue_dropped",        STAT_IS_FUNC, (stat_var **)reauth_stat_queue_dropped},
 	{"notify_paced",         0, &proc_stats[REAUTH_STAT_NOTIFY_PACED]},
 	{"notify_inflight",      STAT_NO_RESET, &notify_inflight},
 	{0, 0, 0}

@@ -32,6 +32,7 @@
 
 #include "reauth_identity.h"
 #include "reauth_notify.h"
+#include "reauth_queue.h"
 #include "reauth_register.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
@@ -182,6 +183,17 @@ static int reply_ok(sip_msg_t *msg, str *contact, long expires)
 	if(len <= 0 || len >= (int)sizeof(hdrs))
 		return reply_error(msg, 500, "Server Internal Error");
 	return reply(msg, 200, "OK", hdrs, len) < 0 ? -1 : 1;
+}
+
+/* the NOTIFY a SUBSCRIBE calls for needs room in the job queue */
+#define REAUTH_QUEUE_RETRY_AFTER 5
+static int queue_full(sip_msg_t *msg)
+{
+	if(reauth_queue_admit() == 0)
+		return 0;
+	LM_NOTICE("SUBSCRIBE from %s: the job queue is full (queue_size %d): 503\n",
+			ip_addr2a(&msg->rcv.src_ip), reauth_queue_size);
+	return 1;
 }
 
 /* --- facts of the request --- */
@@ -387,6 +399,8 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	sub_decide(req, &reauth_sub_policy, &dec);
 	if(dec.code != 200)
 		return reply_error(msg, dec.code, dec.reason);
+	if(queue_full(msg))
+		return reply_retry_after(msg, REAUTH_QUEUE_RETRY_AFTER);
 
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
@@ -478,6 +492,8 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 				from->uri.len, from->uri.s, dec.code, dec.reason);
 		return reply_error(msg, dec.code, dec.reason);
 	}
+	if(queue_full(msg))
+		return reply_retry_after(msg, REAUTH_QUEUE_RETRY_AFTER);
 
 	if(parse_contact(msg->contact) < 0
 			|| (cb = (contact_body_t *)msg->contact->parsed) == NULL

@@ -3,6 +3,7 @@
 # missing, empty, unparsable or unregistered identity; reauth.user starts,
 # refuses a second start, reauth.show / list / cancel / reload work.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify_lib.sh"
 
 kam_start
 
@@ -67,6 +68,19 @@ sqlite3 "$KAM_RDB" "insert into reauth_identity (impu, impi, set_id) values ('si
 check_contains "reauth.reload picks up a new row" "identities: 6" "$(kamcmd_ reauth.reload 2>&1)"
 out=$(kamcmd_ reauth.user carol@ims.test 2>&1)
 check_contains "a private identity of a user who is not registered: 404" "404 - identity is not registered" "$out"
+
+# reauth.show by private identity leaks no pkg memory of the ctl process
+ctl_pkg_used() {
+	kamcmd_ pkg.stats 2>/dev/null | awk '
+		/used:/ && !/real_used/ { u = $2 }
+		/desc:/ && /ctl handler/ { print u; exit }'
+}
+for i in 1 2 3 4 5; do kamcmd_ reauth.show bob@ims.test >/dev/null 2>&1; done
+before=$(ctl_pkg_used)
+for i in $(seq 1 200); do kamcmd_ reauth.show bob@ims.test >/dev/null 2>&1; done
+after=$(ctl_pkg_used)
+check_range "200 reauth.show <private identity>: ctl's pkg memory grew by < 1 KB ($before -> $after)" \
+	-1000000 1024 "$(( ${after:-999999} - ${before:-0} ))"
 
 # the server keeps answering after all of this
 check "kamailio still answers RPC" kamcmd_ core.uptime
