@@ -408,8 +408,19 @@ int reauth_proc_pending(str *aor)
 void reauth_proc_contact_saved(str *aor)
 {
 	reauth_job_t *job;
+	reauth_procrec_t *rec;
+	int authenticated;
 
-	if(!reauth_proc_pending(aor))
+	if(procs == NULL)
+		return;
+	authenticated = reauth_register_authenticated();
+	lock_get(&procs->lock);
+	rec = idx_find(aor);
+	/* noted at once: the job below may come after the deadline */
+	if(rec && authenticated)
+		reauth_proc_register_seen(&rec->core, (long)time(NULL));
+	lock_release(&procs->lock);
+	if(rec == NULL)
 		return;
 	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
 	if(job == NULL)
@@ -418,7 +429,7 @@ void reauth_proc_contact_saved(str *aor)
 	job->aor.len = aor->len;
 	memcpy(job->buf, aor->s, aor->len);
 	job->buf[aor->len] = '\0';
-	job->is_ue = reauth_register_authenticated();
+	job->is_ue = authenticated;
 	reauth_queue_push(job);
 }
 

@@ -1048,6 +1048,44 @@ static void test_deadline_reached(void **state)
 			.ended = NOW, .notify_pending = 1, .contacts = 1);
 }
 
+/* An authenticated REGISTER saved before the deadline wins, however late
+ * its event reaches the procedure: the deadline completes it instead. */
+static void test_deadline_after_register_seen(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+	int k;
+
+	(void)state;
+	for(k = 0; k < PK_COUNT; k++) {
+		reach_pending(&p, k);
+		reauth_proc_register_seen(&p, DEADLINE - 1);
+		assert_int_equal(p.reregistered_at, DEADLINE - 1);
+		/* a second one keeps the first time */
+		reauth_proc_register_seen(&p, DEADLINE);
+		assert_int_equal(p.reregistered_at, DEADLINE - 1);
+		ev_deadline(&p, &CFG_ALL, DEADLINE + 5, &out);
+		assert_actions(&out, 0, RA_RAISE_COMPLETED);
+		assert_int_equal(p.state, RP_DONE);
+		assert_int_equal(p.outcome, RP_OUT_COMPLETED);
+		assert_int_equal(p.reason, RP_WHY_REREGISTERED);
+		assert_int_equal(p.ended, DEADLINE + 5);
+		/* its late event then finds the procedure done */
+		ev_rereg(&p, DEADLINE + 6, 1, &out);
+		assert_int_equal(out.n, 0);
+	}
+	/* a REGISTER after the deadline does not count */
+	reach_pending(&p, PK_NOTIFYING);
+	reauth_proc_register_seen(&p, DEADLINE + 1);
+	assert_int_equal(p.reregistered_at, 0);
+	ev_deadline(&p, &CFG_ALL, DEADLINE + 1, &out);
+	assert_dereg_actions(&out, &CFG_ALL);
+	/* nor one seen by a procedure that is done */
+	reach_done(&p, DK_CANCELLED);
+	reauth_proc_register_seen(&p, NOW + 3);
+	assert_int_equal(p.reregistered_at, 0);
+}
+
 /* the timer of a finished or never started procedure does nothing */
 static void test_deadline_done_idle(void **state)
 {
@@ -1271,6 +1309,7 @@ int main(void)
 			cmocka_unit_test(test_reregistered_idle_done),
 			cmocka_unit_test(test_deadline_before),
 			cmocka_unit_test(test_deadline_reached),
+			cmocka_unit_test(test_deadline_after_register_seen),
 			cmocka_unit_test(test_deadline_done_idle),
 			cmocka_unit_test(test_cancel_pending),
 			cmocka_unit_test(test_cancel_idle_done),

@@ -115,12 +115,26 @@ void reauth_proc_reregistered(
 	act(out, RA_RAISE_COMPLETED, 0);
 }
 
+void reauth_proc_register_seen(reauth_proc_t *p, long at)
+{
+	if(p->state == RP_IDLE || p->state == RP_DONE || p->reregistered_at != 0
+			|| at > p->deadline)
+		return;
+	p->reregistered_at = at;
+}
+
 void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_actions_t *out)
 {
 	out->n = 0;
 	if(p->state == RP_IDLE || p->state == RP_DONE || now < p->deadline)
 		return;
+	/* the UE came back in time; however late its event is processed */
+	if(p->reregistered_at != 0) {
+		finish(p, now, RP_OUT_COMPLETED, RP_WHY_REREGISTERED);
+		act(out, RA_RAISE_COMPLETED, 0);
+		return;
+	}
 	deregister(p, cfg, now, RP_WHY_TIMEOUT, out);
 }
 

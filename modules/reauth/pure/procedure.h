@@ -67,6 +67,9 @@ typedef struct reauth_proc
 	unsigned int notify_pending; /* UE NOTIFYs without a final answer */
 	unsigned int refer_pending;	 /* REFERs without a final answer */
 	unsigned int contacts;		 /* REFER targets */
+	/* an authenticated REGISTER of the set was saved at this time (0:
+	 * none); its event may reach the procedure after the deadline */
+	long reregistered_at;
 } reauth_proc_t;
 
 typedef enum reauth_action_type
@@ -119,7 +122,14 @@ void reauth_proc_refer_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 void reauth_proc_reregistered(
 		reauth_proc_t *p, long now, int authenticated, reauth_actions_t *out);
 
-/* Time passed: de-registers when now is at or past the deadline. */
+/* An authenticated REGISTER of the set was saved at `at`, seen where it
+ * is saved, before its REREGISTERED event is processed: a deadline that
+ * comes first then completes the procedure instead of de-registering. No
+ * actions. */
+void reauth_proc_register_seen(reauth_proc_t *p, long at);
+
+/* Time passed: at or past the deadline, completes the procedure when an
+ * authenticated REGISTER was seen in time, else de-registers. */
 void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_actions_t *out);
 
