@@ -64,11 +64,11 @@ shm_used() { kamcmd_ core.shmmem 2>/dev/null | awk '/real_used:/ {print $2}'; }
 ps=$(free_port)
 subs_before=$(subs_count)
 check "20 subscribe/unsubscribe cycles (warm-up)" \
-	sipp_run_at warm "$ps" sub_cycle.xml -s alice -m 20 -r 50
+	sipp_run_at warm "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 20 -r 50
 sleep 6 # tm keeps finished transactions for its wait timer (5 s)
 before=$(shm_used)
 check "300 subscribe/unsubscribe cycles" \
-	sipp_run_at cycles "$ps" sub_cycle.xml -s alice -m 300 -r 100
+	sipp_run_at cycles "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 300 -r 100
 sleep 6
 after=$(shm_used)
 check_eq "every cycle's subscription is gone" "$subs_before" "$(subs_count)"
