@@ -214,7 +214,7 @@ sipp_run_at() {
 	local name=$1 port=$2 scen=$3
 	shift 3
 	timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "${SIPP_IP:-$IP}" -p "$port" \
-		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
+		-m 1 -nostdin -rtcheck loose $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
 		>"$WORK/$name.out" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -243,7 +243,7 @@ sipp_bg() {
 	local name=$1 scen=$2 port=$3
 	shift 3
 	timeout 120 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/$scen" -i "${SIPP_IP:-$IP}" -p "$port" \
-		-m 1 -nostdin $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
+		-m 1 -nostdin -rtcheck loose $(sipp_traces "$name") -key domain "$DOMAIN" "$@" \
 		>"$WORK/$name.out" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	eval "SIPP_PID_$name=$!"

@@ -17,9 +17,9 @@ t0=$(date +%s)
 check "alice registers :$p2 for 12 s" register_at alice "$p2" 12
 check "bob registers :$pb for 12 s" register_at bob "$pb" 12
 
-sipp_bg wa sub_ue.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600 \
+sipp_bg wa sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 \
 	-key notifies 2
-sipp_bg wb sub_ue.xml "$(free_port)" -s bob -key watcher bob -key sub_expires 600 \
+sipp_bg wb sub_ue.xml "$(free_port)" -s bob -key watcher bob -au bob -ap bob-secret -key sub_expires 600 \
 	-key notifies 2
 check "alice's initial NOTIFY arrives" wait_notifies wa 1 10
 check "bob's initial NOTIFY arrives" wait_notifies wb 1 10

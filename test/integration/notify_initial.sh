@@ -18,7 +18,7 @@ check "bob registers at :$pb" register_at bob "$pb" 600
 check_eq "no subscription yet" 0 "$(subs_count)"
 
 check "alice subscribes to sip:alice@ims.test and receives one NOTIFY" \
-	sipp_run w-alice sub_ue.xml -s alice -key watcher alice -key sub_expires 600 \
+	sipp_run w-alice sub_ue.xml -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 \
 	-key notifies 1
 check_subscribe_ok w-alice 600
 
@@ -52,7 +52,7 @@ alice_callid=$SUB_CALLID
 
 # a second subscription, for bob
 check "bob subscribes to sip:bob@ims.test and receives one NOTIFY" \
-	sipp_run w-bob sub_ue.xml -s bob -key watcher bob -key sub_expires 600 \
+	sipp_run w-bob sub_ue.xml -s bob -key watcher bob -au bob -ap bob-secret -key sub_expires 600 \
 	-key notifies 1
 check_subscribe_ok w-bob 600
 notify_split w-bob >/dev/null

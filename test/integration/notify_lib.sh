@@ -154,6 +154,18 @@ requests_sent() {
 	sipp_extract "$WORK/$1.msg" sent "^$2 " "$WORK/$1.sent-$2" body
 }
 
+# initial_sub_cseq NAME: the CSeq number of the last SUBSCRIBE without a
+# To-tag that NAME sent: 1, or 2 when the first was challenged (401)
+initial_sub_cseq() {
+	local n i f cs=1
+	n=$(requests_sent "$1" SUBSCRIBE)
+	for i in $(seq 1 "$n"); do
+		f="$WORK/$1.sent-SUBSCRIBE.$i.hdr"
+		[ -z "$(tag_of "$(hdr "$f" To)")" ] && cs=$(hdr "$f" CSeq | awk '{print $1}')
+	done
+	echo "$cs"
+}
+
 # final_response NAME [CSEQNUM]: path of the .hdr of the first final
 # (>= 200) response NAME received (to the request with that CSeq number);
 # empty when there is none
@@ -322,7 +334,7 @@ sub_dialog() {
 	SUB_CALLID=$(hdr "$f" Call-ID)
 	SUB_LTAG=$(tag_of "$(hdr "$f" From)")
 	SUB_LCONTACT=$(uri_full "$(hdr "$f" Contact)")
-	f=$(final_response "$name" 1)
+	f=$(final_response "$name" "$(initial_sub_cseq "$name")")
 	[ -n "$f" ] || return 1
 	SUB_RESP=$f
 	SUB_CODE=$(status_code "$f")

@@ -14,7 +14,7 @@ p2=$(free_port)
 pb=$(free_port)
 check "alice registers her first contact :$p1" register_at alice "$p1" 600
 
-sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600 \
+sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 \
 	-key notifies 3
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w 600

@@ -14,7 +14,7 @@ p2=$(free_port)
 check "alice registers :$p1" register_at alice "$p1" 600
 check "alice registers :$p2" register_at alice "$p2" 600
 
-sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600 \
+sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 \
 	-key notifies 3
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w 600
@@ -56,7 +56,7 @@ check_eq "reauth.subscriptions is still empty" 0 "$(subs_count)"
 # marker: a new subscription's initial NOTIFY comes after anything the
 # registration gave (one notifier process, in order)
 check "a new subscription of alice gets its initial NOTIFY" \
-	sipp_run w2 sub_ue.xml -s alice -key watcher alice -key sub_expires 600 -key notifies 1
+	sipp_run w2 sub_ue.xml -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 1
 check_eq "the ended subscription gets no NOTIFY (notify_sent $sent + the new initial one)" \
 	"$((sent + 1))" "$(wait_stat reauth:notify_sent "$((sent + 1))" 5)"
 

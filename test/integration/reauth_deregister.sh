@@ -15,7 +15,7 @@ pa=$(free_port) ps=$(free_port) pp=$(free_port) pb=$(free_port) pc=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
 check "bob registers at :$pb" register_at bob "$pb" 600
 sipp_bg ue uas_refer_decline.xml "$pa"
-sipp_bg sub sub_silent.xml "$ps" -s alice
+sipp_bg sub sub_silent.xml "$ps" -s alice -au alice -ap alice-secret
 from_pcscf sipp_bg pcscf sub_ue.xml "$pp" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
 check "alice's and the P-CSCF's subscriptions are there" wait_subs 2 sip:alice@ims.test
 check_eq "the P-CSCF's is of kind other" "other ue" "$(subs_field kind sip:alice@ims.test | sort | xargs)"

@@ -15,8 +15,8 @@ kam_start DEFAULT_EXPIRES=1200 HASH_SIZE=16 REAUTH_DB_MODE=2 \
 pa=$(free_port) pp=$(free_port) pb=$(free_port) pc=$(free_port) pn=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
 check "bob registers at :$pb" register_at bob "$pb" 600
-check "a SUBSCRIBE without Expires" sipp_run_at noexp "$pn" sub_no_expires.xml -s bob
-check_eq "default_expires: granted 1200" 1200 "$(hdr "$(final_response noexp 1)" Expires)"
+check "a SUBSCRIBE without Expires" sipp_run_at noexp "$pn" sub_no_expires.xml -s bob -au bob -ap bob-secret
+check_eq "default_expires: granted 1200" 1200 "$(hdr "$(final_response noexp "$(initial_sub_cseq noexp)")" Expires)"
 check_eq "db_mode 2: the subscription is written back within a second" 1 \
 	"$(wait_sql "$KAM_RDB" "select count(*) from reauth_subscription where aor='bob@ims.test'" 1 3)"
 
@@ -53,12 +53,12 @@ kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0 SUB_MIN_EXPIRES=1
 pq=$(free_port)
 check "alice registers again at :$pq" register_at alice "$pq" 600
 rows=$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")
-check "a subscription of bob (db_mode 0)" sipp_run_at sub0 "$(free_port)" sub_no_expires.xml -s bob
+check "a subscription of bob (db_mode 0)" sipp_run_at sub0 "$(free_port)" sub_no_expires.xml -s bob -au bob -ap bob-secret
 # subscriptions are written by the notifier: write-through when it sends
 # the initial NOTIFY (sub0 got it), write-back on its once-a-second pass,
 # the one that also ends a 2 s subscription taken after sub0
 check "marker: a 2 s subscription of bob ends by the notifier's timer" \
-	sipp_run mark sub_long.xml -s bob -key watcher bob -key sub_expires 2
+	sipp_run mark sub_long.xml -s bob -key watcher bob -au bob -ap bob-secret -key sub_expires 2
 check_eq "db_mode 0: the new subscription is not written" "$rows" \
 	"$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")"
 check_contains "reauth.user starts" "status: started" "$(reauth_start sip:alice@ims.test)"

@@ -12,7 +12,7 @@ kam_start
 pa=$(free_port) pw=$(free_port) ps=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
 check "alicew (alice's other set) registers at :$pw" register_at alicew "$pw" 600
-sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -key notifies 2
+sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 2
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 out=$(reauth_start alice@ims.test)
 check_contains "reauth.user with the private identity starts" "status: started" "$out"

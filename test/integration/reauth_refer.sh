@@ -13,7 +13,7 @@ pa=$(free_port)
 ps=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
 sipp_bg ue uas_refer_accept.xml "$pa" -s alice -au alice -ap alice-secret -key expires 600
-sipp_bg sub sub_refuse.xml "$ps" -s alice
+sipp_bg sub sub_refuse.xml "$ps" -s alice -au alice -ap alice-secret
 check "alice subscribes to her reg event" wait_subs 1 sip:alice@ims.test
 check_contains "reauth.user starts the procedure" "status: started" \
 	"$(reauth_start sip:alice@ims.test)"

@@ -12,7 +12,7 @@ kam_start "REAUTH_TIMEOUT=8"
 
 pa=$(free_port) ps=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
-sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -key notifies 3
+sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 3
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 check_contains "reauth.user starts procedure 1" "id: 1" "$(reauth_start sip:alice@ims.test)"
 check "the procedure awaits the re-REGISTER" wait_notifies sub 2 5

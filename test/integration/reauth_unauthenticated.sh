@@ -18,7 +18,7 @@ check "an integrity-protected REGISTER is saved without a challenge" \
 	sipp_run_at ip1 "$pa" ue_register_integrity.xml -s alice -key expires 600
 check_eq "... answered 200" 200 "$(status_code "$(final_response ip1)")"
 
-sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -key notifies 2
+sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 2
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 check "the script's reauth_user() starts the procedure (MESSAGE: 202)" \
 	from_as sipp_run as as_reauth_request.xml -key identity sip:alice@ims.test

@@ -11,7 +11,7 @@ kam_start "IGNORE_REAUTH_PENDING=1"
 
 pa=$(free_port) ps=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
-sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -key sub_expires 600 -key notifies 2
+sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 2
 check "alice subscribes" wait_subs 1 sip:alice@ims.test
 check_contains "reauth.user starts the procedure" "status: started" "$(reauth_start sip:alice@ims.test)"
 check_sipp "the UE's subscription accepted the re-authentication NOTIFY" sub

@@ -33,14 +33,16 @@ sip:alice@ims.test;;reg;600;*/*;X-Case: any type;200
 CSV
 n=$(($(wc -l <"$WORK/hostile.csv") - 1))
 timeout 60 sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/sub_hostile.xml" -inf "$WORK/hostile.csv" \
-	-i "$IP" -p "$(free_port)" -m "$n" -l 1 -nostdin -trace_msg -message_file "$WORK/hostile.msg" \
-	-key domain "$DOMAIN" >"$WORK/hostile.out" 2>&1
+	-i "$IP" -p "$(free_port)" -m "$n" -l 1 -nostdin -rtcheck loose -trace_msg -message_file "$WORK/hostile.msg" \
+	-key domain "$DOMAIN" -au alice -ap alice-secret >"$WORK/hostile.out" 2>&1
 responses_split hostile >/dev/null
 i=0
 while IFS=';' read -r ruri _ ev ex acc extra want; do
 	i=$((i + 1))
-	# the final answer to the i-th SUBSCRIBE (Call-ID i-PID)
-	f=$(grep -l "^Call-ID: $i-" "$WORK"/hostile.resp.*.hdr 2>/dev/null | head -1)
+	# the final answer to the i-th SUBSCRIBE (Call-ID i-PID): the last one,
+	# to the SUBSCRIBE sent again with credentials when the first was challenged
+	f=$(grep -l "^Call-ID: $i-" "$WORK"/hostile.resp.*.hdr 2>/dev/null \
+		| awk -F. '{ print $(NF - 1), $0 }' | sort -n | tail -1 | cut -d' ' -f2-)
 	got=$(status_code "$f")
 	what="case $i (${extra#X-Case: }, Event '$ev', Expires '$ex')"
 	if [ "$want" = "-" ]; then
@@ -64,11 +66,11 @@ shm_used() { kamcmd_ core.shmmem 2>/dev/null | awk '/real_used:/ {print $2}'; }
 ps=$(free_port)
 subs_before=$(subs_count)
 check "20 subscribe/unsubscribe cycles (warm-up)" \
-	sipp_run_at warm "$ps" sub_cycle.xml -s alice -m 20 -r 50
+	sipp_run_at warm "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 20 -r 50
 sleep 6 # tm keeps finished transactions for its wait timer (5 s)
 before=$(shm_used)
 check "300 subscribe/unsubscribe cycles" \
-	sipp_run_at cycles "$ps" sub_cycle.xml -s alice -m 300 -r 100
+	sipp_run_at cycles "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 300 -r 100
 sleep 6
 after=$(shm_used)
 check_eq "every cycle's subscription is gone" "$subs_before" "$(subs_count)"

@@ -11,7 +11,7 @@ kam_start
 p1=$(free_port)
 check "alice registers :$p1" register_at alice "$p1" 600
 
-sipp_bg w sub_481.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600
+sipp_bg w sub_481.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w 600
 check_notify w 1 0 sip:alice@ims.test
@@ -26,7 +26,7 @@ check "alice registers a second contact" register_at alice "$(free_port)" 600
 # the new subscription's initial NOTIFY comes after anything the
 # registration gave (one notifier process, in order)
 check "a new subscription of alice gets its initial NOTIFY" \
-	sipp_run w2 sub_ue.xml -s alice -key watcher alice -key sub_expires 600 -key notifies 1
+	sipp_run w2 sub_ue.xml -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 1
 check_eq "reauth:notify_sent is 2: the registration notified nobody, then the new initial NOTIFY" \
 	2 "$(wait_stat reauth:notify_sent 2 5)"
 check_eq "the 481 watcher received one NOTIFY only" 1 "$(notify_count w)"

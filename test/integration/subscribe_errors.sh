@@ -19,9 +19,11 @@ check "alice registers :$pa" register_at alice "$pa" 600
 # SUBSCRIBE; sets CODE and RESP (the .hdr of the final answer)
 bad_sub() {
 	local name=$1
-	sipp_run "$name" sub_expect_error.xml -s "$2" -key watcher "$3" -key sub_expires "$4" \
+	local cred=()
+	case $3 in alice | bob | carol | dave) cred=(-au "$3" -ap "$3-secret") ;; esac
+	sipp_run "$name" sub_expect_error.xml -s "$2" -key watcher "$3" "${cred[@]}" -key sub_expires "$4" \
 		-key target_host "$5" -key event_hdr "$6" -key accept_hdr "$7" >/dev/null
-	RESP=$(final_response "$name" 1)
+	RESP=$(final_response "$name" "$(initial_sub_cseq "$name")")
 	CODE=$(status_code "$RESP")
 	[ -n "$CODE" ] || CODE="(no final answer)"
 }

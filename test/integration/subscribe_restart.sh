@@ -14,7 +14,7 @@ p2=$(free_port)
 check "alice registers :$p1" register_at alice "$p1" 600
 
 # the watcher keeps running across the restart (waits up to 90 s)
-sipp_bg w sub_long.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600
+sipp_bg w sub_long.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w 600
 check_notify w 1 0 sip:alice@ims.test

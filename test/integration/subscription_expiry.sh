@@ -13,7 +13,7 @@ E=6
 p1=$(free_port)
 check "alice registers :$p1" register_at alice "$p1" 3600
 
-sipp_bg w sub_long.xml "$(free_port)" -s alice -key watcher alice -key sub_expires "$E"
+sipp_bg w sub_long.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires "$E"
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w "$E"
 check_eq "Expires: $E (above min_expires 5) is granted as is" "$E" "$SUB_EXPIRES"
