@@ -32,9 +32,10 @@ wait_outcome() {
 # reauth_start IDENTITY: kamcmd reauth.user, prints its answer
 reauth_start() { kamcmd_ reauth.user "$1" 2>&1; }
 
-# ul_expires AOR PORT: Expires left of the contact at 127.0.0.1:PORT
+# ul_expires AOR PORT [IP]: Expires left of the contact at IP:PORT
+# (IP: 127.0.0.1 unless given)
 ul_expires() {
-	kamcmd_ ul.lookup location "$1" 2>/dev/null | awk -v p="@$IP:$2;" '
+	kamcmd_ ul.lookup location "$1" 2>/dev/null | awk -v p="@${3:-$IP}:$2;" '
 		/Address:/ { hit = index($0, p) > 0 }
 		hit && /Expires:/ { print $2; exit }'
 }

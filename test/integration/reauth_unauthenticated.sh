@@ -13,9 +13,10 @@ kam_start
 
 pa=$(free_port) ps=$(free_port)
 check "alice registers at :$pa" register_at alice "$pa" 600
-# before any re-authentication the integrity-protected REGISTER is saved
-check "an integrity-protected REGISTER is saved without a challenge" \
-	sipp_run_at ip1 "$pa" ue_register_integrity.xml -s alice -key expires 600
+# before any re-authentication the integrity-protected REGISTER (from the
+# P-CSCF: only there is it believed) is saved
+check "an integrity-protected REGISTER from the P-CSCF is saved without a challenge" \
+	from_pcscf sipp_run_at ip1 "$pa" ue_register_integrity.xml -s alice -key expires 600
 check_eq "... answered 200" 200 "$(status_code "$(final_response ip1)")"
 
 sipp_bg sub sub_ue.xml "$ps" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 -key notifies 2
@@ -42,7 +43,7 @@ check "the script's reauth_user() returns -2 for garbage (400)" \
 check_contains "... answered 400" "SIP/2.0 400" "$(cat "$WORK/as4.msg")"
 
 check "the integrity-protected REGISTER gets a run" \
-	sipp_run_at ip2 "$pa" ue_register_integrity.xml -s alice -key expires 600
+	from_pcscf sipp_run_at ip2 "$pa" ue_register_integrity.xml -s alice -key expires 600
 check_eq "... and is challenged now (reauth_pending)" 401 "$(status_code "$(final_response ip2)")"
 check "a REGISTER with a wrong password is refused" \
 	sipp_run_at bad "$pa" ue_register_wrong_password.xml -s alice -au alice -ap wrong -key expires 600

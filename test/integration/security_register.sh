@@ -47,7 +47,8 @@ check "alice registers at :$pa" register_at alice "$pa" 600
 check "the module warns that From is believed" log_has "watcher_auth is 0"
 sipp_bg ue uas_refer_accept.xml "$pa" -s alice -au alice -ap alice-secret -key expires 600
 # the forger: From alice, no credentials, from alice's own IP address
-sipp_bg forger sub_ue.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600 -key notifies 2
+# (three NOTIFYs: initial, re-authentication, the UE's re-REGISTER)
+sipp_bg forger sub_ue.xml "$(free_port)" -s alice -key watcher alice -key sub_expires 600 -key notifies 3
 check "the forged subscription is accepted (watcher_auth 0)" wait_subs 1 sip:alice@ims.test
 check_eq "... as an ordinary watcher, not the UE" other "$(subs_field kind sip:alice@ims.test | xargs)"
 check_contains "reauth.user starts the procedure" "status: started" \
