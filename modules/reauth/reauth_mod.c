@@ -33,6 +33,7 @@
 #include "reauth_subs.h"
 #include "reauth_subscribe.h"
 #include "reauth_trigger.h"
+#include "reauth_watcher.h"
 
 MODULE_VERSION
 

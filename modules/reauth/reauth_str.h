@@ -29,7 +29,7 @@ static inline void reauth_str_pack(str *dst, const str *src, char **p)
  * "%.*s%s" with REAUTH_STR_SHORT(s). ctl's reply buffer is small and an
  * identity comes from whoever calls. */
 #define REAUTH_SHORT_MAX 64
-#define REAUTH_STR_SHORT(x)                                             \
+#define REAUTH_STR_SHORT(x)                                              \
 	((x)->len > REAUTH_SHORT_MAX ? REAUTH_SHORT_MAX : (x)->len), (x)->s, \
 			((x)->len > REAUTH_SHORT_MAX ? "..." : "")
 

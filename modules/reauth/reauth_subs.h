@@ -78,7 +78,8 @@ void reauth_subs_unlock(unsigned int hash);
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *data);
 /* Room for one more subscription of aor (bucket locked by caller)? 0 yes;
  * -1 no, and *retry_after says when the oldest of aor's ends (seconds) */
-int reauth_subs_room(unsigned int hash, str *aor, time_t now, long *retry_after);
+int reauth_subs_room(
+		unsigned int hash, str *aor, time_t now, long *retry_after);
 /* find by (hash, id) in the locked bucket */
 reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id);
 /* first subscription of aor in the locked bucket; then reauth_subs_next */

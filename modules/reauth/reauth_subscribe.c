@@ -13,7 +13,6 @@
 
 #include "core/data_lump_rpl.h"
 #include "core/dprint.h"
-#include "core/flags.h"
 #include "core/forward.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
@@ -21,65 +20,27 @@
 #include "core/parser/parse_expires.h"
 #include "core/parser/parse_from.h"
 #include "core/parser/parse_param.h"
-#include "core/parser/parse_ppi_pai.h"
 #include "core/parser/parse_rr.h"
 #include "core/parser/parse_to.h"
 #include "core/parser/parse_uri.h"
 #include "core/sr_module.h"
-#include "core/resolve.h"
 #include "core/ut.h"
 #include "modules/sl/sl.h"
 
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_queue.h"
-#include "reauth_register.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_subscribe.h"
+#include "reauth_watcher.h"
 
 #define REAUTH_HDRS_MAX 512
 
 sub_policy_t reauth_sub_policy = {60, 3600, 3600};
-struct str_list *reauth_trusted_watchers = NULL;
-int reauth_watcher_auth = 1;
-int reauth_trusted_flag = -1;
 
 static sl_api_t slb;
 static str rsub_param = str_init("rsub");
-
-/* trusted watchers as they are compared: user@host (the usrloc key form)
- * for a URI, the name itself for a bare host; built once in mod_init */
-#define REAUTH_MAX_TRUSTED 32
-static const char *trusted_keys[REAUTH_MAX_TRUSTED];
-static int trusted_n = 0;
-
-static int trusted_prepare(void)
-{
-	reauth_identity_t tw;
-	struct str_list *t;
-	char *key;
-
-	for(t = reauth_trusted_watchers; t; t = t->next) {
-		if(trusted_n == REAUTH_MAX_TRUSTED) {
-			LM_ERR("more than %d trusted_watcher values\n", REAUTH_MAX_TRUSTED);
-			return -1;
-		}
-		if(reauth_identity_to_aor(&t->s, &tw) != REAUTH_ID_OK) {
-			trusted_keys[trusted_n++] = t->s.s; /* a bare host */
-			continue;
-		}
-		key = pkg_malloc(tw.aor.len + 1);
-		if(key == NULL) {
-			PKG_MEM_ERROR;
-			return -1;
-		}
-		memcpy(key, tw.aor.s, tw.aor.len);
-		key[tw.aor.len] = '\0';
-		trusted_keys[trusted_n++] = key;
-	}
-	return 0;
-}
 
 int reauth_subscribe_init(void)
 {
@@ -95,33 +56,7 @@ int reauth_subscribe_init(void)
 	}
 	if(reauth_sub_policy.default_expires > reauth_sub_policy.max_expires)
 		reauth_sub_policy.default_expires = reauth_sub_policy.max_expires;
-	if(reauth_trusted_flag != -1 && !flag_in_range(reauth_trusted_flag)) {
-		LM_ERR("trusted_flag %d out of range\n", reauth_trusted_flag);
-		return -1;
-	}
-	if(!reauth_watcher_auth)
-		LM_WARN("watcher_auth is 0: the From header of a SUBSCRIBE is taken"
-				" as its watcher, which anyone can forge\n");
-	return trusted_prepare();
-}
-
-int reauth_add_trusted_watcher(modparam_t type, void *val)
-{
-	struct str_list *w;
-	char *s = (char *)val;
-
-	if(s == NULL || *s == '\0')
-		return -1;
-	w = pkg_malloc(sizeof(*w));
-	if(w == NULL) {
-		PKG_MEM_ERROR;
-		return -1;
-	}
-	w->s.s = s;
-	w->s.len = strlen(s);
-	w->next = reauth_trusted_watchers;
-	reauth_trusted_watchers = w;
-	return 0;
+	return reauth_watcher_init();
 }
 
 /* --- replies --- */
@@ -237,104 +172,6 @@ static int read_expires(sip_msg_t *msg, sub_request_t *req)
 	return 0;
 }
 
-/* the first URI of a Path value: the P-CSCF next to the UE */
-static int path_first_uri(str *path, struct sip_uri *puri)
-{
-	rr_t *rr = NULL;
-	int rc = -1;
-
-	if(path->len <= 0 || parse_rr_body(path->s, path->len, &rr) < 0 || !rr)
-		return -1;
-	/* the URI points into path, which outlives rr */
-	if(parse_uri(rr->nameaddr.uri.s, rr->nameaddr.uri.len, puri) == 0)
-		rc = 0;
-	free_rr(&rr);
-	return rc;
-}
-
-/* host (an IP address, maybe in brackets) is the source address of msg;
- * host names are not resolved */
-static int is_source(sip_msg_t *msg, str *host)
-{
-	ip_addr_t ip;
-	str h = *host;
-
-	if(h.len > 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
-		h.s++;
-		h.len -= 2;
-	}
-	return str2ipxbuf(&h, &ip) == 0 && ip_addr_cmp(&ip, &msg->rcv.src_ip);
-}
-
-/* The address a contact sends from: its received URI (NAT), else its URI.
- * The IP address alone: a UE may subscribe from another port than the one
- * it registered (it is authenticated as the user already). */
-static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
-{
-	struct sip_uri puri;
-	str *uri = c->received.len > 0 ? &c->received : &c->c;
-
-	if(parse_uri(uri->s, uri->len, &puri) < 0)
-		return 0;
-	return is_source(msg, &puri.host);
-}
-
-/* Did msg come over a registered flow of aor: from a contact's own
- * address, or (trusted source) from the P-CSCF of a contact's Path? */
-static void read_user_flows(sip_msg_t *msg, str *aor, sub_watcher_facts_t *f)
-{
-	urecord_t *rec = NULL;
-	ucontact_t *c;
-	struct sip_uri puri;
-	time_t now = time(NULL);
-
-	reauth_ul.lock_udomain(reauth_udomain, aor);
-	if(reauth_ul.get_urecord(reauth_udomain, aor, &rec) == 0) {
-		for(c = rec->contacts; c; c = c->next) {
-			if(!VALID_CONTACT(c, now))
-				continue;
-			if(f->trusted_source && path_first_uri(&c->path, &puri) == 0
-					&& is_source(msg, &puri.host))
-				f->via_user_path = 1;
-			else if(contact_is_source(msg, c))
-				f->on_user_flow = 1;
-		}
-		reauth_ul.release_urecord(rec);
-	}
-	reauth_ul.unlock_udomain(reauth_udomain, aor);
-}
-
-/* the usrloc keys the watcher's identities are compared as */
-typedef struct watcher_ids
-{
-	reauth_identity_t auth, asserted, from;
-} watcher_ids_t;
-
-static const char *aor_of(str *uri, reauth_identity_t *id)
-{
-	return reauth_identity_to_aor(uri, id) == REAUTH_ID_OK ? id->aor_buf
-														   : NULL;
-}
-
-/* What the request proves about its watcher, before any registration
- * state is read: credentials, trusted source, P-Asserted-Identity. */
-static void read_watcher_facts(
-		sip_msg_t *msg, sub_watcher_facts_t *f, watcher_ids_t *ids)
-{
-	p_id_body_t *pai;
-
-	memset(f, 0, sizeof(*f));
-	f->require_auth = reauth_watcher_auth;
-	f->trusted_source =
-			reauth_trusted_flag >= 0 && isflagset(msg, reauth_trusted_flag) == 1;
-	if(reauth_authorized_aor(msg, &ids->auth) == 0)
-		f->auth_aor = ids->auth.aor_buf;
-	if(f->trusted_source && parse_pai_header(msg) == 0 && msg->pai
-			&& (pai = get_pai(msg)) != NULL && pai->id)
-		f->asserted_aor = aor_of(&pai->id->uri, &ids->asserted);
-	f->from_aor = aor_of(&get_from(msg)->uri, &ids->from);
-}
-
 /* the value of ;rsub=HASH.ID in the Request-URI of an in-dialog SUBSCRIBE */
 static int read_rsub(sip_msg_t *msg, unsigned int *hash, unsigned int *id)
 {
@@ -446,9 +283,7 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	reauth_sub_data_t d;
 	reauth_sub_t *sub;
 	struct socket_info *si = msg->rcv.bind_address;
-	sub_watcher_facts_t facts;
-	watcher_ids_t ids;
-	const char *user_aors[1];
+	reauth_watcher_t w;
 	char contact[REAUTH_HDRS_MAX];
 	str route_set = STR_NULL, identity, totag;
 	unsigned int nrr = 0, hash;
@@ -465,19 +300,16 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	from = get_from(msg);
 
 	/* who is watching, before anything about the user is looked at */
-	read_watcher_facts(msg, &facts, &ids);
-	if(sub_watcher_identity(&facts) == NULL) {
+	reauth_watcher_read(msg, &w);
+	if(sub_watcher_identity(&w.facts) == NULL) {
 		req->watcher = SUB_WATCHER_UNAUTHENTICATED;
 	} else {
 		st = reauth_identity_lookup(&identity, &ident);
 		if(st == REAUTH_ID_ERROR)
 			return reply_error(msg, 500, "Server Internal Error");
 		req->identity_registered = st == REAUTH_ID_OK;
-		if(req->identity_registered)
-			read_user_flows(msg, &ident.aor, &facts);
-		user_aors[0] = ident.aor_buf;
-		req->watcher = sub_classify_watcher(
-				&facts, user_aors, 1, trusted_keys, trusted_n);
+		req->watcher = reauth_watcher_classify(
+				msg, &w, &ident, req->identity_registered);
 	}
 
 	sub_decide(req, &reauth_sub_policy, &dec);
@@ -488,7 +320,7 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 				identity.len, identity.s, ip_addr2a(&msg->rcv.src_ip),
 				req->watcher == SUB_WATCHER_UNAUTHENTICATED
 						? "unauthenticated"
-						: sub_watcher_identity(&facts),
+						: sub_watcher_identity(&w.facts),
 				from->uri.len, from->uri.s, dec.code, dec.reason);
 		return reply_error(msg, dec.code, dec.reason);
 	}
@@ -549,7 +381,8 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 		LM_NOTICE("SUBSCRIBE to <%.*s> from %s: subscription table full"
 				  " (max_subscriptions %d, per identity %d): 503\n",
 				identity.len, identity.s, ip_addr2a(&msg->rcv.src_ip),
-				reauth_max_subscriptions, reauth_max_subscriptions_per_identity);
+				reauth_max_subscriptions,
+				reauth_max_subscriptions_per_identity);
 		reauth_stats_add(REAUTH_STAT_SUBSCRIBE_REFUSED_FULL, 1);
 		return reply_retry_after(msg, retry_after);
 	}
@@ -560,9 +393,9 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	if(sub == NULL)
 		return reply_error(msg, 500, "Server Internal Error");
 
-	LM_INFO("subscription %u: %s <%.*s> (%s) watches <%.*s> for %ld s\n",
-			d.id, d.kind == REAUTH_SUB_UE ? "UE" : "watcher", from->uri.len,
-			from->uri.s, sub_watcher_identity(&facts), identity.len,
+	LM_INFO("subscription %u: %s <%.*s> (%s) watches <%.*s> for %ld s\n", d.id,
+			d.kind == REAUTH_SUB_UE ? "UE" : "watcher", from->uri.len,
+			from->uri.s, sub_watcher_identity(&w.facts), identity.len,
 			identity.s, dec.expires);
 	rc = reply_ok(msg, &d.loc_contact, dec.expires);
 	/* after the 200: the initial NOTIFY, or the only one for a fetch */

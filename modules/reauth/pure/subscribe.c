@@ -199,8 +199,9 @@ static int trusted_has(const char *aor, const char *const *trusted, size_t n)
 	for(i = 0; i < n; i++) {
 		if(trusted[i] == NULL)
 			continue;
-		if(strchr(trusted[i], '@') ? strcmp(aor, trusted[i]) == 0
-								   : host && strcasecmp(host + 1, trusted[i]) == 0)
+		if(strchr(trusted[i], '@')
+						? strcmp(aor, trusted[i]) == 0
+						: host && strcasecmp(host + 1, trusted[i]) == 0)
 			return 1;
 	}
 	return 0;
@@ -223,8 +224,8 @@ const char *sub_watcher_identity(const sub_watcher_facts_t *f)
 }
 
 sub_watcher_kind_t sub_classify_watcher(const sub_watcher_facts_t *f,
-		const char *const *user_aors, size_t n_user,
-		const char *const *trusted, size_t n_trusted)
+		const char *const *user_aors, size_t n_user, const char *const *trusted,
+		size_t n_trusted)
 {
 	const char *id = sub_watcher_identity(f);
 

@@ -23,9 +23,9 @@ typedef struct sub_policy
 
 typedef enum sub_watcher_kind
 {
-	SUB_WATCHER_FORBIDDEN = 0,	 /* known, but may not watch this user */
-	SUB_WATCHER_UE,				 /* the user's own UE, on a registered flow */
-	SUB_WATCHER_OTHER,			 /* the user elsewhere, a P-CSCF, an AS */
+	SUB_WATCHER_FORBIDDEN = 0,	/* known, but may not watch this user */
+	SUB_WATCHER_UE,				/* the user's own UE, on a registered flow */
+	SUB_WATCHER_OTHER,			/* the user elsewhere, a P-CSCF, an AS */
 	SUB_WATCHER_UNAUTHENTICATED /* nothing proves who is watching */
 } sub_watcher_kind_t;
 
@@ -103,7 +103,7 @@ const char *sub_watcher_identity(const sub_watcher_facts_t *f);
  * - FORBIDDEN: any other identity.
  */
 sub_watcher_kind_t sub_classify_watcher(const sub_watcher_facts_t *f,
-		const char *const *user_aors, size_t n_user,
-		const char *const *trusted, size_t n_trusted);
+		const char *const *user_aors, size_t n_user, const char *const *trusted,
+		size_t n_trusted);
 
 #endif
