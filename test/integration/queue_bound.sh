@@ -14,16 +14,15 @@ check "alice registers" register_at alice "$pa" 600
 
 # where the NOTIFYs go: a UDP port that logs each request's Call-ID and
 # never answers
-python3 -u -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-while True:
-    d = s.recv(65535).decode("latin-1")
-    for l in d.split("\r\n"):
-        if l.lower().startswith("call-id:"):
-            print(d.split(" ", 1)[0], l.split(":", 1)[1].strip(), flush=True)
-' "$PCSCF_IP" "$pm" >"$WORK/mute.log" 2>&1 &
+perl -MIO::Socket::INET -e '
+	$| = 1;
+	my $s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => $ARGV[1],
+		Proto => "udp") or die "bind: $!";
+	while (defined $s->recv(my $d, 65535)) {
+		my ($m) = $d =~ /^(\S+)/;
+		my ($c) = $d =~ /\r\n(?:Call-ID|i)\s*:\s*(\S+)/i;
+		print "$m $c\n";
+	}' "$PCSCF_IP" "$pm" >"$WORK/mute.log" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 
 from_pcscf sipp_run subs sub_mute.xml -key ruri sip:alice@ims.test \

@@ -22,13 +22,10 @@ check "alice's UE subscribes" wait_subs 1 sip:alice@ims.test
 check_eq "... as her UE" ue "$(subs_field kind sip:alice@ims.test | xargs)"
 
 # bob's watchers: their NOTIFYs go to a port where nothing answers
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-while True:
-    s.recv(65535)
-' "$PCSCF_IP" "$pm" &
+perl -MIO::Socket::INET -e '
+	my $s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => $ARGV[1],
+		Proto => "udp") or die "bind: $!";
+	1 while defined $s->recv(my $d, 65535);' "$PCSCF_IP" "$pm" &
 BG_PIDS="$BG_PIDS $!"
 
 check_contains "reauth.user alice starts (deadline in 4 s)" "status: started" \
