@@ -16,7 +16,6 @@
 #include "lib/srdb1/db.h"
 
 #include "reauth_db.h"
-#include "reauth_proc.h"
 
 #define REAUTH_SUB_TABLE_VERSION 1
 /* embedded sqlite answers "busy" at once while another process writes
@@ -235,8 +234,8 @@ int reauth_db_init(str *url)
 	return 0;
 }
 
-/* after the sets are loaded: pending procedures resume where they were */
-int reauth_db_load_procs(void)
+/* after the sets are loaded: each pending procedure's row to restore */
+int reauth_db_load_procs(reauth_db_proc_row_f restore)
 {
 	db_key_t cols[PROC_COLS] = {&col_id, &col_identity, &col_state, &col_reason,
 			&col_started, &col_deadline, &col_notify_pending,
@@ -272,8 +271,7 @@ int reauth_db_load_procs(void)
 		core.contacts = (unsigned int)VAL_INT(&v[8]);
 		if(core.state <= RP_IDLE || core.state >= RP_DONE)
 			continue;
-		if(reauth_proc_restore((unsigned int)VAL_INT(&v[0]), &identity, &core)
-				== 0)
+		if(restore((unsigned int)VAL_INT(&v[0]), &identity, &core) == 0)
 			n++;
 	}
 	dbf.free_result(db_con, res);

@@ -34,6 +34,7 @@
 #include "reauth_subscribe.h"
 #include "reauth_trigger.h"
 #include "reauth_watcher.h"
+#include "reauth_worker.h"
 
 MODULE_VERSION
 
@@ -122,9 +123,10 @@ static int mod_init(void)
 	if(reauth_identity_init(usrloc_domain) < 0 || reauth_subscribe_init() < 0
 			|| reauth_subs_init(hash_size) < 0 || reauth_queue_init() < 0
 			|| reauth_proc_init() < 0 || reauth_sets_init(&db_url) < 0
-			|| reauth_db_init(&db_url) < 0 || reauth_db_load_procs() < 0
-			|| reauth_notify_init() < 0 || reauth_refer_init() < 0
-			|| reauth_register_init() < 0
+			|| reauth_db_init(&db_url) < 0
+			|| reauth_db_load_procs(reauth_proc_restore) < 0
+			|| reauth_notify_init() < 0 || reauth_worker_init() < 0
+			|| reauth_refer_init() < 0 || reauth_register_init() < 0
 			|| reauth_dereg_init(reauth_terminate_sessions) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
 			|| reauth_stats_init() < 0)
@@ -158,7 +160,7 @@ static int child_init(int rank)
 		if(cfg_child_init())
 			return -1;
 		reauth_sets_child_init();
-		reauth_notifier_loop(); /* never returns */
+		reauth_worker_loop(); /* never returns */
 	}
 	reauth_notifier_pid = pid;
 	return 0;

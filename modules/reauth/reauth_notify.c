@@ -4,17 +4,16 @@
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Runs in the module's own process (reauth_notifier_loop), fed by the job
+ * Runs in the module's own process (reauth_worker.c), fed by the job
  * queue: usrloc callbacks, SUBSCRIBE handling and tm reply callbacks only
  * post jobs. Each NOTIFY carries the full state of the subscribed
- * identity (RFC 3680) built by core/regstate from a usrloc snapshot, and
+ * identity (RFC 3680) built by pure/regstate from a usrloc snapshot, and
  * is sent with tm inside the stored dialog; its final answer comes back
  * as a job (481 and timeouts remove the subscription, RFC 6665).
  */
 
 #include <string.h>
 
-#include "core/cfg/cfg_struct.h"
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
@@ -33,7 +32,6 @@
 #include "reauth_sets.h"
 #include "reauth_mem.h"
 #include "reauth_notify.h"
-#include "reauth_proc.h"
 #include "reauth_queue.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
@@ -79,7 +77,7 @@ static const char *term_reason_name(reauth_term_reason_t r)
 
 /* --- jobs posted by other processes --- */
 
-static void ul_changed(ucontact_t *c, int type, void *param)
+void reauth_notify_ul_changed(ucontact_t *c, int type)
 {
 	reauth_job_t *job;
 	unsigned int hash;
@@ -87,12 +85,6 @@ static void ul_changed(ucontact_t *c, int type, void *param)
 	char *p;
 	int ev;
 
-	/* usrloc flushes and expires contacts at shutdown too, after our
-	 * mod_destroy: nothing is left to notify then */
-	if(c == NULL || c->aor == NULL || reauth_ul_quiet || !reauth_subs_ready())
-		return;
-	if(type & (UL_CONTACT_INSERT | UL_CONTACT_UPDATE))
-		reauth_proc_contact_saved(c->aor);
 	if(type & UL_CONTACT_INSERT)
 		ev = REGINFO_EV_CREATED;
 	else if(type & UL_CONTACT_UPDATE)
@@ -187,13 +179,6 @@ int reauth_notify_init(void)
 {
 	if(load_tm_api(&tmb) < 0) {
 		LM_ERR("cannot bind tm: load the tm module before reauth\n");
-		return -1;
-	}
-	if(reauth_ul.register_ulcb(UL_CONTACT_INSERT | UL_CONTACT_UPDATE
-									   | UL_CONTACT_DELETE | UL_CONTACT_EXPIRE,
-			   ul_changed, NULL)
-			< 0) {
-		LM_ERR("cannot register usrloc callbacks\n");
 		return -1;
 	}
 	return 0;
@@ -537,7 +522,7 @@ static void sub_drop(reauth_sub_t *sub)
 
 /* Full state to every subscription of aor; the last contact gone ends
  * them (Subscription-State: terminated;reason=noresource). */
-static void on_ul_change(reauth_job_t *job)
+void reauth_notify_on_ul_change(reauth_job_t *job)
 {
 	ul_snapshot_t snap;
 	reauth_sub_t *sub, *next;
@@ -584,7 +569,7 @@ static void on_ul_change(reauth_job_t *job)
 
 /* Full state to one subscription: initial NOTIFY, refresh, or the final
  * one (terminate >= 0: the reason; the subscription is then removed). */
-static void on_sub_notify(unsigned int hash, unsigned int id, int terminate)
+void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 {
 	ul_snapshot_t snap;
 	reauth_sub_t *sub;
@@ -630,12 +615,10 @@ static void on_sub_notify(unsigned int hash, unsigned int id, int terminate)
 	reauth_snapshot_free(&snap);
 }
 
-static void on_notify_reply(reauth_job_t *job)
+void reauth_notify_on_reply(reauth_job_t *job)
 {
 	reauth_sub_t *sub;
 
-	if(job->proc_id)
-		reauth_proc_notify_answer(job->proc_id, job->is_ue, job->code);
 	if(job->code < 300)
 		return;
 	reauth_stats_notify_failed();
@@ -748,7 +731,7 @@ int reauth_notify_user(reauth_id_view_t *views, int n, unsigned int proc_id,
 
 /* once a second: subscriptions not refreshed in time end with a final
  * NOTIFY (reason=timeout); write-back mode flushes dirty rows */
-static void on_tick(time_t now)
+void reauth_notify_tick(time_t now)
 {
 	unsigned int idx, size = reauth_subs_size();
 	reauth_sub_t *sub;
@@ -778,56 +761,7 @@ static void on_tick(time_t now)
 		reauth_subs_unlock_idx(idx);
 	}
 	for(i = 0; i < n; i += 2)
-		on_sub_notify(expired[i], expired[i + 1], REAUTH_TERM_TIMEOUT);
+		reauth_notify_on_sub(expired[i], expired[i + 1], REAUTH_TERM_TIMEOUT);
 	if(expired)
 		pkg_free(expired);
-}
-
-void reauth_notifier_loop(void)
-{
-	reauth_job_t *job;
-	time_t now, next_tick = 0;
-
-	if(reauth_db_child_init() < 0)
-		LM_ERR("notifier runs without the DB\n");
-	LM_INFO("reauth notifier process started\n");
-	for(;;) {
-		job = reauth_queue_pop(200);
-		cfg_update();
-		if(job) {
-			switch(job->type) {
-				case REAUTH_JOB_UL_CHANGE:
-					on_ul_change(job);
-					break;
-				case REAUTH_JOB_NOTIFY:
-					on_sub_notify(job->hash, job->id, -1);
-					break;
-				case REAUTH_JOB_TERMINATE:
-					on_sub_notify(job->hash, job->id, job->code);
-					break;
-				case REAUTH_JOB_NOTIFY_REPLY:
-					on_notify_reply(job);
-					break;
-				case REAUTH_JOB_PROC_TRIGGER:
-					reauth_proc_on_trigger(job->proc_id);
-					break;
-				case REAUTH_JOB_PROC_CANCEL:
-					reauth_proc_on_cancel(job->proc_id);
-					break;
-				case REAUTH_JOB_REFER_REPLY:
-					reauth_proc_on_refer_answer(job->proc_id, job->code);
-					break;
-				case REAUTH_JOB_REREGISTERED:
-					reauth_proc_on_reregistered(&job->aor, job->is_ue);
-					break;
-			}
-			shm_free(job);
-		}
-		now = time(NULL);
-		if(now >= next_tick) {
-			on_tick(now);
-			reauth_proc_tick(now);
-			next_tick = now + 1;
-		}
-	}
 }

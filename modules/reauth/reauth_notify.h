@@ -9,6 +9,9 @@
 #define _REAUTH_NOTIFY_H_
 
 #include "core/str.h"
+#include "modules/usrloc/usrloc.h"
+
+#include "reauth_queue.h"
 
 #include "pure/regstate.h"
 
@@ -64,10 +67,21 @@ void reauth_notify_count(
 int reauth_notify_user(reauth_id_view_t *views, int n, unsigned int proc_id,
 		const char *terminate, unsigned int *other_sent);
 
-/* mod_init: tm and the usrloc callbacks */
+/* mod_init: tm */
 int reauth_notify_init(void);
-/* the notifier process: never returns */
-void reauth_notifier_loop(void);
+
+/* usrloc callback (the process that changed the contact): post the change
+ * when somebody watches the aor */
+void reauth_notify_ul_changed(ucontact_t *c, int type);
+
+/* the worker's handlers of the notifier's jobs */
+void reauth_notify_on_ul_change(reauth_job_t *job);
+/* full state to one subscription; terminate >= 0: the final one, reason */
+void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate);
+/* the final answer to a NOTIFY: 481 and timeouts end the subscription */
+void reauth_notify_on_reply(reauth_job_t *job);
+/* once a second: expired subscriptions, write-back */
+void reauth_notify_tick(time_t now);
 
 /* post a job for subscription (hash, id); 0 or -1 (out of shm) */
 int reauth_notify_post(unsigned int hash, unsigned int id);

@@ -564,8 +564,17 @@ static void do_send_notify(reauth_procrec_t *rec)
 	}
 }
 
+/* the procedure's set, as the REFER sender takes it */
+static reauth_refer_set_t refer_set_of(reauth_procrec_t *rec)
+{
+	reauth_refer_set_t set = {
+			rec->id, rec->user.nset, rec->set_aor, rec->user.set};
+	return set;
+}
+
 static void do_send_refer(reauth_procrec_t *rec)
 {
+	reauth_refer_set_t refer_set = refer_set_of(rec);
 	reauth_proc_cfg_t cfg = proc_cfg();
 	reauth_actions_t acts;
 	unsigned int expected, sent;
@@ -573,7 +582,7 @@ static void do_send_refer(reauth_procrec_t *rec)
 	lock_get(&procs->lock);
 	expected = rec->core.refer_pending;
 	lock_release(&procs->lock);
-	sent = (unsigned int)reauth_refer_send(rec, (int)expected);
+	sent = (unsigned int)reauth_refer_send(&refer_set, (int)expected);
 	for(; sent < expected; sent++) {
 		reauth_stats_add(REAUTH_STAT_REFER_FAILED, 1);
 		lock_get(&procs->lock);
@@ -719,6 +728,7 @@ void reauth_proc_on_trigger(unsigned int id)
 {
 	reauth_proc_cfg_t cfg = proc_cfg();
 	reauth_id_view_t views[REAUTH_USER_MAX_IDS];
+	reauth_refer_set_t refer_set;
 	reauth_procrec_t *rec;
 	reauth_actions_t acts;
 	unsigned int ue, other, contacts;
@@ -730,7 +740,8 @@ void reauth_proc_on_trigger(unsigned int id)
 	for(i = 0; i < rec->user.nall; i++)
 		views[i].aor = rec->all_aor[i];
 	reauth_notify_count(views, rec->user.nall, &ue, &other);
-	contacts = (unsigned int)reauth_refer_targets(rec);
+	refer_set = refer_set_of(rec);
+	contacts = (unsigned int)reauth_refer_targets(&refer_set);
 
 	lock_get(&procs->lock);
 	rc = reauth_proc_trigger(

@@ -57,7 +57,7 @@ int reauth_refer_init(void)
 
 /* copy the distinct valid contacts of the set into pkg */
 static int targets_take(
-		reauth_procrec_t *rec, refer_target_t *t, int max, char **buf)
+		reauth_refer_set_t *set, refer_target_t *t, int max, char **buf)
 {
 	urecord_t *r;
 	ucontact_t *c;
@@ -78,8 +78,8 @@ static int targets_take(
 			p = *buf;
 			n = 0;
 		}
-		for(i = 0; i < rec->user.nset; i++) {
-			str *aor = &rec->set_aor[i];
+		for(i = 0; i < set->n; i++) {
+			str *aor = &set->aors[i];
 			reauth_ul.lock_udomain(reauth_udomain, aor);
 			if(reauth_ul.get_urecord(reauth_udomain, aor, &r) == 0) {
 				for(c = r->contacts; c; c = c->next) {
@@ -88,7 +88,7 @@ static int targets_take(
 						continue;
 					if(k == 0) {
 						len += c->c.len + c->path.len + c->received.len
-							   + rec->user.set[i].len
+							   + set->identities[i].len
 							   + (c->sock ? c->sock->sock_str.len : 0) + 5;
 						continue;
 					}
@@ -109,7 +109,7 @@ static int targets_take(
 					T_COPY(uri, c->c);
 					T_COPY(path, c->path);
 					T_COPY(received, c->received);
-					T_COPY(identity, rec->user.set[i]);
+					T_COPY(identity, set->identities[i]);
 					if(c->sock)
 						T_COPY(sock, c->sock->sock_str);
 					else
@@ -125,13 +125,13 @@ static int targets_take(
 	return n;
 }
 
-int reauth_refer_targets(reauth_procrec_t *rec)
+int reauth_refer_targets(reauth_refer_set_t *set)
 {
 	refer_target_t t[REFER_MAX_TARGETS];
 	char *buf = NULL;
 	int n;
 
-	n = targets_take(rec, t, REFER_MAX_TARGETS, &buf);
+	n = targets_take(set, t, REFER_MAX_TARGETS, &buf);
 	if(buf)
 		pkg_free(buf);
 	return n < 0 ? 0 : n;
@@ -167,7 +167,7 @@ static int identity_domain(str *identity, str *host)
 	return 0;
 }
 
-static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
+static int refer_one(reauth_refer_set_t *set, refer_target_t *t)
 {
 	char hdrs_buf[2048], from_buf[REAUTH_AOR_MAX + 16];
 	str hdrs, from, domain, next_hop = STR_NULL;
@@ -221,7 +221,7 @@ static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
 			free_rr(&rr);
 		return -1;
 	}
-	*param = rec->id;
+	*param = set->proc_id;
 	set_uac_req(&uac_r, &refer_method, &hdrs, NULL, NULL, TMCB_LOCAL_COMPLETED,
 			refer_completed, (void *)param);
 	if(t->sock.len > 0)
@@ -235,12 +235,12 @@ static int refer_one(reauth_procrec_t *rec, refer_target_t *t)
 		shm_free(param);
 		return -1;
 	}
-	LM_INFO("re-authentication %u: REFER sent to %.*s\n", rec->id, t->uri.len,
-			t->uri.s);
+	LM_INFO("re-authentication %u: REFER sent to %.*s\n", set->proc_id,
+			t->uri.len, t->uri.s);
 	return 0;
 }
 
-int reauth_refer_send(reauth_procrec_t *rec, int max)
+int reauth_refer_send(reauth_refer_set_t *set, int max)
 {
 	refer_target_t t[REFER_MAX_TARGETS];
 	char *buf = NULL;
@@ -248,9 +248,9 @@ int reauth_refer_send(reauth_procrec_t *rec, int max)
 
 	if(max > REFER_MAX_TARGETS)
 		max = REFER_MAX_TARGETS;
-	n = targets_take(rec, t, max, &buf);
+	n = targets_take(set, t, max, &buf);
 	for(i = 0; i < n; i++) {
-		if(refer_one(rec, &t[i]) == 0) {
+		if(refer_one(set, &t[i]) == 0) {
 			sent++;
 			reauth_stats_add(REAUTH_STAT_REFER_SENT, 1);
 		}

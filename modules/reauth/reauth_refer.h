@@ -8,14 +8,23 @@
 #ifndef _REAUTH_REFER_H_
 #define _REAUTH_REFER_H_
 
-#include "reauth_proc.h"
+#include "core/str.h"
 
 extern str reauth_refer_to;
 
+/* the identities whose contacts are asked to register again */
+typedef struct reauth_refer_set
+{
+	unsigned int proc_id; /* the answers go back to this procedure */
+	int n;
+	str *aors;		 /* usrloc keys */
+	str *identities; /* the public identities (To of each REFER) */
+} reauth_refer_set_t;
+
 int reauth_refer_init(void);
-/* distinct registered contacts of the procedure's set */
-int reauth_refer_targets(reauth_procrec_t *rec);
+/* distinct registered contacts of the set */
+int reauth_refer_targets(reauth_refer_set_t *set);
 /* a REFER to each of them (at most max); returns how many were sent */
-int reauth_refer_send(reauth_procrec_t *rec, int max);
+int reauth_refer_send(reauth_refer_set_t *set, int max);
 
 #endif

@@ -9,7 +9,6 @@
 #include "core/dprint.h"
 #include "core/sr_module.h"
 
-#include "reauth_proc.h"
 #include "reauth_queue.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"

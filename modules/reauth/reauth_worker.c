@@ -1,0 +1,105 @@
+/*
+ * reauth module - the module's process: takes jobs, hands them on
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The top of the one-way flow: entry points (usrloc callback here, SIP,
+ * RPC, tm callbacks elsewhere) post jobs; this loop takes them in order
+ * and hands each to the notifier or the procedure, and ticks both once a
+ * second. Nothing below this file calls up into it.
+ */
+
+#include <time.h>
+
+#include "core/cfg/cfg_struct.h"
+#include "core/dprint.h"
+#include "core/mem/shm_mem.h"
+
+#include "reauth_db.h"
+#include "reauth_identity.h"
+#include "reauth_notify.h"
+#include "reauth_proc.h"
+#include "reauth_queue.h"
+#include "reauth_subs.h"
+#include "reauth_worker.h"
+
+/* usrloc: a contact changed, in the process that changed it */
+static void ul_changed(ucontact_t *c, int type, void *param)
+{
+	/* usrloc flushes and expires contacts at shutdown too, after our
+	 * mod_destroy: nothing is left to notify then */
+	if(c == NULL || c->aor == NULL || reauth_ul_quiet || !reauth_subs_ready())
+		return;
+	if(type & (UL_CONTACT_INSERT | UL_CONTACT_UPDATE))
+		reauth_proc_contact_saved(c->aor);
+	reauth_notify_ul_changed(c, type);
+}
+
+int reauth_worker_init(void)
+{
+	if(reauth_ul.register_ulcb(UL_CONTACT_INSERT | UL_CONTACT_UPDATE
+									   | UL_CONTACT_DELETE | UL_CONTACT_EXPIRE,
+			   ul_changed, NULL)
+			< 0) {
+		LM_ERR("cannot register usrloc callbacks\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void run_job(reauth_job_t *job)
+{
+	switch(job->type) {
+		case REAUTH_JOB_UL_CHANGE:
+			reauth_notify_on_ul_change(job);
+			break;
+		case REAUTH_JOB_NOTIFY:
+			reauth_notify_on_sub(job->hash, job->id, -1);
+			break;
+		case REAUTH_JOB_TERMINATE:
+			reauth_notify_on_sub(job->hash, job->id, job->code);
+			break;
+		case REAUTH_JOB_NOTIFY_REPLY:
+			if(job->proc_id)
+				reauth_proc_notify_answer(job->proc_id, job->is_ue, job->code);
+			reauth_notify_on_reply(job);
+			break;
+		case REAUTH_JOB_PROC_TRIGGER:
+			reauth_proc_on_trigger(job->proc_id);
+			break;
+		case REAUTH_JOB_PROC_CANCEL:
+			reauth_proc_on_cancel(job->proc_id);
+			break;
+		case REAUTH_JOB_REFER_REPLY:
+			reauth_proc_on_refer_answer(job->proc_id, job->code);
+			break;
+		case REAUTH_JOB_REREGISTERED:
+			reauth_proc_on_reregistered(&job->aor, job->is_ue);
+			break;
+	}
+}
+
+void reauth_worker_loop(void)
+{
+	reauth_job_t *job;
+	time_t now, next_tick = 0;
+
+	if(reauth_db_child_init() < 0)
+		LM_ERR("notifier runs without the DB\n");
+	LM_INFO("reauth notifier process started\n");
+	for(;;) {
+		job = reauth_queue_pop(200);
+		cfg_update();
+		if(job) {
+			run_job(job);
+			shm_free(job);
+		}
+		now = time(NULL);
+		if(now >= next_tick) {
+			reauth_notify_tick(now);
+			reauth_proc_tick(now);
+			next_tick = now + 1;
+		}
+	}
+}

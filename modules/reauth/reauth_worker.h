@@ -1,0 +1,16 @@
+/*
+ * reauth module - the module's process: takes jobs, hands them on
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef _REAUTH_WORKER_H_
+#define _REAUTH_WORKER_H_
+
+/* mod_init: the usrloc callbacks that feed the queue */
+int reauth_worker_init(void);
+/* the module's process: never returns */
+void reauth_worker_loop(void);
+
+#endif
