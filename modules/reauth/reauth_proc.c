@@ -433,13 +433,16 @@ void reauth_proc_contact_saved(str *aor)
 	reauth_queue_push(job);
 }
 
+/* Cancelled at once, in the caller's process: the answer is true when it
+ * is given, and a new trigger right after is accepted. The notifier's
+ * next tick settles the record (log line, DB row). */
 void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 {
 	reauth_identity_t id;
 	reauth_procrec_t *rec = NULL;
+	reauth_actions_t acts;
 	reauth_user_t u;
-	reauth_job_t *job;
-	int i;
+	int i, rc = -1;
 
 	res->id = 0;
 	if(reauth_sets_resolve(identity, &u) < 0) {
@@ -451,28 +454,20 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 	for(i = 0; i < u.nset && rec == NULL; i++)
 		if(reauth_identity_to_aor(&u.set[i], &id) == REAUTH_ID_OK)
 			rec = idx_find(&id.aor);
-	if(rec)
+	if(rec) {
 		res->id = rec->id;
+		rc = reauth_proc_cancel(&rec->core, (long)time(NULL), &acts);
+		if(rc == 0)
+			idx_remove(rec);
+	}
 	lock_release(&procs->lock);
 	reauth_user_free(&u);
-	if(rec == NULL) {
+	if(rc < 0) {
 		res->code = 404;
 		res->reason = "no pending re-authentication of this identity";
 		return;
 	}
-	if(reauth_queue_admit() < 0) {
-		res->code = 503;
-		res->reason = "too much work queued, try again later";
-		return;
-	}
-	job = reauth_job_new(REAUTH_JOB_PROC_CANCEL, 0);
-	if(job == NULL) {
-		res->code = 500;
-		res->reason = "out of memory";
-		return;
-	}
-	job->proc_id = res->id;
-	reauth_queue_push(job);
+	reauth_stats_add(REAUTH_STAT_CANCELLED, 1);
 	res->code = 200;
 	res->reason = "cancelled";
 }
@@ -693,8 +688,10 @@ static void settle(reauth_procrec_t *rec)
 
 	lock_get(&procs->lock);
 	done = rec->core.state == RP_DONE;
-	if(done)
+	if(done) {
 		idx_remove(rec);
+		rec->settled = 1;
+	}
 	lock_release(&procs->lock);
 	if(done) {
 		LM_INFO("re-authentication %u of <%.*s>: %s (%s)\n", rec->id,
@@ -818,35 +815,22 @@ void reauth_proc_on_reregistered(str *aor, int authenticated)
 	settle(rec);
 }
 
-void reauth_proc_on_cancel(unsigned int id)
-{
-	reauth_procrec_t *rec;
-	reauth_actions_t acts;
-	int rc = -1;
-
-	if((rec = proc_get(id)) == NULL)
-		return;
-	lock_get(&procs->lock);
-	rc = reauth_proc_cancel(&rec->core, time(NULL), &acts);
-	lock_release(&procs->lock);
-	if(rc < 0)
-		return;
-	reauth_stats_add(REAUTH_STAT_CANCELLED, 1);
-	settle(rec);
-}
-
 void reauth_proc_tick(time_t now)
 {
 	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_procrec_t *rec, *next, *expired[64];
+	reauth_procrec_t *rec, *next, *expired[64], *unsettled[64];
 	reauth_actions_t acts;
-	int n = 0, i;
+	int n = 0, nu = 0, i;
 
 	lock_get(&procs->lock);
 	for(rec = procs->first; rec; rec = next) {
 		next = rec->next;
 		if(rec->core.state == RP_DONE) {
-			if(now - rec->core.ended >= reauth_keep_finished) {
+			/* ended elsewhere (a cancel): settled here, then kept a while */
+			if(!rec->settled) {
+				if(nu < 64)
+					unsettled[nu++] = rec;
+			} else if(now - rec->core.ended >= reauth_keep_finished) {
 				rec_unlink(rec);
 				rec_free(rec);
 			}
@@ -856,6 +840,8 @@ void reauth_proc_tick(time_t now)
 		}
 	}
 	lock_release(&procs->lock);
+	for(i = 0; i < nu; i++)
+		settle(unsettled[i]);
 	for(i = 0; i < n; i++) {
 		lock_get(&procs->lock);
 		reauth_proc_deadline(&expired[i]->core, &cfg, now, &acts);

@@ -40,6 +40,7 @@ typedef struct reauth_procrec
 	str set_aor[REAUTH_USER_MAX_IDS];
 	str all_aor[REAUTH_USER_MAX_IDS];
 	int in_db;
+	int settled; /* done, its outcome logged and its row dropped */
 	char buf[];
 } reauth_procrec_t;
 
@@ -58,7 +59,6 @@ void reauth_proc_on_trigger(unsigned int id);
 void reauth_proc_notify_answer(unsigned int id, int is_ue, int code);
 void reauth_proc_on_refer_answer(unsigned int id, int code);
 void reauth_proc_on_reregistered(str *aor, int authenticated);
-void reauth_proc_on_cancel(unsigned int id);
 void reauth_proc_tick(time_t now);
 
 /* DB load: a pending procedure as it was stored */

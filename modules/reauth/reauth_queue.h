@@ -24,7 +24,6 @@ typedef enum reauth_job_type
 	REAUTH_JOB_TERMINATE,	  /* final NOTIFY, then remove the subscription */
 	REAUTH_JOB_NOTIFY_REPLY,  /* final answer to a NOTIFY we sent */
 	REAUTH_JOB_PROC_TRIGGER,  /* start procedure proc_id */
-	REAUTH_JOB_PROC_CANCEL,	  /* cancel procedure proc_id */
 	REAUTH_JOB_REFER_REPLY,	  /* final answer to a REFER of proc_id */
 	REAUTH_JOB_REREGISTERED	  /* a contact of aor saved by a REGISTER */
 } reauth_job_type_t;

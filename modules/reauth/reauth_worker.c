@@ -68,9 +68,6 @@ static void run_job(reauth_job_t *job)
 		case REAUTH_JOB_PROC_TRIGGER:
 			reauth_proc_on_trigger(job->proc_id);
 			break;
-		case REAUTH_JOB_PROC_CANCEL:
-			reauth_proc_on_cancel(job->proc_id);
-			break;
 		case REAUTH_JOB_REFER_REPLY:
 			reauth_proc_on_refer_answer(job->proc_id, job->code);
 			break;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A re-REGISTER that reached the server before the deadline completes the
-# procedure, however late the module's process gets to it. Here the
+# procedure, however late the module's process gets to it; a cancel holds
+# when it is answered, before that process has seen the trigger. Here the
 # process is held up on purpose: bob's watchers never answer and
 # max_notify_inflight is 1, so it waits out each of their NOTIFYs (tm
 # fr_timer, 5 s) while alice's deadline (4 s) passes with her
@@ -36,6 +37,18 @@ check_eq "the procedure awaits her REGISTER" awaiting-register "$(proc_field sip
 from_pcscf sipp_run mute sub_mute.xml -key ruri sip:bob@ims.test \
 	-key from_uri sip:pcscf@ims.test -key mute_port "$pm" -key sub_expires 600 \
 	-m 3 -r 100 >/dev/null
+# meanwhile a cancel is true when it is answered, though the process has
+# not seen the trigger yet: a new trigger right after it is accepted
+check_contains "reauth.user bob starts (its job waits in the queue)" "status: started" \
+	"$(reauth_start sip:bob@ims.test)"
+check_contains "reauth.cancel bob answers cancelled" "status: cancelled" \
+	"$(kamcmd_ reauth.cancel sip:bob@ims.test 2>&1)"
+check_eq "... and it is (reauth.show)" "done cancelled" \
+	"$(proc_field sip:bob@ims.test state) $(proc_field sip:bob@ims.test outcome)"
+check_contains "a new reauth.user bob is accepted at once" "status: started" \
+	"$(reauth_start sip:bob@ims.test)"
+check_contains "... and cancelled too" "status: cancelled" \
+	"$(kamcmd_ reauth.cancel sip:bob@ims.test 2>&1)"
 check "alice registers again with her credentials, before the deadline" \
 	register_at alice "$pa" 600
 check_eq "... while the process is still held up (her procedure not done yet)" \
@@ -43,7 +56,9 @@ check_eq "... while the process is still held up (her procedure not done yet)" \
 check "the procedure completes, after its deadline" wait_outcome sip:alice@ims.test completed 20
 check_eq "... because she re-registered" re-registered "$(proc_field sip:alice@ims.test reason)"
 check_contains "alice is still registered" "AoR: alice@ims.test" "$(kamcmd_ ul.dump 2>&1)"
-check_eq "statistics: completed, not de-registered" "1 0" \
-	"$(reauth_stat reauth_completed) $(reauth_stat reauth_deregistered)"
+check_eq "statistics: alice completed, nobody de-registered, bob cancelled twice" "1 0 2" \
+	"$(reauth_stat reauth_completed) $(reauth_stat reauth_deregistered) $(reauth_stat reauth_cancelled)"
+check_eq "bob's queued triggers found their procedures cancelled: none started" "1" \
+	"$(reauth_stat reauth_started)"
 
 finish

@@ -69,6 +69,18 @@ check_contains "reauth.reload picks up a new row" "identities: 6" "$(kamcmd_ rea
 out=$(kamcmd_ reauth.user carol@ims.test 2>&1)
 check_contains "a private identity of a user who is not registered: 404" "404 - identity is not registered" "$out"
 
+# reauth.cancel answers when the cancel is done: a trigger right after it
+# is accepted, every time
+check "bob registers" register bob 600
+refused=0
+for i in $(seq 1 100); do
+	kamcmd_ reauth.user sip:bob@ims.test >/dev/null 2>&1
+	kamcmd_ reauth.cancel sip:bob@ims.test >/dev/null 2>&1
+	case "$(kamcmd_ reauth.user sip:bob@ims.test 2>&1)" in *"409 -"*) refused=$((refused + 1)) ;; esac
+	kamcmd_ reauth.cancel sip:bob@ims.test >/dev/null 2>&1
+done
+check_eq "100 trigger / cancel / trigger cycles: no trigger refused after a cancel" 0 "$refused"
+
 # reauth.show by private identity leaks no pkg memory of the ctl process
 ctl_pkg_used() {
 	kamcmd_ pkg.stats 2>/dev/null | awk '

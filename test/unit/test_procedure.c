@@ -1152,10 +1152,15 @@ static void test_cancel_idle_done(void **state)
 	int k;
 
 	(void)state;
+	/* not triggered yet (its trigger is on its way): cancelled, and the
+	 * trigger then finds it done */
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(ev_cancel(&p, NOW, &out), -1);
+	assert_int_equal(ev_cancel(&p, NOW, &out), 0);
 	assert_no_actions(&out);
-	assert_proc(&p, .state = RP_IDLE);
+	assert_proc(&p, .state = RP_DONE, .outcome = RP_OUT_CANCELLED,
+			.reason = RP_WHY_CANCELLED, .ended = NOW);
+	assert_int_equal(ev_trigger(&p, &CFG_ALL, NOW + 1, 1, 0, 1, &out), -1);
+	assert_no_actions(&out);
 	for(k = 0; k < DK_COUNT; k++) {
 		reach_done(&p, k);
 		before = p;

@@ -141,7 +141,9 @@ void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 int reauth_proc_cancel(reauth_proc_t *p, long now, reauth_actions_t *out)
 {
 	out->n = 0;
-	if(p->state == RP_IDLE || p->state == RP_DONE)
+	/* a procedure not triggered yet (its trigger still queued) is
+	 * cancelled too: the trigger then finds it done */
+	if(p->state == RP_DONE)
 		return -1;
 	finish(p, now, RP_OUT_CANCELLED, RP_WHY_CANCELLED);
 	return 0;

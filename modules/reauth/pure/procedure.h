@@ -133,7 +133,8 @@ void reauth_proc_register_seen(reauth_proc_t *p, long at);
 void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_actions_t *out);
 
-/* An operator stops it: no de-registration, outcome cancelled. */
+/* An operator stops it, triggered or not yet: no de-registration, outcome
+ * cancelled; -1 when it is done already. */
 int reauth_proc_cancel(reauth_proc_t *p, long now, reauth_actions_t *out);
 
 /* when reauth_proc_deadline must be called next; 0 when done */
