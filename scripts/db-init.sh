@@ -24,6 +24,9 @@ create() {
 	for f in "$@"; do
 		sqlite3 "$tmp" <"$f"
 	done
+	# a -wal or -shm left by a deleted file would be replayed onto the new
+	# one (old rows back, or "database disk image is malformed")
+	rm -f "$db-wal" "$db-shm"
 	mv "$tmp" "$db"
 	echo "db-init: created $db"
 }
