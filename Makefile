@@ -73,7 +73,7 @@ DOC_STAGE := $(KAMAILIO_SRC)/src/modules/reauth/doc
 doc: deps
 	@./scripts/deps.sh doc
 	@mkdir -p $(DOC_STAGE)
-	@cp doc/reauth.xml doc/reauth_admin.xml $(DOC_STAGE)/
+	@cp doc/reauth.xml doc/reauth_admin.xml doc/reauth_devel.xml $(DOC_STAGE)/
 	@printf 'docs = reauth.xml\n\ndocbook_dir = ../../../../doc/docbook\ninclude $$(docbook_dir)/Makefile.module\n' >$(DOC_STAGE)/Makefile
 	@rm -f $(DOC_STAGE)/../README
 	$(MAKE) --no-print-directory -s -C $(DOC_STAGE) README >/dev/null
@@ -100,6 +100,7 @@ clean:
 	-$(MAKE) -C modules/reauth COREPATH=$(KAMAILIO_SRC)/src clean >/dev/null 2>&1
 	rm -f modules/reauth/*.o modules/reauth/*.d modules/reauth/pure/*.o modules/reauth/pure/*.d modules/reauth/*.so
 	-$(MAKE) -C test/unit clean
+	rm -f test/apimod/*.o test/apimod/*.d test/apimod/*.so test/apimod/*.lst
 	rm -rf $(VAR)/test
 
 distclean: clean

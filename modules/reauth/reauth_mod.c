@@ -18,6 +18,7 @@
 #include "core/pt.h"
 #include "core/cfg/cfg_struct.h"
 
+#include "api.h"
 #include "reauth_db.h"
 #include "reauth_dereg.h"
 #include "reauth_events.h"
@@ -57,6 +58,7 @@ static cmd_export_t cmds[] = {
 		REQUEST_ROUTE},
 	{"reauth_pending", (cmd_function)w_reauth_pending, 0, 0, 0,
 		REQUEST_ROUTE},
+	{"bind_reauth", (cmd_function)bind_reauth, 0, 0, 0, 0},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -108,6 +110,27 @@ struct module_exports exports = {
 	mod_destroy		 /* module destroy function */
 };
 /* clang-format on */
+
+static int api_pending(str *identity)
+{
+	reauth_identity_t id;
+
+	if(reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK)
+		return -1;
+	return reauth_proc_pending(&id.aor);
+}
+
+int bind_reauth(reauth_api_t *api)
+{
+	if(api == NULL) {
+		LM_ERR("no API structure to fill\n");
+		return -1;
+	}
+	api->start = reauth_proc_start;
+	api->pending = api_pending;
+	api->cancel = reauth_proc_cancel_request;
+	return 0;
+}
 
 static int mod_init(void)
 {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every module parameter, script function, RPC command, statistic and event
-# route the module exports is documented in doc/reauth_admin.xml, and the
+# route the module exports is documented in doc/reauth_admin.xml (the API
+# for other modules, bind_reauth, in doc/reauth_devel.xml), and the
 # generated README (make doc) is not older than the DocBook source.
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,8 @@ done
 cmds=$(sed -n '/cmd_export_t cmds\[\]/,/{0, 0, 0/p' "$mod/reauth_mod.c" \
 	| sed -n 's/^[[:space:]]*{"\([a-z_]*\)".*/\1/p' | sort -u)
 for c in $cmds; do
-	check "function $c() is documented" grep -q "<function moreinfo=\"none\">$c(" "$doc"
+	check "function $c() is documented" grep -q "<function moreinfo=\"none\">$c(" \
+		"$doc" "$TOP/doc/reauth_devel.xml"
 done
 rpcs=$(sed -n 's/^[[:space:]]*{"\(reauth\.[a-z_]*\)".*/\1/p' "$mod/reauth_rpc.c")
 for r in $rpcs; do
