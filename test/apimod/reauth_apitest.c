@@ -32,16 +32,29 @@ static void rpc_answer(rpc_t *rpc, void *ctx, reauth_trigger_result_t *res)
 			(int)res->id);
 }
 
-static const char *apitest_start_doc[2] = {"reauth API: start <identity>", 0};
-static void apitest_start(rpc_t *rpc, void *ctx)
+/* start and cancel: an identity in, a trigger result out */
+static void call_with_identity(rpc_t *rpc, void *ctx,
+		void (*fn)(str *identity, reauth_trigger_result_t *res))
 {
 	reauth_trigger_result_t res = {0, "", 0};
 	str id = STR_NULL;
 
 	if(rpc->scan(ctx, "S", &id) < 1)
 		return;
-	reauth.start(&id, &res);
+	fn(&id, &res);
 	rpc_answer(rpc, ctx, &res);
+}
+
+static const char *apitest_start_doc[2] = {"reauth API: start <identity>", 0};
+static void apitest_start(rpc_t *rpc, void *ctx)
+{
+	call_with_identity(rpc, ctx, reauth.start);
+}
+
+static const char *apitest_cancel_doc[2] = {"reauth API: cancel <identity>", 0};
+static void apitest_cancel(rpc_t *rpc, void *ctx)
+{
+	call_with_identity(rpc, ctx, reauth.cancel);
 }
 
 static const char *apitest_pending_doc[2] = {
@@ -55,18 +68,6 @@ static void apitest_pending(rpc_t *rpc, void *ctx)
 		return;
 	if(rpc->add(ctx, "{", &th) == 0)
 		rpc->struct_add(th, "d", "pending", reauth.pending(&id));
-}
-
-static const char *apitest_cancel_doc[2] = {"reauth API: cancel <identity>", 0};
-static void apitest_cancel(rpc_t *rpc, void *ctx)
-{
-	reauth_trigger_result_t res = {0, "", 0};
-	str id = STR_NULL;
-
-	if(rpc->scan(ctx, "S", &id) < 1)
-		return;
-	reauth.cancel(&id, &res);
-	rpc_answer(rpc, ctx, &res);
 }
 
 /* clang-format off */
