@@ -10,75 +10,29 @@
 #include "core/dprint.h"
 #include "core/hashes.h"
 #include "core/mem/shm_mem.h"
-#include "core/atomic_ops.h"
 
 #include "reauth_str.h"
 #include "reauth_subs.h"
 
-typedef struct reauth_subs_slot
-{
-	reauth_sub_t *first;
-	gen_lock_t lock;
-} reauth_subs_slot_t;
-
-typedef struct reauth_subs_table
-{
-	unsigned int size; /* power of two */
-	atomic_t next_id;
-	atomic_t count;
-	reauth_subs_slot_t slots[];
-} reauth_subs_table_t;
-
-static reauth_subs_table_t *subs_table = NULL;
+static reauth_table_t *subs_table = NULL;
 
 int reauth_max_subscriptions = 20000;
 int reauth_max_subscriptions_per_identity = 16;
 
 int reauth_subs_init(unsigned int size)
 {
-	unsigned int n, i;
+	subs_table = reauth_table_new(size);
+	return subs_table ? 0 : -1;
+}
 
-	/* core_hash_idx needs a power of two */
-	for(n = 1; n < size && n < (1u << 20); n <<= 1)
-		;
-	subs_table = shm_malloc(
-			sizeof(reauth_subs_table_t) + n * sizeof(reauth_subs_slot_t));
-	if(subs_table == NULL) {
-		SHM_MEM_ERROR;
-		return -1;
-	}
-	memset(subs_table, 0,
-			sizeof(reauth_subs_table_t) + n * sizeof(reauth_subs_slot_t));
-	subs_table->size = n;
-	atomic_set(&subs_table->next_id, 1);
-	for(i = 0; i < n; i++) {
-		if(lock_init(&subs_table->slots[i].lock) == NULL) {
-			LM_ERR("cannot init the lock of bucket %u\n", i);
-			while(i-- > 0)
-				lock_destroy(&subs_table->slots[i].lock);
-			shm_free(subs_table);
-			subs_table = NULL;
-			return -1;
-		}
-	}
-	return 0;
+static void sub_free(reauth_tentry_t *e)
+{
+	shm_free(e);
 }
 
 void reauth_subs_destroy(void)
 {
-	reauth_sub_t *s, *next;
-	unsigned int i;
-
-	if(subs_table == NULL)
-		return;
-	for(i = 0; i < subs_table->size; i++) {
-		for(s = subs_table->slots[i].first; s; s = next) {
-			next = s->next;
-			shm_free(s);
-		}
-		lock_destroy(&subs_table->slots[i].lock);
-	}
-	shm_free(subs_table);
+	reauth_table_destroy(subs_table, sub_free);
 	subs_table = NULL;
 }
 
@@ -89,27 +43,21 @@ unsigned int reauth_subs_hash(str *aor)
 
 unsigned int reauth_subs_new_id(void)
 {
-	return (unsigned int)atomic_add(&subs_table->next_id, 1) - 1;
-}
-
-static reauth_subs_slot_t *slot_of(unsigned int hash)
-{
-	return &subs_table->slots[core_hash_idx(hash, subs_table->size)];
+	return reauth_table_new_id(subs_table);
 }
 
 void reauth_subs_lock(unsigned int hash)
 {
-	lock_get(&slot_of(hash)->lock);
+	reauth_table_lock(subs_table, hash);
 }
 
 void reauth_subs_unlock(unsigned int hash)
 {
-	lock_release(&slot_of(hash)->lock);
+	reauth_table_unlock(subs_table, hash);
 }
 
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 {
-	reauth_subs_slot_t *slot;
 	reauth_sub_t *sub;
 	size_t len;
 	char *p;
@@ -137,8 +85,7 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	sub->hash = reauth_subs_hash(&sub->aor);
 	sub->id = d->id ? d->id : reauth_subs_new_id();
 	/* ids loaded from the DB push the counter past them */
-	while((unsigned int)atomic_get(&subs_table->next_id) <= sub->id)
-		atomic_inc(&subs_table->next_id);
+	reauth_table_seen_id(subs_table, sub->id);
 	sub->kind = d->kind;
 	sub->loc_cseq = d->loc_cseq;
 	sub->rem_cseq = d->rem_cseq;
@@ -146,23 +93,13 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	sub->expires = d->expires;
 	sub->dirty = 1;
 
-	slot = slot_of(sub->hash);
-	sub->next = slot->first;
-	if(slot->first)
-		slot->first->prev = sub;
-	slot->first = sub;
-	atomic_inc(&subs_table->count);
+	reauth_table_link(subs_table, &sub->entry);
 	return sub;
 }
 
 reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id)
 {
-	reauth_sub_t *s;
-
-	for(s = slot_of(hash)->first; s; s = s->next)
-		if(s->hash == hash && s->id == id)
-			return s;
-	return NULL;
+	return (reauth_sub_t *)reauth_table_find(subs_table, hash, id);
 }
 
 /* exact, as usrloc compares its keys */
@@ -181,7 +118,7 @@ int reauth_subs_room(unsigned int hash, str *aor, time_t now, long *retry_after)
 	 * fair guess for a client to come back */
 	*retry_after = 60;
 	if(reauth_max_subscriptions > 0
-			&& atomic_get(&subs_table->count) >= reauth_max_subscriptions)
+			&& reauth_table_count(subs_table) >= reauth_max_subscriptions)
 		return -1;
 	if(reauth_max_subscriptions_per_identity <= 0)
 		return 0;
@@ -200,7 +137,8 @@ reauth_sub_t *reauth_subs_first(unsigned int hash, str *aor)
 {
 	reauth_sub_t *s;
 
-	for(s = slot_of(hash)->first; s; s = s->next)
+	for(s = (reauth_sub_t *)reauth_table_first(subs_table, hash); s;
+			s = s->next)
 		if(same_aor(s, aor))
 			return s;
 	return NULL;
@@ -218,16 +156,8 @@ reauth_sub_t *reauth_subs_next(reauth_sub_t *sub, str *aor)
 
 void reauth_subs_remove(reauth_sub_t *sub)
 {
-	reauth_subs_slot_t *slot = slot_of(sub->hash);
-
-	if(sub->prev)
-		sub->prev->next = sub->next;
-	else
-		slot->first = sub->next;
-	if(sub->next)
-		sub->next->prev = sub->prev;
+	reauth_table_unlink(subs_table, &sub->entry);
 	shm_free(sub);
-	atomic_dec(&subs_table->count);
 }
 
 unsigned int reauth_subs_size(void)
@@ -237,17 +167,17 @@ unsigned int reauth_subs_size(void)
 
 reauth_sub_t *reauth_subs_bucket(unsigned int idx)
 {
-	return subs_table->slots[idx].first;
+	return (reauth_sub_t *)subs_table->b[idx].first;
 }
 
 void reauth_subs_lock_idx(unsigned int idx)
 {
-	lock_get(&subs_table->slots[idx].lock);
+	lock_get(&subs_table->b[idx].lock);
 }
 
 void reauth_subs_unlock_idx(unsigned int idx)
 {
-	lock_release(&subs_table->slots[idx].lock);
+	lock_release(&subs_table->b[idx].lock);
 }
 
 int reauth_subs_ready(void)
@@ -257,5 +187,5 @@ int reauth_subs_ready(void)
 
 int reauth_subs_count(void)
 {
-	return subs_table ? atomic_get(&subs_table->count) : 0;
+	return reauth_table_count(subs_table);
 }

@@ -16,17 +16,25 @@
 #include <time.h>
 
 #include "core/str.h"
-#include "core/locking.h"
+
+#include "reauth_table.h"
 
 #define REAUTH_SUB_UE 1	   /* the user watches itself */
 #define REAUTH_SUB_OTHER 2 /* P-CSCF, AS: a trusted watcher */
 
 typedef struct reauth_sub
 {
-	struct reauth_sub *next;
-	struct reauth_sub *prev;
-	unsigned int hash; /* core_case_hash of aor */
-	unsigned int id;   /* unique in the table, kept across restarts */
+	union
+	{
+		reauth_tentry_t entry; /* the table's view of the same fields */
+		struct
+		{
+			struct reauth_sub *next;
+			struct reauth_sub *prev;
+			unsigned int hash; /* core_case_hash of aor */
+			unsigned int id;   /* unique in the table, kept across restarts */
+		};
+	};
 	str aor;		   /* usrloc key of the subscribed identity */
 	str identity;	   /* subscribed public identity (URI) */
 	str watcher;	   /* From URI of the SUBSCRIBE */
