@@ -66,32 +66,42 @@ int reauth_identity_to_aor(str *identity, reauth_identity_t *id)
 	return REAUTH_ID_OK;
 }
 
-reauth_id_status_t reauth_identity_lookup(str *identity, reauth_identity_t *id)
+int reauth_ul_each(str *aor, int which, reauth_ul_contact_f fn, void *arg)
 {
 	urecord_t *rec = NULL;
-	ucontact_t *c;
-	time_t now;
+	ucontact_t *c, *next;
+	time_t now = time(NULL);
+	int rc, n = 0;
+
+	reauth_ul.lock_udomain(reauth_udomain, aor);
+	rc = reauth_ul.get_urecord(reauth_udomain, aor, &rec);
+	if(rc == 0) {
+		for(c = rec->contacts; c; c = next) {
+			next = c->next; /* fn may delete c */
+			if(which == REAUTH_UL_VALID && !VALID_CONTACT(c, now))
+				continue;
+			n++;
+			if(fn && fn(rec, c, arg) != 0)
+				break;
+		}
+		reauth_ul.release_urecord(rec);
+	}
+	reauth_ul.unlock_udomain(reauth_udomain, aor);
+	return rc < 0 ? -1 : n;
+}
+
+reauth_id_status_t reauth_identity_lookup(str *identity, reauth_identity_t *id)
+{
 	int rc;
 
 	rc = reauth_identity_to_aor(identity, id);
 	if(rc != REAUTH_ID_OK)
 		return rc;
-
-	now = time(NULL);
-	reauth_ul.lock_udomain(reauth_udomain, &id->aor);
-	rc = reauth_ul.get_urecord(reauth_udomain, &id->aor, &rec);
-	if(rc < 0) {
-		reauth_ul.unlock_udomain(reauth_udomain, &id->aor);
+	id->contacts = reauth_ul_each(&id->aor, REAUTH_UL_VALID, NULL, NULL);
+	if(id->contacts < 0) {
+		id->contacts = 0;
 		return REAUTH_ID_ERROR;
 	}
-	if(rc == 0) {
-		for(c = rec->contacts; c != NULL; c = c->next)
-			if(VALID_CONTACT(c, now))
-				id->contacts++;
-		reauth_ul.release_urecord(rec);
-	}
-	reauth_ul.unlock_udomain(reauth_udomain, &id->aor);
-
 	return id->contacts > 0 ? REAUTH_ID_OK : REAUTH_ID_NOT_REGISTERED;
 }
 

@@ -33,6 +33,16 @@ extern usrloc_api_t reauth_ul;
 extern udomain_t *reauth_udomain;
 
 int reauth_identity_init(const char *domain_name);
+
+/* what reauth_ul_each hands over for each contact: return 0 to go on,
+ * anything else stops the walk (the contact may be deleted by fn) */
+typedef int (*reauth_ul_contact_f)(urecord_t *r, ucontact_t *c, void *arg);
+#define REAUTH_UL_VALID 0 /* only contacts valid now */
+#define REAUTH_UL_ALL 1	  /* every contact, expired ones too */
+/* The one walk over the contacts of aor, with its usrloc slot locked:
+ * no I/O of ours in fn. Returns how many contacts fn saw, or -1 (usrloc
+ * error). */
+int reauth_ul_each(str *aor, int which, reauth_ul_contact_f fn, void *arg);
 int reauth_identity_to_aor(str *identity, reauth_identity_t *id);
 reauth_id_status_t reauth_identity_lookup(str *identity, reauth_identity_t *id);
 const char *reauth_identity_reason(reauth_id_status_t status);

@@ -79,6 +79,7 @@ static param_export_t params[] = {
 		&reauth_max_subscriptions_per_identity},
 	{"max_notify_inflight", PARAM_INT, &reauth_max_notify_inflight},
 	{"queue_size", PARAM_INT, &reauth_queue_size},
+	{"workers", PARAM_INT, &reauth_workers},
 	{"shortened_expires", PARAM_INT, &reauth_shortened_expires},
 	{"reauth_timeout", PARAM_INT, &reauth_timeout},
 	{"refer_fallback", PARAM_INT, &reauth_refer_fallback},
@@ -145,10 +146,10 @@ static int mod_init(void)
 	}
 	if(reauth_identity_init(usrloc_domain) < 0 || reauth_subscribe_init() < 0
 			|| reauth_subs_init(hash_size) < 0 || reauth_queue_init() < 0
-			|| reauth_proc_init() < 0 || reauth_sets_init(&db_url) < 0
+			|| reauth_proc_init(hash_size) < 0 || reauth_sets_init(&db_url) < 0
 			|| reauth_db_init(&db_url) < 0
 			|| reauth_db_load_procs(reauth_proc_restore) < 0
-			|| reauth_notify_init() < 0 || reauth_worker_init() < 0
+			|| reauth_notify_send_init() < 0 || reauth_worker_init() < 0
 			|| reauth_refer_init() < 0 || reauth_register_init() < 0
 			|| reauth_dereg_init(reauth_terminate_sessions) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
@@ -158,34 +159,40 @@ static int mod_init(void)
 	/* libxml2 is shared with other modules: init once, never clean up */
 	xmlInitParser();
 
-	/* the notifier process */
-	register_procs(1);
-	cfg_register_child(1);
+	/* subscriptions loaded from the DB go to their user's worker */
+	reauth_subs_set_shards(reauth_sets_shard);
+
+	/* the worker processes */
+	register_procs(reauth_workers);
+	cfg_register_child(reauth_workers);
 
 	LM_INFO("reauth module initialized (usrloc domain '%s', db_mode %d,"
-			" %d subscriptions loaded)\n",
-			usrloc_domain, reauth_db_mode, reauth_subs_count());
+			" %d workers, %d subscriptions loaded)\n",
+			usrloc_domain, reauth_db_mode, reauth_workers, reauth_subs_count());
 	return 0;
 }
 
 static int child_init(int rank)
 {
-	int pid;
+	char name[32];
+	int i, pid;
 
 	if(rank != PROC_MAIN)
 		return 0;
-	pid = fork_process(PROC_XWORKER, "reauth notifier", 1);
-	if(pid < 0) {
-		LM_ERR("cannot fork the notifier process\n");
-		return -1;
-	}
-	if(pid == 0) {
-		if(cfg_child_init())
+	for(i = 0; i < reauth_workers; i++) {
+		snprintf(name, sizeof(name), "reauth worker %d", i);
+		pid = fork_process(PROC_XWORKER, name, 1);
+		if(pid < 0) {
+			LM_ERR("cannot fork reauth worker %d\n", i);
 			return -1;
-		reauth_sets_child_init();
-		reauth_worker_loop(); /* never returns */
+		}
+		if(pid == 0) {
+			if(cfg_child_init())
+				return -1;
+			reauth_sets_child_init();
+			reauth_worker_loop((unsigned int)i); /* never returns */
+		}
 	}
-	reauth_notifier_pid = pid;
 	return 0;
 }
 

@@ -8,12 +8,15 @@
 #ifndef _REAUTH_NOTIFY_H_
 #define _REAUTH_NOTIFY_H_
 
+#include <time.h>
+
 #include "core/str.h"
 #include "modules/usrloc/usrloc.h"
 
-#include "reauth_queue.h"
-
 #include "pure/regstate.h"
+
+#include "reauth_notify_send.h"
+#include "reauth_queue.h"
 
 /* why a subscription ends: the reason of "Subscription-State: terminated" */
 typedef enum reauth_term_reason
@@ -25,54 +28,18 @@ typedef enum reauth_term_reason
 	REAUTH_TERM_REJECTED
 } reauth_term_reason_t;
 
-extern int reauth_notifier_pid;
 /* set while the module itself changes usrloc (shorten, de-register):
  * those changes are notified by the procedure, not as plain changes */
 extern int reauth_ul_quiet;
-/* NOTIFY transactions open at once, at most (0: no bound) */
-extern int reauth_max_notify_inflight;
-
-/* the contacts of one aor, copied out of usrloc (pkg) */
-typedef struct ul_snapshot
-{
-	regstate_contact_t *cts;
-	size_t n;
-	char *buf;
-} ul_snapshot_t;
-
-/* one public identity of a user as a re-authentication NOTIFY shows it */
-typedef struct reauth_id_view
-{
-	str uri;
-	str aor;
-	ul_snapshot_t snap;
-	const char *draft_state; /* body_format draft only */
-	const char *detail;
-} reauth_id_view_t;
-
-/* valid contacts of aor, with room for extra more; 0 or -1 */
-int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra);
-void reauth_snapshot_free(ul_snapshot_t *snap);
-int reauth_snapshot_active(ul_snapshot_t *snap);
-
-/* subscriptions to the identities (aors): how many of kind UE, others */
-void reauth_notify_count(
-		reauth_id_view_t *views, int n, unsigned int *ue, unsigned int *other);
-/*
- * One NOTIFY on every subscription to any of the identities, each body
- * listing all of them. terminate: NULL keeps the subscriptions, else it
- * is the Subscription-State reason and they are removed. The answers come
- * back to the procedure proc_id. Returns the UE NOTIFYs sent.
- */
-int reauth_notify_user(reauth_id_view_t *views, int n, unsigned int proc_id,
-		const char *terminate, unsigned int *other_sent);
-
-/* mod_init: tm */
-int reauth_notify_init(void);
 
 /* usrloc callback (the process that changed the contact): post the change
  * when somebody watches the aor */
 void reauth_notify_ul_changed(ucontact_t *c, int type);
+
+/* post a job for subscription (hash, id) to its worker; 0 or -1 */
+int reauth_notify_post(unsigned int hash, unsigned int id, unsigned int shard);
+int reauth_notify_post_terminate(unsigned int hash, unsigned int id,
+		unsigned int shard, reauth_term_reason_t reason);
 
 /* the worker's handlers of the notifier's jobs */
 void reauth_notify_on_ul_change(reauth_job_t *job);
@@ -80,12 +47,16 @@ void reauth_notify_on_ul_change(reauth_job_t *job);
 void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate);
 /* the final answer to a NOTIFY: 481 and timeouts end the subscription */
 void reauth_notify_on_reply(reauth_job_t *job);
-/* once a second: expired subscriptions, write-back */
-void reauth_notify_tick(time_t now);
+/* once a second: expired subscriptions of this worker's shard */
+void reauth_notify_tick(time_t now, unsigned int shard);
 
-/* post a job for subscription (hash, id); 0 or -1 (out of shm) */
-int reauth_notify_post(unsigned int hash, unsigned int id);
-int reauth_notify_post_terminate(
-		unsigned int hash, unsigned int id, reauth_term_reason_t reason);
+/* The procedure's NOTIFYs, each body listing ids: to one subscription
+ * (0 sent, -1 not: gone, or not sent), and to every subscription of aors
+ * with terminate as the Subscription-State reason (NULL: kept), which
+ * removes them (returns how many were sent). */
+int reauth_notify_one(unsigned int hash, unsigned int id,
+		regstate_identity_t *ids, int nids, notify_origin_t *origin);
+int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
+		int nids, const char *terminate);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * reauth module - re-authentication procedures: table and glue
+ * reauth module - re-authentication procedures: the table, entry points
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -14,15 +14,11 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 
-#include "reauth_db.h"
-#include "reauth_dereg.h"
-#include "reauth_events.h"
 #include "reauth_identity.h"
-#include "reauth_notify.h"
 #include "reauth_proc.h"
 #include "reauth_queue.h"
-#include "reauth_refer.h"
 #include "reauth_register.h"
+#include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
 
@@ -34,50 +30,30 @@ int reauth_keep_finished = 60;
 str reauth_body_format = str_init("3gpp");
 str reauth_dereg_event = str_init("deactivated");
 
-#define PROC_IDX_SIZE 1024 /* power of two */
-
-/* aor -> pending procedure, for triggers, reauth_pending() and REGISTERs */
+/* an identity under re-authentication: usrloc key -> procedure id */
 typedef struct proc_idx
 {
-	struct proc_idx *next;
-	unsigned int hash;
-	str *aor;
-	reauth_procrec_t *rec;
+	reauth_tentry_t entry; /* hash: of the aor; id: the procedure's */
+	str *aor;			   /* in the record, which outlives the entry */
 } proc_idx_t;
 
-typedef struct proc_table
-{
-	gen_lock_t lock;
-	reauth_procrec_t *first;
-	unsigned int next_id;
-	proc_idx_t *idx[PROC_IDX_SIZE];
-} proc_table_t;
+static reauth_table_t *procs = NULL;   /* records, hash == id */
+static reauth_table_t *proc_index = NULL; /* proc_idx_t, by aor */
+static gen_lock_t *create_lock = NULL; /* check-then-index of a trigger */
 
-static proc_table_t *procs = NULL;
-
-static reauth_proc_cfg_t proc_cfg(void)
-{
-	reauth_proc_cfg_t cfg;
-
-	cfg.timeout = reauth_timeout;
-	cfg.refer_fallback = reauth_refer_fallback;
-	cfg.end_sessions = reauth_terminate_sessions;
-	return cfg;
-}
-
-static int draft_format(void)
+int reauth_proc_draft_format(void)
 {
 	return reauth_body_format.len == 5
 		   && strncasecmp(reauth_body_format.s, "draft", 5) == 0;
 }
 
-int reauth_proc_init(void)
+int reauth_proc_init(unsigned int size)
 {
 	if(reauth_shortened_expires <= 0 || reauth_timeout <= 0) {
 		LM_ERR("shortened_expires and reauth_timeout must be positive\n");
 		return -1;
 	}
-	if(!draft_format()
+	if(!reauth_proc_draft_format()
 			&& !(reauth_body_format.len == 4
 					&& strncasecmp(reauth_body_format.s, "3gpp", 4) == 0)) {
 		LM_ERR("body_format must be 3gpp or draft, not '%.*s'\n",
@@ -91,159 +67,159 @@ int reauth_proc_init(void)
 				reauth_dereg_event.s);
 		return -1;
 	}
-	procs = shm_malloc(sizeof(proc_table_t));
-	if(procs == NULL) {
-		SHM_MEM_ERROR;
+	procs = reauth_table_new(size);
+	proc_index = reauth_table_new(size);
+	create_lock = lock_alloc();
+	if(procs == NULL || proc_index == NULL || create_lock == NULL
+			|| lock_init(create_lock) == NULL) {
+		LM_ERR("cannot create the procedure tables\n");
 		return -1;
 	}
-	memset(procs, 0, sizeof(*procs));
-	procs->next_id = 1;
-	if(lock_init(&procs->lock) == NULL)
-		return -1;
 	return 0;
 }
 
-static void rec_free(reauth_procrec_t *rec)
+static void rec_free(reauth_tentry_t *e)
 {
+	reauth_procrec_t *rec = (reauth_procrec_t *)e;
+
+	if(rec->core.targets)
+		shm_free(rec->core.targets);
 	shm_free(rec);
+}
+
+static void idx_free(reauth_tentry_t *e)
+{
+	shm_free(e);
 }
 
 void reauth_proc_destroy(void)
 {
-	reauth_procrec_t *r, *next;
-	proc_idx_t *e, *enext;
-	int i;
-
-	if(procs == NULL)
-		return;
-	for(i = 0; i < PROC_IDX_SIZE; i++)
-		for(e = procs->idx[i]; e; e = enext) {
-			enext = e->next;
-			shm_free(e);
-		}
-	for(r = procs->first; r; r = next) {
-		next = r->next;
-		rec_free(r);
+	reauth_table_destroy(proc_index, idx_free);
+	reauth_table_destroy(procs, rec_free);
+	proc_index = procs = NULL;
+	if(create_lock) {
+		lock_destroy(create_lock);
+		lock_dealloc(create_lock);
+		create_lock = NULL;
 	}
-	lock_destroy(&procs->lock);
-	shm_free(procs);
-	procs = NULL;
 }
 
-/* --- the table (procs->lock held) --- */
+/* --- the index --- */
 
 static int str_ieq(str *a, str *b)
 {
 	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
 }
 
-static proc_idx_t **idx_slot(unsigned int hash)
+unsigned int reauth_proc_id_of(str *aor)
 {
-	return &procs->idx[hash & (PROC_IDX_SIZE - 1)];
-}
+	unsigned int hash, id = 0;
+	reauth_tentry_t *e;
 
-static reauth_procrec_t *idx_find(str *aor)
-{
-	unsigned int hash = core_case_hash(aor, NULL, 0);
-	proc_idx_t *e;
-
-	for(e = *idx_slot(hash); e; e = e->next)
-		if(e->hash == hash && str_ieq(e->aor, aor))
-			return e->rec;
-	return NULL;
+	if(proc_index == NULL)
+		return 0;
+	hash = core_case_hash(aor, NULL, 0);
+	reauth_table_lock(proc_index, hash);
+	for(e = reauth_table_first(proc_index, hash); e && id == 0; e = e->next)
+		if(e->hash == hash && str_ieq(((proc_idx_t *)e)->aor, aor))
+			id = e->id;
+	reauth_table_unlock(proc_index, hash);
+	return id;
 }
 
 static int idx_add(reauth_procrec_t *rec, str *aor)
 {
-	proc_idx_t *e;
+	proc_idx_t *x;
 
-	e = shm_malloc(sizeof(*e));
-	if(e == NULL) {
+	x = shm_malloc(sizeof(*x));
+	if(x == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	e->hash = core_case_hash(aor, NULL, 0);
-	e->aor = aor;
-	e->rec = rec;
-	e->next = *idx_slot(e->hash);
-	*idx_slot(e->hash) = e;
+	memset(x, 0, sizeof(*x));
+	x->entry.hash = core_case_hash(aor, NULL, 0);
+	x->entry.id = rec->entry.id;
+	x->aor = aor;
+	reauth_table_lock(proc_index, x->entry.hash);
+	reauth_table_link(proc_index, &x->entry);
+	reauth_table_unlock(proc_index, x->entry.hash);
 	return 0;
 }
 
-/* a finished procedure leaves the index: a new trigger may start */
-static void idx_remove(reauth_procrec_t *rec)
+void reauth_proc_unindex(reauth_procrec_t *rec)
 {
-	proc_idx_t **pp, *e;
+	reauth_tentry_t *e, *next;
+	unsigned int hash;
 	int i;
 
-	for(i = 0; i < rec->user.nset; i++) {
-		pp = idx_slot(core_case_hash(&rec->set_aor[i], NULL, 0));
-		while((e = *pp) != NULL) {
-			if(e->rec == rec) {
-				*pp = e->next;
+	for(i = 0; i < rec->nset; i++) {
+		hash = core_case_hash(&rec->aor[i], NULL, 0);
+		reauth_table_lock(proc_index, hash);
+		for(e = reauth_table_first(proc_index, hash); e; e = next) {
+			next = e->next;
+			if(e->id == rec->entry.id && ((proc_idx_t *)e)->aor == &rec->aor[i]) {
+				reauth_table_unlink(proc_index, e);
 				shm_free(e);
-			} else {
-				pp = &e->next;
 			}
 		}
+		reauth_table_unlock(proc_index, hash);
 	}
 }
 
-static reauth_procrec_t *rec_find(unsigned int id)
-{
-	reauth_procrec_t *r;
+/* --- records --- */
 
-	for(r = procs->first; r; r = r->next)
-		if(r->id == id)
-			return r;
-	return NULL;
+reauth_procrec_t *reauth_proc_get(unsigned int id)
+{
+	reauth_tentry_t *e;
+
+	reauth_table_lock(procs, id);
+	e = reauth_table_find(procs, id, id);
+	reauth_table_unlock(procs, id);
+	return (reauth_procrec_t *)e;
 }
 
-static void rec_unlink(reauth_procrec_t *rec)
+void reauth_proc_lock(reauth_procrec_t *rec)
 {
-	reauth_procrec_t **pp;
-
-	for(pp = &procs->first; *pp; pp = &(*pp)->next)
-		if(*pp == rec) {
-			*pp = rec->next;
-			return;
-		}
+	reauth_table_lock(procs, rec->entry.hash);
 }
 
-/* a shm record from the resolved user and its aors */
-static reauth_procrec_t *rec_new(reauth_user_t *u, reauth_identity_t *set_ids,
-		reauth_identity_t *all_ids)
+void reauth_proc_unlock(reauth_procrec_t *rec)
+{
+	reauth_table_unlock(procs, rec->entry.hash);
+}
+
+/* A compact shm record: the identities in order (re-authenticated first)
+ * with their usrloc keys, strings packed after the two arrays. */
+static reauth_procrec_t *rec_new(reauth_user_t *u, str *uri, str *aor, int n)
 {
 	reauth_procrec_t *rec;
 	size_t len;
 	char *p;
 	int i;
 
-	len = u->trigger.len + u->impi.len + 2;
-	for(i = 0; i < u->nset; i++)
-		len += u->set[i].len + set_ids[i].aor.len + 2;
-	for(i = 0; i < u->nall; i++)
-		len += u->all[i].len + all_ids[i].aor.len + 2;
+	len = 2 * n * sizeof(str) + u->trigger.len + u->impi.len + 2;
+	for(i = 0; i < n; i++)
+		len += uri[i].len + aor[i].len + 2;
 	rec = shm_malloc(sizeof(reauth_procrec_t) + len);
 	if(rec == NULL) {
 		SHM_MEM_ERROR;
 		return NULL;
 	}
 	memset(rec, 0, sizeof(reauth_procrec_t));
-	p = rec->buf;
-	reauth_str_pack(&rec->user.trigger, &u->trigger, &p);
-	reauth_str_pack(&rec->user.impi, &u->impi, &p);
-	rec->user.by_private = u->by_private;
-	rec->user.nset = u->nset;
-	rec->user.nall = u->nall;
-	for(i = 0; i < u->nset; i++) {
-		reauth_str_pack(&rec->user.set[i], &u->set[i], &p);
-		reauth_str_pack(&rec->set_aor[i], &set_ids[i].aor, &p);
+	rec->uri = (str *)rec->buf;
+	rec->aor = rec->uri + n;
+	p = (char *)(rec->aor + n);
+	reauth_str_pack(&rec->trigger, &u->trigger, &p);
+	reauth_str_pack(&rec->impi, &u->impi, &p);
+	for(i = 0; i < n; i++) {
+		reauth_str_pack(&rec->uri[i], &uri[i], &p);
+		reauth_str_pack(&rec->aor[i], &aor[i], &p);
 	}
-	for(i = 0; i < u->nall; i++) {
-		reauth_str_pack(&rec->user.all[i], &u->all[i], &p);
-		reauth_str_pack(&rec->all_aor[i], &all_ids[i].aor, &p);
-	}
+	rec->by_private = (unsigned char)u->by_private;
+	rec->nset = (unsigned short)u->nset;
+	rec->nall = (unsigned short)n;
+	rec->shard = reauth_shard_of(
+			core_case_hash(u->nall ? &u->all[0] : &u->trigger, NULL, 0));
 	return rec;
 }
 
@@ -252,11 +228,12 @@ static reauth_procrec_t *rec_new(reauth_user_t *u, reauth_identity_t *set_ids,
 static reauth_procrec_t *proc_create(str *identity, unsigned int id,
 		int need_registered, reauth_trigger_result_t *res)
 {
-	reauth_identity_t set_ids[REAUTH_USER_MAX_IDS];
-	reauth_identity_t all_ids[REAUTH_USER_MAX_IDS];
+	reauth_identity_t ids[REAUTH_USER_MAX_IDS];
+	str uri[REAUTH_USER_MAX_IDS], aor[REAUTH_USER_MAX_IDS];
 	reauth_user_t u;
-	reauth_procrec_t *rec = NULL, *other;
-	int i, registered = 0, rc;
+	reauth_procrec_t *rec = NULL;
+	unsigned int other;
+	int i, n = 0, registered = 0, rc;
 
 	res->code = 400;
 	res->reason = reauth_identity_reason(REAUTH_ID_UNPARSABLE);
@@ -275,57 +252,66 @@ static reauth_procrec_t *proc_create(str *identity, unsigned int id,
 					  " known private identity";
 		return NULL;
 	}
+	/* the set first, then the user's other identities */
 	for(i = 0; i < u.nset; i++) {
-		rc = reauth_identity_lookup(&u.set[i], &set_ids[i]);
+		rc = reauth_identity_lookup(&u.set[i], &ids[n]);
 		if(rc == REAUTH_ID_OK)
 			registered = 1;
 		else if(rc != REAUTH_ID_NOT_REGISTERED)
 			goto bad;
+		uri[n++] = u.set[i];
 	}
-	for(i = 0; i < u.nall; i++)
-		if(reauth_identity_to_aor(&u.all[i], &all_ids[i]) != REAUTH_ID_OK)
+	for(i = 0; i < u.nall && n < REAUTH_USER_MAX_IDS; i++) {
+		if(reauth_user_in_set(&u, &u.all[i]) >= 0)
+			continue;
+		if(reauth_identity_to_aor(&u.all[i], &ids[n]) != REAUTH_ID_OK)
 			goto bad;
+		uri[n++] = u.all[i];
+	}
+	for(i = 0; i < n; i++)
+		aor[i] = ids[i].aor;
 	if(need_registered && !registered) {
 		res->code = 404;
 		res->reason = reauth_identity_reason(REAUTH_ID_NOT_REGISTERED);
 		goto done;
 	}
 
-	lock_get(&procs->lock);
+	lock_get(create_lock);
 	for(i = 0; i < u.nset; i++) {
-		other = idx_find(&set_ids[i].aor);
+		other = reauth_proc_id_of(&aor[i]);
 		if(other) {
-			lock_release(&procs->lock);
+			lock_release(create_lock);
 			res->code = 409;
 			res->reason = "a re-authentication of this identity is pending";
 			LM_INFO("%.*s: procedure %u is pending already\n", identity->len,
-					identity->s, other->id);
+					identity->s, other);
 			goto done;
 		}
 	}
-	rec = rec_new(&u, set_ids, all_ids);
+	rec = rec_new(&u, uri, aor, n);
 	if(rec == NULL) {
-		lock_release(&procs->lock);
+		lock_release(create_lock);
 		res->code = 500;
 		res->reason = "out of memory";
 		goto done;
 	}
-	rec->id = id ? id : procs->next_id++;
-	if(procs->next_id <= rec->id)
-		procs->next_id = rec->id + 1;
-	for(i = 0; i < rec->user.nset; i++)
-		if(idx_add(rec, &rec->set_aor[i]) < 0) {
-			idx_remove(rec);
-			lock_release(&procs->lock);
-			rec_free(rec);
+	rec->entry.id = id ? id : reauth_table_new_id(procs);
+	rec->entry.hash = rec->entry.id;
+	reauth_table_seen_id(procs, rec->entry.id);
+	for(i = 0; i < rec->nset; i++)
+		if(idx_add(rec, &rec->aor[i]) < 0) {
+			reauth_proc_unindex(rec);
+			lock_release(create_lock);
+			rec_free(&rec->entry);
 			rec = NULL;
 			res->code = 500;
 			res->reason = "out of memory";
 			goto done;
 		}
-	rec->next = procs->first;
-	procs->first = rec;
-	lock_release(&procs->lock);
+	reauth_table_lock(procs, rec->entry.hash);
+	reauth_table_link(procs, &rec->entry);
+	reauth_table_unlock(procs, rec->entry.hash);
+	lock_release(create_lock);
 	res->code = 200;
 	res->reason = "started";
 	goto done;
@@ -336,6 +322,16 @@ bad:
 done:
 	reauth_user_free(&u);
 	return rec;
+}
+
+/* take back a record nobody else has seen */
+static void proc_drop(reauth_procrec_t *rec)
+{
+	reauth_proc_unindex(rec);
+	reauth_table_lock(procs, rec->entry.hash);
+	reauth_table_unlink(procs, &rec->entry);
+	reauth_table_unlock(procs, rec->entry.hash);
+	rec_free(&rec->entry);
 }
 
 void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
@@ -354,23 +350,19 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 	rec = proc_create(identity, 0, 1, res);
 	if(rec == NULL)
 		return;
-	res->id = rec->id;
+	res->id = rec->entry.id;
 	job = reauth_job_new(REAUTH_JOB_PROC_TRIGGER, 0);
 	if(job == NULL) {
-		/* the notifier never sees it: take it back */
-		lock_get(&procs->lock);
-		idx_remove(rec);
-		rec_unlink(rec);
-		lock_release(&procs->lock);
-		rec_free(rec);
+		proc_drop(rec); /* its worker never sees it */
 		res->code = 500;
 		res->reason = "out of memory";
 		return;
 	}
-	job->proc_id = rec->id;
-	reauth_queue_push(job);
+	job->shard = rec->shard;
+	job->proc_id = rec->entry.id;
 	LM_INFO("re-authentication %u of <%.*s> started (%d identities)\n", res->id,
-			identity->len, identity->s, rec->user.nset);
+			identity->len, identity->s, rec->nset);
+	reauth_queue_push(job); /* rec is the worker's from here on */
 }
 
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
@@ -384,47 +376,47 @@ int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
 				identity->s, res.reason);
 		return -1;
 	}
-	lock_get(&procs->lock);
+	reauth_proc_lock(rec);
 	rec->core = *core;
+	rec->core.targets = NULL; /* their answers died with the old process */
+	rec->core.ntargets = 0;
 	rec->in_db = 1;
-	lock_release(&procs->lock);
+	reauth_proc_unlock(rec);
 	return 0;
 }
 
 int reauth_proc_pending(str *aor)
 {
-	int pending;
-
-	if(procs == NULL)
-		return 0;
-	lock_get(&procs->lock);
-	pending = idx_find(aor) != NULL;
-	lock_release(&procs->lock);
-	return pending;
+	return reauth_proc_id_of(aor) != 0;
 }
 
 /* usrloc callback (the process that saves): hand REGISTERs of identities
- * under re-authentication to the procedure */
+ * under re-authentication to the procedure's worker */
 void reauth_proc_contact_saved(str *aor)
 {
-	reauth_job_t *job;
 	reauth_procrec_t *rec;
+	reauth_job_t *job;
+	unsigned int id, shard = 0;
 	int authenticated;
 
-	if(procs == NULL)
+	if((id = reauth_proc_id_of(aor)) == 0)
 		return;
 	authenticated = reauth_register_authenticated();
-	lock_get(&procs->lock);
-	rec = idx_find(aor);
+	reauth_table_lock(procs, id);
+	rec = (reauth_procrec_t *)reauth_table_find(procs, id, id);
 	/* noted at once: the job below may come after the deadline */
 	if(rec && authenticated)
 		reauth_proc_register_seen(&rec->core, (long)time(NULL));
-	lock_release(&procs->lock);
+	if(rec)
+		shard = rec->shard;
+	reauth_table_unlock(procs, id);
 	if(rec == NULL)
 		return;
 	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
 	if(job == NULL)
 		return;
+	job->shard = shard;
+	job->proc_id = id;
 	job->aor.s = job->buf;
 	job->aor.len = aor->len;
 	memcpy(job->buf, aor->s, aor->len);
@@ -434,14 +426,15 @@ void reauth_proc_contact_saved(str *aor)
 }
 
 /* Cancelled at once, in the caller's process: the answer is true when it
- * is given, and a new trigger right after is accepted. The notifier's
- * next tick settles the record (log line, DB row). */
+ * is given, and a new trigger right after is accepted. The worker's next
+ * tick settles the record (log line, DB row). */
 void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 {
-	reauth_identity_t id;
+	reauth_identity_t ident;
 	reauth_procrec_t *rec = NULL;
 	reauth_actions_t acts;
 	reauth_user_t u;
+	unsigned int id = 0;
 	int i, rc = -1;
 
 	res->id = 0;
@@ -450,440 +443,135 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 		res->reason = reauth_identity_reason(REAUTH_ID_UNPARSABLE);
 		return;
 	}
-	lock_get(&procs->lock);
-	for(i = 0; i < u.nset && rec == NULL; i++)
-		if(reauth_identity_to_aor(&u.set[i], &id) == REAUTH_ID_OK)
-			rec = idx_find(&id.aor);
-	if(rec) {
-		res->id = rec->id;
-		rc = reauth_proc_cancel(&rec->core, (long)time(NULL), &acts);
-		if(rc == 0)
-			idx_remove(rec);
-	}
-	lock_release(&procs->lock);
+	for(i = 0; i < u.nset && id == 0; i++)
+		if(reauth_identity_to_aor(&u.set[i], &ident) == REAUTH_ID_OK)
+			id = reauth_proc_id_of(&ident.aor);
 	reauth_user_free(&u);
+	if(id) {
+		reauth_table_lock(procs, id);
+		rec = (reauth_procrec_t *)reauth_table_find(procs, id, id);
+		if(rec)
+			rc = reauth_proc_cancel(&rec->core, (long)time(NULL), &acts);
+		reauth_table_unlock(procs, id);
+	}
 	if(rc < 0) {
 		res->code = 404;
 		res->reason = "no pending re-authentication of this identity";
 		return;
 	}
+	reauth_proc_unindex(rec);
+	res->id = id;
 	reauth_stats_add(REAUTH_STAT_CANCELLED, 1);
 	res->code = 200;
 	res->reason = "cancelled";
 }
 
-/* --- carrying the actions out (notifier process) --- */
-
-static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts);
-
-static void views_free(reauth_id_view_t *views, int n)
+void reauth_proc_each(unsigned int shard, time_t now,
+		void (*fn)(reauth_procrec_t *rec, time_t now))
 {
-	int i;
+	reauth_tentry_t *e, *next, *mine[64];
+	reauth_procrec_t *rec;
+	unsigned int b;
+	int n, i;
 
-	for(i = 0; i < n; i++)
-		reauth_snapshot_free(&views[i].snap);
+	for(b = 0; b < procs->size; b++) {
+		if(procs->b[b].first == NULL)
+			continue;
+		n = 0;
+		lock_get(&procs->b[b].lock);
+		for(e = procs->b[b].first; e; e = next) {
+			next = e->next;
+			rec = (reauth_procrec_t *)e;
+			if(rec->shard != shard)
+				continue;
+			if(rec->settled && rec->core.state == RP_DONE
+					&& now - rec->core.ended >= reauth_keep_finished) {
+				reauth_table_unlink(procs, e);
+				rec_free(e);
+			} else if(n < 64) {
+				mine[n++] = e; /* more than 64 in a bucket: next second */
+			}
+		}
+		lock_release(&procs->b[b].lock);
+		for(i = 0; i < n; i++)
+			fn((reauth_procrec_t *)mine[i], now);
+	}
 }
 
-/* every identity of the user with its contacts as usrloc has them now */
-static int views_take(reauth_procrec_t *rec, reauth_id_view_t *views)
+/* --- RPC views: copied under the bucket lock, written after --- */
+
+typedef struct proc_view
+{
+	unsigned int id;
+	reauth_proc_t core;
+	str trigger, impi;
+	int nset;
+	str *set;
+	char *buf;
+} proc_view_t;
+
+static int rec_matches(reauth_procrec_t *rec, str *identity)
 {
 	int i;
 
-	memset(views, 0, rec->user.nall * sizeof(*views));
-	for(i = 0; i < rec->user.nall; i++) {
-		views[i].uri = rec->user.all[i];
-		views[i].aor = rec->all_aor[i];
-		if(reauth_snapshot_take(&views[i].aor, &views[i].snap, 0) < 0) {
-			views_free(views, i);
-			return -1;
-		}
-	}
+	if(identity == NULL || str_ieq(&rec->trigger, identity))
+		return 1;
+	for(i = 0; i < rec->nset; i++)
+		if(str_ieq(&rec->uri[i], identity))
+			return 1;
 	return 0;
 }
 
-static str *leader(reauth_procrec_t *rec)
+static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 {
-	return rec->user.by_private ? &rec->user.set[0] : &rec->user.trigger;
-}
-
-static void do_shorten(reauth_procrec_t *rec)
-{
+	size_t len;
+	char *p;
 	int i;
 
-	reauth_ul_quiet = 1;
-	for(i = 0; i < rec->user.nset; i++)
-		reauth_dereg_shorten(&rec->set_aor[i], reauth_shortened_expires);
-	reauth_ul_quiet = 0;
-}
-
-/* NOTIFY on every subscription of the user: the set re-authenticates */
-static void do_send_notify(reauth_procrec_t *rec)
-{
-	reauth_id_view_t views[REAUTH_USER_MAX_IDS];
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_actions_t acts;
-	char detail[REAUTH_AOR_MAX + 32];
-	unsigned int expected, sent, other = 0;
-	size_t j;
-	int i;
-
-	if(views_take(rec, views) < 0)
-		return;
-	snprintf(detail, sizeof(detail), "automatically by %.*s", leader(rec)->len,
-			leader(rec)->s);
-	for(i = 0; i < rec->user.nall; i++) {
-		if(reauth_user_in_set(&rec->user, &views[i].uri) < 0)
-			continue;
-		for(j = 0; j < views[i].snap.n; j++)
-			views[i].snap.cts[j].event = REGINFO_EV_SHORTENED;
-		if(draft_format()) {
-			views[i].draft_state = "re-authenticate";
-			if(!str_ieq(&views[i].uri, leader(rec)))
-				views[i].detail = detail;
-		}
+	len = rec->nset * sizeof(str) + rec->trigger.len + rec->impi.len + 2;
+	for(i = 0; i < rec->nset; i++)
+		len += rec->uri[i].len + 1;
+	v->buf = pkg_malloc(len);
+	if(v->buf == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
 	}
-	lock_get(&procs->lock);
-	expected = rec->core.notify_pending;
-	lock_release(&procs->lock);
-	sent = (unsigned int)reauth_notify_user(
-			views, rec->user.nall, rec->id, NULL, &other);
-	views_free(views, rec->user.nall);
-	reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY, (int)(sent + other));
-	/* a NOTIFY that could not be sent is a failed one */
-	for(; sent < expected; sent++) {
-		lock_get(&procs->lock);
-		reauth_proc_notify_answered(
-				&rec->core, &cfg, time(NULL), 1, 500, &acts);
-		lock_release(&procs->lock);
-		run_actions(rec, &acts);
-	}
+	v->id = rec->entry.id;
+	v->core = rec->core;
+	v->nset = rec->nset;
+	v->set = (str *)v->buf;
+	p = (char *)(v->set + v->nset);
+	reauth_str_pack(&v->trigger, &rec->trigger, &p);
+	reauth_str_pack(&v->impi, &rec->impi, &p);
+	for(i = 0; i < rec->nset; i++)
+		reauth_str_pack(&v->set[i], &rec->uri[i], &p);
+	return 0;
 }
 
-/* the procedure's set, as the REFER sender takes it */
-static reauth_refer_set_t refer_set_of(reauth_procrec_t *rec)
-{
-	reauth_refer_set_t set = {
-			rec->id, rec->user.nset, rec->set_aor, rec->user.set};
-	return set;
-}
-
-static void do_send_refer(reauth_procrec_t *rec)
-{
-	reauth_refer_set_t refer_set = refer_set_of(rec);
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_actions_t acts;
-	unsigned int expected, sent;
-
-	lock_get(&procs->lock);
-	expected = rec->core.refer_pending;
-	lock_release(&procs->lock);
-	sent = (unsigned int)reauth_refer_send(&refer_set, (int)expected);
-	for(; sent < expected; sent++) {
-		reauth_stats_add(REAUTH_STAT_REFER_FAILED, 1);
-		lock_get(&procs->lock);
-		reauth_proc_refer_answered(&rec->core, &cfg, time(NULL), 500, &acts);
-		lock_release(&procs->lock);
-		run_actions(rec, &acts);
-	}
-}
-
-/* contacts of the set removed; NOTIFY with the terminated state */
-static void do_deregister(reauth_procrec_t *rec)
-{
-	reauth_id_view_t views[REAUTH_USER_MAX_IDS];
-	reginfo_ct_event_t ev = REGINFO_EV_DEACTIVATED;
-	unsigned int other = 0;
-	const char *terminate = NULL;
-	int i, left = 0;
-	size_t j;
-
-	reginfo_event_from_name(reauth_dereg_event.s, &ev);
-	if(views_take(rec, views) < 0)
-		return;
-	reauth_ul_quiet = 1;
-	for(i = 0; i < rec->user.nall; i++) {
-		if(reauth_user_in_set(&rec->user, &views[i].uri) < 0) {
-			left |= reauth_snapshot_active(&views[i].snap);
-			continue;
-		}
-		for(j = 0; j < views[i].snap.n; j++)
-			views[i].snap.cts[j].event = ev;
-		reauth_dereg_contacts(&views[i].aor);
-	}
-	reauth_ul_quiet = 0;
-	/* no identity left: UEs drop their security state only on this */
-	if(!left)
-		terminate = reauth_dereg_event.s;
-	reauth_notify_user(views, rec->user.nall, 0, terminate, &other);
-	views_free(views, rec->user.nall);
-	reauth_stats_add(REAUTH_STAT_DEREGISTERED, 1);
-	LM_NOTICE("re-authentication %u: <%.*s> de-registered (%s)\n", rec->id,
-			rec->user.trigger.len, rec->user.trigger.s,
-			reauth_proc_reason_name(rec->core.reason));
-}
-
-static void do_end_sessions(reauth_procrec_t *rec)
-{
-	int n;
-
-	n = reauth_sessions_end(rec->set_aor, rec->user.nset);
-	if(n > 0)
-		reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
-}
-
-static void raise_event(reauth_procrec_t *rec, const char *name)
-{
-	reauth_event_ctx_t ctx;
-
-	ctx.id = rec->id;
-	ctx.identity = rec->user.trigger;
-	ctx.outcome = reauth_proc_outcome_name(rec->core.outcome);
-	ctx.reason = reauth_proc_reason_name(rec->core.reason);
-	reauth_event_raise(name, &ctx);
-}
-
-static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts)
-{
-	reauth_actions_t copy = *acts; /* actions may produce more actions */
-	int i;
-
-	for(i = 0; i < copy.n; i++) {
-		switch(copy.a[i].type) {
-			case RA_SHORTEN:
-				do_shorten(rec);
-				break;
-			case RA_SEND_NOTIFY:
-				do_send_notify(rec);
-				break;
-			case RA_SEND_REFER:
-				do_send_refer(rec);
-				break;
-			case RA_DEREGISTER:
-				do_deregister(rec);
-				break;
-			case RA_END_SESSIONS:
-				do_end_sessions(rec);
-				break;
-			case RA_ARM_TIMER:
-				break; /* reauth_proc_tick looks at every deadline */
-			case RA_RAISE_COMPLETED:
-				reauth_stats_add(REAUTH_STAT_COMPLETED, 1);
-				raise_event(rec, "reauth:completed");
-				break;
-			case RA_RAISE_FAILED:
-				reauth_stats_add(REAUTH_STAT_FAILED, 1);
-				raise_event(rec, "reauth:failed");
-				break;
-			case RA_RAISE_DEREGISTERED:
-				raise_event(rec, "reauth:deregistered");
-				break;
-		}
-	}
-}
-
-/* after each event: persist, and let a finished procedure go */
-static void settle(reauth_procrec_t *rec)
-{
-	int done;
-
-	lock_get(&procs->lock);
-	done = rec->core.state == RP_DONE;
-	if(done) {
-		idx_remove(rec);
-		rec->settled = 1;
-	}
-	lock_release(&procs->lock);
-	if(done) {
-		LM_INFO("re-authentication %u of <%.*s>: %s (%s)\n", rec->id,
-				rec->user.trigger.len, rec->user.trigger.s,
-				reauth_proc_outcome_name(rec->core.outcome),
-				reauth_proc_reason_name(rec->core.reason));
-		if(rec->in_db)
-			reauth_db_proc_delete(rec->id);
-		rec->in_db = 0;
-	} else if(reauth_db_mode != REAUTH_DB_NONE) {
-		if(reauth_db_proc_save(
-				   rec->id, &rec->user.trigger, &rec->core, rec->in_db)
-				== 0)
-			rec->in_db = 1;
-	}
-}
-
-/* find by id for the notifier: records are freed only by the notifier,
- * so the pointer stays good after the lock is released */
-static reauth_procrec_t *proc_get(unsigned int id)
-{
-	reauth_procrec_t *rec;
-
-	lock_get(&procs->lock);
-	rec = rec_find(id);
-	lock_release(&procs->lock);
-	return rec;
-}
-
-void reauth_proc_on_trigger(unsigned int id)
-{
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_id_view_t views[REAUTH_USER_MAX_IDS];
-	reauth_refer_set_t refer_set;
-	reauth_procrec_t *rec;
-	reauth_actions_t acts;
-	unsigned int ue, other, contacts;
-	int i, rc;
-
-	if((rec = proc_get(id)) == NULL)
-		return;
-	memset(views, 0, sizeof(views));
-	for(i = 0; i < rec->user.nall; i++)
-		views[i].aor = rec->all_aor[i];
-	reauth_notify_count(views, rec->user.nall, &ue, &other);
-	refer_set = refer_set_of(rec);
-	contacts = (unsigned int)reauth_refer_targets(&refer_set);
-
-	lock_get(&procs->lock);
-	rc = reauth_proc_trigger(
-			&rec->core, &cfg, time(NULL), ue, other, contacts, &acts);
-	lock_release(&procs->lock);
-	if(rc < 0)
-		return;
-	reauth_stats_add(REAUTH_STAT_STARTED, 1);
-	LM_INFO("re-authentication %u of <%.*s>: %u UE and %u other"
-			" subscriptions, %u contacts\n",
-			id, rec->user.trigger.len, rec->user.trigger.s, ue, other,
-			contacts);
-	run_actions(rec, &acts);
-	settle(rec);
-}
-
-void reauth_proc_notify_answer(unsigned int id, int is_ue, int code)
-{
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_procrec_t *rec;
-	reauth_actions_t acts;
-
-	if(code >= 300)
-		reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY_FAILED, 1);
-	if((rec = proc_get(id)) == NULL)
-		return;
-	lock_get(&procs->lock);
-	reauth_proc_notify_answered(
-			&rec->core, &cfg, time(NULL), is_ue, code, &acts);
-	lock_release(&procs->lock);
-	LM_DBG("re-authentication %u: NOTIFY answered %d (%s)\n", id, code,
-			is_ue ? "ue" : "other");
-	run_actions(rec, &acts);
-	settle(rec);
-}
-
-void reauth_proc_on_refer_answer(unsigned int id, int code)
-{
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_procrec_t *rec;
-	reauth_actions_t acts;
-
-	if(code >= 300)
-		reauth_stats_add(REAUTH_STAT_REFER_FAILED, 1);
-	if((rec = proc_get(id)) == NULL)
-		return;
-	lock_get(&procs->lock);
-	reauth_proc_refer_answered(&rec->core, &cfg, time(NULL), code, &acts);
-	lock_release(&procs->lock);
-	LM_INFO("re-authentication %u: REFER answered %d\n", id, code);
-	run_actions(rec, &acts);
-	settle(rec);
-}
-
-void reauth_proc_on_reregistered(str *aor, int authenticated)
-{
-	reauth_procrec_t *rec;
-	reauth_actions_t acts;
-
-	lock_get(&procs->lock);
-	rec = idx_find(aor);
-	if(rec)
-		reauth_proc_reregistered(&rec->core, time(NULL), authenticated, &acts);
-	lock_release(&procs->lock);
-	if(rec == NULL)
-		return;
-	if(!authenticated) {
-		LM_NOTICE("re-authentication %u: a REGISTER of %.*s that was not"
-				  " authenticated does not complete it\n",
-				rec->id, aor->len, aor->s);
-		return;
-	}
-	run_actions(rec, &acts);
-	settle(rec);
-}
-
-void reauth_proc_tick(time_t now)
-{
-	reauth_proc_cfg_t cfg = proc_cfg();
-	reauth_procrec_t *rec, *next, *expired[64], *unsettled[64];
-	reauth_actions_t acts;
-	int n = 0, nu = 0, i;
-
-	lock_get(&procs->lock);
-	for(rec = procs->first; rec; rec = next) {
-		next = rec->next;
-		if(rec->core.state == RP_DONE) {
-			/* ended elsewhere (a cancel): settled here, then kept a while */
-			if(!rec->settled) {
-				if(nu < 64)
-					unsettled[nu++] = rec;
-			} else if(now - rec->core.ended >= reauth_keep_finished) {
-				rec_unlink(rec);
-				rec_free(rec);
-			}
-		} else if(rec->core.state != RP_IDLE && n < 64
-				  && reauth_proc_next_expiry(&rec->core) <= now) {
-			expired[n++] = rec;
-		}
-	}
-	lock_release(&procs->lock);
-	for(i = 0; i < nu; i++)
-		settle(unsettled[i]);
-	for(i = 0; i < n; i++) {
-		lock_get(&procs->lock);
-		reauth_proc_deadline(&expired[i]->core, &cfg, now, &acts);
-		lock_release(&procs->lock);
-		if(acts.n > 0)
-			LM_NOTICE("re-authentication %u: no authenticated re-REGISTER"
-					  " in %d s\n",
-					expired[i]->id, reauth_timeout);
-		run_actions(expired[i], &acts);
-		settle(expired[i]);
-	}
-}
-
-/* --- RPC views --- */
-
-static int rpc_add_proc(
-		rpc_t *rpc, void *ctx, reauth_procrec_t *rec, time_t now)
+static int rpc_add_proc(rpc_t *rpc, void *ctx, proc_view_t *v, time_t now)
 {
 	void *th, *ih;
 	int i;
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
-	rpc->struct_add(th, "dSssss", "id", (int)rec->id, "identity",
-			&rec->user.trigger, "state",
-			reauth_proc_state_name(rec->core.state), "outcome",
-			reauth_proc_outcome_name(rec->core.outcome), "reason",
-			reauth_proc_reason_name(rec->core.reason), "private_identity",
-			rec->user.impi.len ? rec->user.impi.s : "");
-	rpc->struct_add(th, "ddddd", "started", (int)rec->core.started,
+	rpc->struct_add(th, "dSssss", "id", (int)v->id, "identity", &v->trigger,
+			"state", reauth_proc_state_name(v->core.state), "outcome",
+			reauth_proc_outcome_name(v->core.outcome), "reason",
+			reauth_proc_reason_name(v->core.reason), "private_identity",
+			v->impi.len ? v->impi.s : "");
+	rpc->struct_add(th, "ddddd", "started", (int)v->core.started,
 			"deadline_in",
-			(int)(rec->core.state == RP_DONE
+			(int)(v->core.state == RP_DONE
 							? 0
-							: (rec->core.deadline > now
-											? rec->core.deadline - now
-											: 0)),
-			"notify_pending", (int)rec->core.notify_pending, "refer_pending",
-			(int)rec->core.refer_pending, "contacts", (int)rec->core.contacts);
+							: (v->core.deadline > now ? v->core.deadline - now
+													  : 0)),
+			"notify_pending", (int)v->core.notify_pending, "refer_pending",
+			(int)v->core.refer_pending, "contacts", (int)v->core.contacts);
 	if(rpc->struct_add(th, "[", "identities", &ih) < 0)
 		return -1;
-	for(i = 0; i < rec->user.nset; i++)
-		rpc->array_add(ih, "S", &rec->user.set[i]);
+	for(i = 0; i < v->nset; i++)
+		rpc->array_add(ih, "S", &v->set[i]);
 	return 0;
 }
 
@@ -891,9 +579,11 @@ void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
 {
 	reauth_identity_t id;
 	reauth_user_t u;
-	reauth_procrec_t *rec;
+	reauth_tentry_t *e;
+	proc_view_t *views = NULL, *grown;
 	time_t now = time(NULL);
-	int found = 0, i, known;
+	int n = 0, cap = 0, i, known, failed = 0;
+	unsigned int b;
 
 	/* a public identity (URI), or a private one of the implicit sets */
 	if(identity && reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK) {
@@ -909,21 +599,40 @@ void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
 				REAUTH_STR_SHORT(identity));
 		return;
 	}
-	lock_get(&procs->lock);
-	for(rec = procs->first; rec; rec = rec->next) {
-		if(identity) {
-			int match = str_ieq(&rec->user.trigger, identity);
-			for(i = 0; i < rec->user.nset && !match; i++)
-				match = str_ieq(&rec->user.set[i], identity);
-			if(!match)
+	for(b = 0; b < procs->size && !failed; b++) {
+		if(procs->b[b].first == NULL)
+			continue;
+		lock_get(&procs->b[b].lock);
+		for(e = procs->b[b].first; e && !failed; e = e->next) {
+			if(!rec_matches((reauth_procrec_t *)e, identity))
 				continue;
+			if(n == cap) {
+				cap = cap ? 2 * cap : 16;
+				grown = pkg_realloc(views, cap * sizeof(*views));
+				if(grown == NULL) {
+					PKG_MEM_ERROR;
+					failed = 1;
+					break;
+				}
+				views = grown;
+			}
+			if(view_take((reauth_procrec_t *)e, &views[n]) < 0)
+				failed = 1;
+			else
+				n++;
 		}
-		found++;
-		if(rpc_add_proc(rpc, ctx, rec, now) < 0)
-			break;
+		lock_release(&procs->b[b].lock);
 	}
-	lock_release(&procs->lock);
-	if(identity && !found)
+	for(i = 0; i < n; i++) {
+		if(!failed && rpc_add_proc(rpc, ctx, &views[i], now) < 0)
+			failed = 1;
+		pkg_free(views[i].buf);
+	}
+	if(views)
+		pkg_free(views);
+	if(failed)
+		rpc->fault(ctx, 500, "out of memory");
+	else if(identity && n == 0)
 		rpc->fault(ctx, 404, "no re-authentication of this identity: %.*s%s",
 				REAUTH_STR_SHORT(identity));
 }

@@ -1,13 +1,19 @@
 /*
- * reauth module - re-authentication procedures: table and glue
+ * reauth module - re-authentication procedures: the table, entry points
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * A procedure is created where it is triggered (script, KEMI, RPC) so that
- * a second trigger is refused at once; everything after that runs in the
- * notifier process: core/procedure decides, this file carries the actions
- * out (usrloc, NOTIFY, REFER, de-registration, event routes).
+ * A procedure is created where it is triggered (script, KEMI, RPC, API) so
+ * that a second trigger is refused at once; everything after that runs in
+ * the worker of its shard (reauth_proc_run.c): pure/procedure decides,
+ * the worker carries the actions out.
+ *
+ * Two tables (reauth_table.h): records hashed by their id (the bucket is
+ * part of the id), and an index of the re-authenticated identities' usrloc
+ * keys to the id of their pending procedure. A record's core state is read
+ * and changed only with its bucket locked; a record is freed only by its
+ * worker, after it left the index.
  */
 
 #ifndef _REAUTH_PROC_H_
@@ -19,7 +25,7 @@
 #include "core/str.h"
 
 #include "pure/procedure.h"
-#include "reauth_sets.h"
+#include "reauth_table.h"
 #include "reauth_trigger.h"
 
 /* module parameters */
@@ -33,19 +39,24 @@ extern str reauth_dereg_event;
 
 typedef struct reauth_procrec
 {
-	struct reauth_procrec *next;
-	unsigned int id;
-	reauth_proc_t core;
-	reauth_user_t user; /* strings in buf below, not pkg */
-	str set_aor[REAUTH_USER_MAX_IDS];
-	str all_aor[REAUTH_USER_MAX_IDS];
-	int in_db;
-	int settled; /* done, its outcome logged and its row dropped */
+	reauth_tentry_t entry; /* hash == id */
+	reauth_proc_t core;	   /* core.targets: shm, the worker's */
+	unsigned int shard;	   /* the worker that runs it */
+	unsigned short nset;   /* identities re-authenticated: uri[0..nset) */
+	unsigned short nall;   /* every public identity of the user */
+	unsigned char by_private;
+	unsigned char in_db;
+	unsigned char settled; /* done, its outcome logged, its row dropped */
+	str trigger;
+	str impi;
+	str *uri; /* public identities, the re-authenticated ones first */
+	str *aor; /* their usrloc keys */
 	char buf[];
 } reauth_procrec_t;
 
-int reauth_proc_init(void);
+int reauth_proc_init(unsigned int size);
 void reauth_proc_destroy(void);
+int reauth_proc_draft_format(void);
 
 /* any process */
 void reauth_proc_start(str *identity, reauth_trigger_result_t *res);
@@ -53,15 +64,20 @@ int reauth_proc_pending(str *aor);
 void reauth_proc_contact_saved(str *aor);
 void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res);
 void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity);
-
-/* the notifier process */
-void reauth_proc_on_trigger(unsigned int id);
-void reauth_proc_notify_answer(unsigned int id, int is_ue, int code);
-void reauth_proc_on_refer_answer(unsigned int id, int code);
-void reauth_proc_on_reregistered(str *aor, int authenticated);
-void reauth_proc_tick(time_t now);
-
 /* DB load: a pending procedure as it was stored */
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core);
+
+/* the worker's access: a record stays valid until its worker frees it */
+reauth_procrec_t *reauth_proc_get(unsigned int id);
+void reauth_proc_lock(reauth_procrec_t *rec);
+void reauth_proc_unlock(reauth_procrec_t *rec);
+/* the pending procedure of an identity (usrloc key): its id, or 0 */
+unsigned int reauth_proc_id_of(str *aor);
+/* a done procedure leaves the index: a new trigger may start */
+void reauth_proc_unindex(reauth_procrec_t *rec);
+/* Walk the records of shard: fn sees each (unlocked; its own worker
+ * only); records done and settled longer than keep_finished are freed. */
+void reauth_proc_each(unsigned int shard, time_t now,
+		void (*fn)(reauth_procrec_t *rec, time_t now));
 
 #endif

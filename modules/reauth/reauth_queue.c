@@ -1,5 +1,5 @@
 /*
- * reauth module - the one path into the notifier process
+ * reauth module - the one path into the module's worker processes
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -10,64 +10,96 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/atomic_ops.h"
 #include "core/dprint.h"
 #include "core/locking.h"
 #include "core/mem/shm_mem.h"
 
 #include "reauth_queue.h"
 
-typedef struct reauth_queue
+#define REAUTH_WORKERS_MAX 32
+
+typedef struct job_queue
 {
 	gen_lock_t lock;
-	sem_t ready; /* one post per job: the notifier sleeps on it */
+	sem_t ready; /* one post per job: the worker sleeps on it */
 	reauth_job_t *head;
 	reauth_job_t *tail;
-	int length;			   /* jobs queued now */
-	unsigned long refused; /* entries refused because it was full */
-} reauth_queue_t;
+} job_queue_t;
 
-static reauth_queue_t *queue = NULL;
+typedef struct queues
+{
+	atomic_t length;	   /* jobs queued now, every queue */
+	atomic_t refused;	   /* entries refused because it was full */
+	int n;
+	job_queue_t q[];
+} queues_t;
+
+static queues_t *queues = NULL;
 
 int reauth_queue_size = 20000;
+int reauth_workers = 2;
+unsigned int reauth_my_shard = 0;
+
+unsigned int reauth_shard_of(unsigned int user_hash)
+{
+	int n = queues ? queues->n : 1;
+
+	/* the low bits pick table buckets: mix before taking the modulo */
+	user_hash ^= user_hash >> 16;
+	user_hash *= 0x45d9f3bu;
+	user_hash ^= user_hash >> 16;
+	return user_hash % (unsigned int)n;
+}
 
 int reauth_queue_init(void)
 {
-	queue = shm_malloc(sizeof(reauth_queue_t));
-	if(queue == NULL) {
+	int i, n = reauth_workers;
+
+	if(n < 1 || n > REAUTH_WORKERS_MAX) {
+		LM_ERR("workers must be 1..%d (is %d)\n", REAUTH_WORKERS_MAX, n);
+		return -1;
+	}
+	queues = shm_malloc(sizeof(queues_t) + n * sizeof(job_queue_t));
+	if(queues == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	memset(queue, 0, sizeof(*queue));
-	if(lock_init(&queue->lock) == NULL) {
-		shm_free(queue);
-		queue = NULL;
-		return -1;
-	}
-	/* shared between processes */
-	if(sem_init(&queue->ready, 1, 0) < 0) {
-		LM_ERR("sem_init: %s\n", strerror(errno));
-		lock_destroy(&queue->lock);
-		shm_free(queue);
-		queue = NULL;
-		return -1;
+	memset(queues, 0, sizeof(queues_t) + n * sizeof(job_queue_t));
+	for(i = 0; i < n; i++) {
+		if(lock_init(&queues->q[i].lock) == NULL)
+			goto error;
+		/* shared between processes */
+		if(sem_init(&queues->q[i].ready, 1, 0) < 0) {
+			LM_ERR("sem_init: %s\n", strerror(errno));
+			lock_destroy(&queues->q[i].lock);
+			goto error;
+		}
+		queues->n = i + 1;
 	}
 	return 0;
+error:
+	reauth_queue_destroy();
+	return -1;
 }
 
 void reauth_queue_destroy(void)
 {
 	reauth_job_t *j, *next;
+	int i;
 
-	if(queue == NULL)
+	if(queues == NULL)
 		return;
-	for(j = queue->head; j; j = next) {
-		next = j->next;
-		shm_free(j);
+	for(i = 0; i < queues->n; i++) {
+		for(j = queues->q[i].head; j; j = next) {
+			next = j->next;
+			shm_free(j);
+		}
+		sem_destroy(&queues->q[i].ready);
+		lock_destroy(&queues->q[i].lock);
 	}
-	sem_destroy(&queue->ready);
-	lock_destroy(&queue->lock);
-	shm_free(queue);
-	queue = NULL;
+	shm_free(queues);
+	queues = NULL;
 }
 
 reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra)
@@ -86,51 +118,56 @@ reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra)
 
 void reauth_queue_push(reauth_job_t *job)
 {
-	if(queue == NULL) { /* shutting down */
+	job_queue_t *q;
+
+	if(queues == NULL) { /* shutting down */
 		shm_free(job);
 		return;
 	}
+	q = &queues->q[job->shard % (unsigned int)queues->n];
 	job->next = NULL;
-	lock_get(&queue->lock);
-	if(queue->tail)
-		queue->tail->next = job;
+	lock_get(&q->lock);
+	if(q->tail)
+		q->tail->next = job;
 	else
-		queue->head = job;
-	queue->tail = job;
-	queue->length++;
-	lock_release(&queue->lock);
-	sem_post(&queue->ready);
+		q->head = job;
+	q->tail = job;
+	lock_release(&q->lock);
+	atomic_inc(&queues->length);
+	sem_post(&q->ready);
 }
 
 int reauth_queue_admit(void)
 {
-	int full;
-
-	if(queue == NULL)
+	if(queues == NULL)
 		return -1;
-	lock_get(&queue->lock);
-	full = reauth_queue_size > 0 && queue->length >= reauth_queue_size;
-	if(full)
-		queue->refused++;
-	lock_release(&queue->lock);
-	return full ? -1 : 0;
+	if(reauth_queue_size > 0
+			&& atomic_get(&queues->length) >= reauth_queue_size) {
+		atomic_inc(&queues->refused);
+		return -1;
+	}
+	return 0;
 }
 
 int reauth_queue_length(void)
 {
-	return queue ? queue->length : 0;
+	return queues ? atomic_get(&queues->length) : 0;
 }
 
 unsigned long reauth_queue_refused(void)
 {
-	return queue ? queue->refused : 0;
+	return queues ? (unsigned long)atomic_get(&queues->refused) : 0;
 }
 
-reauth_job_t *reauth_queue_pop(int wait_ms)
+reauth_job_t *reauth_queue_pop(unsigned int shard, int wait_ms)
 {
 	struct timespec ts;
 	reauth_job_t *job;
+	job_queue_t *q;
 
+	if(queues == NULL || shard >= (unsigned int)queues->n)
+		return NULL;
+	q = &queues->q[shard];
 	if(wait_ms > 0) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += wait_ms / 1000;
@@ -139,21 +176,22 @@ reauth_job_t *reauth_queue_pop(int wait_ms)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		while(sem_timedwait(&queue->ready, &ts) < 0) {
+		while(sem_timedwait(&q->ready, &ts) < 0) {
 			if(errno != EINTR)
 				return NULL; /* timed out */
 		}
-	} else if(sem_trywait(&queue->ready) < 0) {
+	} else if(sem_trywait(&q->ready) < 0) {
 		return NULL;
 	}
-	lock_get(&queue->lock);
-	job = queue->head;
+	lock_get(&q->lock);
+	job = q->head;
 	if(job) {
-		queue->head = job->next;
-		if(queue->head == NULL)
-			queue->tail = NULL;
-		queue->length--;
+		q->head = job->next;
+		if(q->head == NULL)
+			q->tail = NULL;
 	}
-	lock_release(&queue->lock);
+	lock_release(&q->lock);
+	if(job)
+		atomic_dec(&queues->length);
 	return job;
 }

@@ -1,13 +1,15 @@
 /*
- * reauth module - the one path into the notifier process
+ * reauth module - the one path into the module's worker processes
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * SIP workers, usrloc callbacks and tm callbacks never send NOTIFYs or
- * touch the DB themselves: they post a job here and return at once. The
- * notifier process takes jobs one at a time, so the CSeq and version of a
- * subscription and its DB row are only ever changed by one process.
+ * touch the DB themselves: they post a job here and return at once. Each
+ * worker process has its own queue; a job goes to the queue of its
+ * shard, which follows the user (reauth_shard_of), so that one user's
+ * jobs are taken in order by one process: the CSeq and version of a
+ * subscription only grow in the order they are sent.
  */
 
 #ifndef _REAUTH_QUEUE_H_
@@ -32,10 +34,12 @@ typedef struct reauth_job
 {
 	struct reauth_job *next;
 	reauth_job_type_t type;
-	unsigned int hash; /* subscription (NOTIFY, TERMINATE, REPLY) */
+	unsigned int shard; /* the worker that takes it: reauth_shard_of() */
+	unsigned int hash;	/* subscription (NOTIFY, TERMINATE, REPLY) */
 	unsigned int id;
 	int code;			  /* REPLY: SIP code; TERMINATE: reauth_term_reason */
 	unsigned int proc_id; /* re-authentication procedure, 0 = none */
+	unsigned int target;  /* REPLY: the procedure's target answering */
 	int is_ue;			  /* NOTIFY_REPLY: sent on a UE's subscription;
 						* REREGISTERED: the REGISTER was authenticated */
 	int event;			  /* UL_CHANGE: reginfo_ct_event_t of the contact */
@@ -47,21 +51,32 @@ typedef struct reauth_job
 	char buf[];
 } reauth_job_t;
 
-/* jobs queued at most before entries are refused (module parameter) */
+/* jobs queued at most, all queues together, before entries are refused
+ * (module parameter) */
 extern int reauth_queue_size;
+/* worker processes, one queue each (module parameter) */
+extern int reauth_workers;
+
+/* the shard of a user: hash of the key that names the user (its first
+ * public identity, see reauth_sets_home) */
+unsigned int reauth_shard_of(unsigned int user_hash);
+
+/* the shard of the worker process running now (0 elsewhere) */
+extern unsigned int reauth_my_shard;
 
 int reauth_queue_init(void);
 void reauth_queue_destroy(void);
 
 /* allocate a job with room for extra bytes of strings (shm) */
 reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra);
-/* hand the job to the notifier; it owns it from then on */
+/* hand the job to the worker of job->shard; it owns it from then on */
 void reauth_queue_push(reauth_job_t *job);
 /* an entry point may queue work: 0; -1 when full (counted as refused) */
 int reauth_queue_admit(void);
 int reauth_queue_length(void);
 unsigned long reauth_queue_refused(void);
-/* notifier side: the oldest job or NULL; waits up to ms when empty */
-reauth_job_t *reauth_queue_pop(int wait_ms);
+/* worker side: the oldest job of queue shard or NULL; waits up to ms
+ * when empty */
+reauth_job_t *reauth_queue_pop(unsigned int shard, int wait_ms);
 
 #endif

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/dprint.h"
+#include "core/hashes.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "core/parser/parse_rr.h"
@@ -27,8 +28,7 @@
 #include "reauth_queue.h"
 #include "reauth_refer.h"
 #include "reauth_stats.h"
-
-#define REFER_MAX_TARGETS 32
+#include "reauth_str.h"
 
 /* "" = <sip:DOMAIN;method=REGISTER>, DOMAIN of the re-authenticated
  * identity; else the URI to put in Refer-To */
@@ -55,104 +55,89 @@ int reauth_refer_init(void)
 	return 0;
 }
 
-/* copy the distinct valid contacts of the set into pkg */
-static int targets_take(
-		reauth_refer_set_t *set, refer_target_t *t, int max, char **buf)
+typedef struct contacts_walk
 {
-	urecord_t *r;
-	ucontact_t *c;
-	time_t now = time(NULL);
-	int n = 0, i, k;
-	size_t len = 0;
-	char *p = NULL;
+	reauth_contact_ref_t *refs;
+	int n, max, identity;
+} contacts_walk_t;
 
-	/* two passes: sizes first, so that one pkg block holds everything */
-	*buf = NULL;
-	for(k = 0; k < 2; k++) {
-		if(k == 1) {
-			*buf = pkg_malloc(len + 1);
-			if(*buf == NULL) {
-				PKG_MEM_ERROR;
-				return -1;
-			}
-			p = *buf;
-			n = 0;
-		}
-		for(i = 0; i < set->n; i++) {
-			str *aor = &set->aors[i];
-			reauth_ul.lock_udomain(reauth_udomain, aor);
-			if(reauth_ul.get_urecord(reauth_udomain, aor, &r) == 0) {
-				for(c = r->contacts; c; c = c->next) {
-					int j, dup = 0;
-					if(!VALID_CONTACT(c, now))
-						continue;
-					if(k == 0) {
-						len += c->c.len + c->path.len + c->received.len
-							   + set->identities[i].len
-							   + (c->sock ? c->sock->sock_str.len : 0) + 5;
-						continue;
-					}
-					for(j = 0; j < n; j++)
-						dup |= t[j].uri.len == c->c.len
-							   && memcmp(t[j].uri.s, c->c.s, c->c.len) == 0;
-					if(dup || n >= max)
-						continue;
-#define T_COPY(f, src)                     \
-	do {                                   \
-		t[n].f.s = p;                      \
-		t[n].f.len = (src).len;            \
-		if((src).len)                      \
-			memcpy(p, (src).s, (src).len); \
-		p += (src).len;                    \
-		*p++ = '\0';                       \
-	} while(0)
-					T_COPY(uri, c->c);
-					T_COPY(path, c->path);
-					T_COPY(received, c->received);
-					T_COPY(identity, set->identities[i]);
-					if(c->sock)
-						T_COPY(sock, c->sock->sock_str);
-					else
-						t[n].sock.len = 0;
-#undef T_COPY
-					n++;
-				}
-				reauth_ul.release_urecord(r);
-			}
-			reauth_ul.unlock_udomain(reauth_udomain, aor);
-		}
-	}
-	return n;
+static int contact_ref(urecord_t *r, ucontact_t *c, void *arg)
+{
+	contacts_walk_t *w = arg;
+	unsigned int h = core_hash(&c->c, NULL, 0);
+	int j;
+
+	for(j = 0; j < w->n; j++)
+		if(w->refs[j].uri_hash == h)
+			return 0; /* one REFER per UE, whatever it registered */
+	if(w->n >= w->max)
+		return 1;
+	w->refs[w->n].uri_hash = h;
+	w->refs[w->n].identity = w->identity;
+	w->n++;
+	return 0;
 }
 
-int reauth_refer_targets(reauth_refer_set_t *set)
+int reauth_refer_contacts(
+		str *aors, int naors, reauth_contact_ref_t *refs, int max)
 {
-	refer_target_t t[REFER_MAX_TARGETS];
-	char *buf = NULL;
-	int n;
+	contacts_walk_t w = {refs, 0, max, 0};
 
-	n = targets_take(set, t, REFER_MAX_TARGETS, &buf);
-	if(buf)
-		pkg_free(buf);
-	return n < 0 ? 0 : n;
+	for(w.identity = 0; w.identity < naors; w.identity++)
+		reauth_ul_each(&aors[w.identity], REAUTH_UL_VALID, contact_ref, &w);
+	return w.n;
+}
+
+/* copy the contact with that URI hash into t (pkg strings in *buf) */
+typedef struct contact_find
+{
+	unsigned int uri_hash;
+	refer_target_t *t;
+	char *buf;
+} contact_find_t;
+
+static int contact_copy(urecord_t *r, ucontact_t *c, void *arg)
+{
+	contact_find_t *f = arg;
+	char *p;
+
+	if(core_hash(&c->c, NULL, 0) != f->uri_hash)
+		return 0;
+	f->buf = pkg_malloc(c->c.len + c->path.len + c->received.len
+						+ (c->sock ? c->sock->sock_str.len : 0) + 4);
+	if(f->buf == NULL) {
+		PKG_MEM_ERROR;
+		return 1;
+	}
+	p = f->buf;
+	reauth_str_pack(&f->t->uri, &c->c, &p);
+	reauth_str_pack(&f->t->path, &c->path, &p);
+	reauth_str_pack(&f->t->received, &c->received, &p);
+	if(c->sock)
+		reauth_str_pack(&f->t->sock, &c->sock->sock_str, &p);
+	else
+		f->t->sock.len = 0;
+	return 1;
 }
 
 /* tm: the final answer to a REFER */
 static void refer_completed(struct cell *t, int type, struct tmcb_params *ps)
 {
+	reauth_refer_dest_t *key;
 	reauth_job_t *job;
-	unsigned int *proc_id;
 
 	if(ps->param == NULL || *ps->param == NULL)
 		return;
-	proc_id = (unsigned int *)*ps->param;
+	key = (reauth_refer_dest_t *)*ps->param;
 	job = reauth_job_new(REAUTH_JOB_REFER_REPLY, 0);
 	if(job) {
-		job->proc_id = *proc_id;
+		job->shard = key->shard;
+		job->proc_id = key->proc_id;
+		job->target = key->target;
 		job->code = ps->code;
 		reauth_queue_push(job);
 	}
-	shm_free(proc_id);
+	shm_free(key);
 	*ps->param = NULL;
 }
 
@@ -167,13 +152,13 @@ static int identity_domain(str *identity, str *host)
 	return 0;
 }
 
-static int refer_one(reauth_refer_set_t *set, refer_target_t *t)
+static int refer_one(reauth_refer_dest_t *dest, refer_target_t *t)
 {
 	char hdrs_buf[2048], from_buf[REAUTH_AOR_MAX + 16];
 	str hdrs, from, domain, next_hop = STR_NULL;
 	rr_t *rr = NULL;
 	uac_req_t uac_r;
-	unsigned int *param;
+	reauth_refer_dest_t *param;
 	struct socket_info *si;
 	int len, rc;
 
@@ -214,14 +199,15 @@ static int refer_one(reauth_refer_set_t *set, refer_target_t *t)
 		next_hop = t->received;
 	}
 
-	param = shm_malloc(sizeof(unsigned int));
+	param = shm_malloc(sizeof(*param));
 	if(param == NULL) {
 		SHM_MEM_ERROR;
 		if(rr)
 			free_rr(&rr);
 		return -1;
 	}
-	*param = set->proc_id;
+	*param = *dest;
+	param->aor = param->identity = NULL; /* the caller's */
 	set_uac_req(&uac_r, &refer_method, &hdrs, NULL, NULL, TMCB_LOCAL_COMPLETED,
 			refer_completed, (void *)param);
 	if(t->sock.len > 0)
@@ -235,27 +221,28 @@ static int refer_one(reauth_refer_set_t *set, refer_target_t *t)
 		shm_free(param);
 		return -1;
 	}
-	LM_INFO("re-authentication %u: REFER sent to %.*s\n", set->proc_id,
+	LM_INFO("re-authentication %u: REFER sent to %.*s\n", dest->proc_id,
 			t->uri.len, t->uri.s);
 	return 0;
 }
 
-int reauth_refer_send(reauth_refer_set_t *set, int max)
+int reauth_refer_send(reauth_refer_dest_t *dest)
 {
-	refer_target_t t[REFER_MAX_TARGETS];
-	char *buf = NULL;
-	int n, i, sent = 0;
+	refer_target_t t;
+	contact_find_t f;
+	int rc;
 
-	if(max > REFER_MAX_TARGETS)
-		max = REFER_MAX_TARGETS;
-	n = targets_take(set, t, max, &buf);
-	for(i = 0; i < n; i++) {
-		if(refer_one(set, &t[i]) == 0) {
-			sent++;
-			reauth_stats_add(REAUTH_STAT_REFER_SENT, 1);
-		}
-	}
-	if(buf)
-		pkg_free(buf);
-	return sent;
+	memset(&t, 0, sizeof(t));
+	memset(&f, 0, sizeof(f));
+	f.uri_hash = dest->uri_hash;
+	f.t = &t;
+	reauth_ul_each(dest->aor, REAUTH_UL_VALID, contact_copy, &f);
+	if(f.buf == NULL)
+		return -1; /* gone since the trigger */
+	t.identity = *dest->identity;
+	rc = refer_one(dest, &t);
+	pkg_free(f.buf);
+	if(rc == 0)
+		reauth_stats_add(REAUTH_STAT_REFER_SENT, 1);
+	return rc;
 }

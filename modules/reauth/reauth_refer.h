@@ -12,19 +12,29 @@
 
 extern str reauth_refer_to;
 
-/* the identities whose contacts are asked to register again */
-typedef struct reauth_refer_set
+/* a registered contact of the user, as the procedure lists it */
+typedef struct reauth_contact_ref
 {
-	unsigned int proc_id; /* the answers go back to this procedure */
-	int n;
-	str *aors;		 /* usrloc keys */
-	str *identities; /* the public identities (To of each REFER) */
-} reauth_refer_set_t;
+	unsigned int uri_hash; /* of the Contact URI */
+	int identity;		   /* index into the aors it was found under */
+} reauth_contact_ref_t;
+
+/* where a REFER goes and who waits for its answer */
+typedef struct reauth_refer_dest
+{
+	unsigned int proc_id;
+	unsigned int target; /* the procedure's target index */
+	unsigned int shard;	 /* the worker that gets the answer */
+	str *aor;			 /* usrloc key the contact is registered under */
+	str *identity;		 /* public identity: To of the REFER */
+	unsigned int uri_hash;
+} reauth_refer_dest_t;
 
 int reauth_refer_init(void);
-/* distinct registered contacts of the set */
-int reauth_refer_targets(reauth_refer_set_t *set);
-/* a REFER to each of them (at most max); returns how many were sent */
-int reauth_refer_send(reauth_refer_set_t *set, int max);
+/* the distinct valid contacts of aors, at most max; returns how many */
+int reauth_refer_contacts(
+		str *aors, int naors, reauth_contact_ref_t *refs, int max);
+/* a REFER to that contact if it is still registered: 0 sent, -1 not */
+int reauth_refer_send(reauth_refer_dest_t *dest);
 
 #endif

@@ -9,12 +9,14 @@
 #include <strings.h>
 
 #include "core/dprint.h"
+#include "core/hashes.h"
 #include "core/locking.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "lib/srdb1/db.h"
 
 #include "reauth_db.h"
+#include "reauth_queue.h"
 #include "reauth_sets.h"
 #include "reauth_str.h"
 
@@ -283,6 +285,37 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 	}
 	lock_release(&sets->lock);
 	return 0;
+}
+
+unsigned int reauth_sets_user_hash(str *identity)
+{
+	set_entry_t *hit = NULL, *e;
+	set_table_t *t;
+	unsigned int h;
+	int i;
+
+	lock_get(&sets->lock);
+	t = sets->table;
+	for(i = 0; t && i < t->n && hit == NULL; i++)
+		if(str_ieq(&t->e[i].impu, identity))
+			hit = &t->e[i];
+	/* the first row of the same user, as reauth_sets_resolve lists all[] */
+	for(i = 0; hit && i < t->n; i++) {
+		e = &t->e[i];
+		if(hit->impi.len == 0 ? str_ieq(&e->set_id, &hit->set_id)
+							  : str_ieq(&e->impi, &hit->impi)) {
+			hit = e;
+			break;
+		}
+	}
+	h = core_case_hash(hit ? &hit->impu : identity, NULL, 0);
+	lock_release(&sets->lock);
+	return h;
+}
+
+unsigned int reauth_sets_shard(str *identity)
+{
+	return reauth_shard_of(reauth_sets_user_hash(identity));
 }
 
 void reauth_user_free(reauth_user_t *u)

@@ -46,4 +46,12 @@ int reauth_user_in_set(reauth_user_t *user, str *uri);
 
 int reauth_sets_count(void);
 
+/* A hash naming the user of a public identity: of the user's first public
+ * identity in the table, of the identity itself when it is not listed.
+ * Every identity of one user gives the same: reauth_shard_of() of it
+ * puts all of a user's work on one worker. */
+unsigned int reauth_sets_user_hash(str *identity);
+/* the worker of the user of identity: reauth_shard_of(user hash) */
+unsigned int reauth_sets_shard(str *identity);
+
 #endif

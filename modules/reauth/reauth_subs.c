@@ -87,6 +87,7 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	/* ids loaded from the DB push the counter past them */
 	reauth_table_seen_id(subs_table, sub->id);
 	sub->kind = d->kind;
+	sub->shard = d->shard;
 	sub->loc_cseq = d->loc_cseq;
 	sub->rem_cseq = d->rem_cseq;
 	sub->version = d->version;
@@ -188,4 +189,36 @@ int reauth_subs_ready(void)
 int reauth_subs_count(void)
 {
 	return reauth_table_count(subs_table);
+}
+
+int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max)
+{
+	unsigned int hash = reauth_subs_hash(aor);
+	reauth_sub_t *s;
+	int n = 0;
+
+	reauth_subs_lock(hash);
+	for(s = reauth_subs_first(hash, aor); s && n < max;
+			s = reauth_subs_next(s, aor)) {
+		refs[n].hash = s->hash;
+		refs[n].id = s->id;
+		refs[n].kind = s->kind;
+		n++;
+	}
+	reauth_subs_unlock(hash);
+	return n;
+}
+
+void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *))
+{
+	reauth_tentry_t *e;
+	unsigned int i;
+
+	for(i = 0; i < subs_table->size; i++) {
+		lock_get(&subs_table->b[i].lock);
+		for(e = subs_table->b[i].first; e; e = e->next)
+			((reauth_sub_t *)e)->shard =
+					shard_of_identity(&((reauth_sub_t *)e)->identity);
+		lock_release(&subs_table->b[i].lock);
+	}
 }

@@ -46,6 +46,7 @@ typedef struct reauth_sub
 	str loc_contact; /* Contact we answered with */
 	str socket;		 /* proto:ip:port the SUBSCRIBE came in on */
 	int kind;
+	unsigned int shard; /* the worker that sends its NOTIFYs */
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
 	unsigned int version; /* next reginfo version to send */
@@ -61,6 +62,7 @@ typedef struct reauth_sub_data
 	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target, route_set,
 			loc_contact, socket;
 	int kind;
+	unsigned int shard;
 	unsigned int id; /* 0: a new id is given */
 	unsigned int loc_cseq, rem_cseq, version;
 	time_t expires;
@@ -104,6 +106,18 @@ void reauth_subs_lock_idx(unsigned int idx);
 void reauth_subs_unlock_idx(unsigned int idx);
 
 int reauth_subs_count(void);
+
+/* (hash, id, kind, shard) of a subscription, copied out of its bucket */
+typedef struct reauth_sub_ref
+{
+	unsigned int hash;
+	unsigned int id;
+	int kind;
+} reauth_sub_ref_t;
+/* the subscriptions of aor, at most max; returns how many */
+int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max);
+/* the shard of every subscription again (mod_init, after the DB load) */
+void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *));
 /* the table exists (not yet created in mod_init, or destroyed) */
 int reauth_subs_ready(void);
 

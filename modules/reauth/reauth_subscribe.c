@@ -30,6 +30,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_queue.h"
+#include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_subscribe.h"
@@ -224,6 +225,7 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	sub_decision_t dec;
 	struct to_body *from, *to;
 	char contact[REAUTH_HDRS_MAX];
+	unsigned int shard;
 	str c;
 	int rc;
 
@@ -260,13 +262,15 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	if(dec.expires > 0)
 		sub->expires = time(NULL) + dec.expires;
 	sub->dirty = 1;
+	shard = sub->shard;
 	reauth_subs_unlock(hash);
 
 	rc = reply_ok(msg, &c, dec.expires);
 	if(dec.expires == 0)
-		reauth_notify_post_terminate(hash, id, REAUTH_TERM_UNSUBSCRIBED);
+		reauth_notify_post_terminate(
+				hash, id, shard, REAUTH_TERM_UNSUBSCRIBED);
 	else
-		reauth_notify_post(hash, id);
+		reauth_notify_post(hash, id, shard);
 	return rc;
 }
 
@@ -366,6 +370,7 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	d.loc_contact.len = len;
 	d.socket = si->sock_str;
 	d.kind = req->watcher == SUB_WATCHER_UE ? REAUTH_SUB_UE : REAUTH_SUB_OTHER;
+	d.shard = reauth_sets_shard(&d.identity);
 	d.loc_cseq = 1;
 	d.rem_cseq = (unsigned int)atoi(get_cseq(msg)->number.s);
 	d.version = 0;
@@ -400,9 +405,9 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	rc = reply_ok(msg, &d.loc_contact, dec.expires);
 	/* after the 200: the initial NOTIFY, or the only one for a fetch */
 	if(dec.expires == 0)
-		reauth_notify_post_terminate(hash, d.id, REAUTH_TERM_TIMEOUT);
+		reauth_notify_post_terminate(hash, d.id, d.shard, REAUTH_TERM_TIMEOUT);
 	else
-		reauth_notify_post(hash, d.id);
+		reauth_notify_post(hash, d.id, d.shard);
 	return rc;
 }
 

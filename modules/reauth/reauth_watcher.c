@@ -134,29 +134,32 @@ static int contact_is_source(sip_msg_t *msg, ucontact_t *c)
 	return is_source(msg, &puri.host);
 }
 
+typedef struct flow_check
+{
+	sip_msg_t *msg;
+	sub_watcher_facts_t *f;
+} flow_check_t;
+
+static int flow_of_contact(urecord_t *r, ucontact_t *c, void *arg)
+{
+	flow_check_t *fc = arg;
+	struct sip_uri puri;
+
+	if(fc->f->trusted_source && path_first_uri(&c->path, &puri) == 0
+			&& is_source(fc->msg, &puri.host))
+		fc->f->via_user_path = 1;
+	else if(contact_is_source(fc->msg, c))
+		fc->f->on_user_flow = 1;
+	return 0;
+}
+
 /* Did msg come over a registered flow of aor: from a contact's own
  * address, or (trusted source) from the P-CSCF of a contact's Path? */
 static void read_user_flows(sip_msg_t *msg, str *aor, sub_watcher_facts_t *f)
 {
-	urecord_t *rec = NULL;
-	ucontact_t *c;
-	struct sip_uri puri;
-	time_t now = time(NULL);
+	flow_check_t fc = {msg, f};
 
-	reauth_ul.lock_udomain(reauth_udomain, aor);
-	if(reauth_ul.get_urecord(reauth_udomain, aor, &rec) == 0) {
-		for(c = rec->contacts; c; c = c->next) {
-			if(!VALID_CONTACT(c, now))
-				continue;
-			if(f->trusted_source && path_first_uri(&c->path, &puri) == 0
-					&& is_source(msg, &puri.host))
-				f->via_user_path = 1;
-			else if(contact_is_source(msg, c))
-				f->on_user_flow = 1;
-		}
-		reauth_ul.release_urecord(rec);
-	}
-	reauth_ul.unlock_udomain(reauth_udomain, aor);
+	reauth_ul_each(aor, REAUTH_UL_VALID, flow_of_contact, &fc);
 }
 
 static const char *aor_of(str *uri, reauth_identity_t *id)

@@ -1,13 +1,14 @@
 /*
- * reauth module - the module's process: takes jobs, hands them on
+ * reauth module - the module's worker processes: take jobs, hand them on
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The top of the one-way flow: entry points (usrloc callback here, SIP,
- * RPC, tm callbacks elsewhere) post jobs; this loop takes them in order
- * and hands each to the notifier or the procedure, and ticks both once a
- * second. Nothing below this file calls up into it.
+ * RPC, tm callbacks elsewhere) post jobs; each worker takes the jobs of
+ * its shard in order and hands each to the notifier or the procedure,
+ * and ticks both once a second for its shard. Nothing below this file
+ * calls up into it.
  */
 
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
+#include "reauth_proc_run.h"
 #include "reauth_queue.h"
 #include "reauth_subs.h"
 #include "reauth_worker.h"
@@ -62,31 +64,33 @@ static void run_job(reauth_job_t *job)
 			break;
 		case REAUTH_JOB_NOTIFY_REPLY:
 			if(job->proc_id)
-				reauth_proc_notify_answer(job->proc_id, job->is_ue, job->code);
+				reauth_proc_on_notify_answer(
+						job->proc_id, job->target, job->code);
 			reauth_notify_on_reply(job);
 			break;
 		case REAUTH_JOB_PROC_TRIGGER:
 			reauth_proc_on_trigger(job->proc_id);
 			break;
 		case REAUTH_JOB_REFER_REPLY:
-			reauth_proc_on_refer_answer(job->proc_id, job->code);
+			reauth_proc_on_refer_answer(job->proc_id, job->target, job->code);
 			break;
 		case REAUTH_JOB_REREGISTERED:
-			reauth_proc_on_reregistered(&job->aor, job->is_ue);
+			reauth_proc_on_reregistered(job->proc_id, &job->aor, job->is_ue);
 			break;
 	}
 }
 
-void reauth_worker_loop(void)
+void reauth_worker_loop(unsigned int shard)
 {
 	reauth_job_t *job;
 	time_t now, next_tick = 0;
 
+	reauth_my_shard = shard;
 	if(reauth_db_child_init() < 0)
-		LM_ERR("notifier runs without the DB\n");
-	LM_INFO("reauth notifier process started\n");
+		LM_ERR("reauth worker %u runs without the DB\n", shard);
+	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
-		job = reauth_queue_pop(200);
+		job = reauth_queue_pop(shard, 200);
 		cfg_update();
 		if(job) {
 			run_job(job);
@@ -94,8 +98,8 @@ void reauth_worker_loop(void)
 		}
 		now = time(NULL);
 		if(now >= next_tick) {
-			reauth_notify_tick(now);
-			reauth_proc_tick(now);
+			reauth_notify_tick(now, shard);
+			reauth_proc_tick(now, shard);
 			next_tick = now + 1;
 		}
 	}

@@ -11,6 +11,6 @@
 /* mod_init: the usrloc callbacks that feed the queue */
 int reauth_worker_init(void);
 /* the module's process: never returns */
-void reauth_worker_loop(void);
+void reauth_worker_loop(unsigned int shard);
 
 #endif

@@ -187,26 +187,88 @@ static void check_proc(const reauth_proc_t *p, const reauth_proc_t *e, int line)
 
 /* ---- events, each on a poisoned action list ---- */
 
+/* The glue's side, as the module does it: targets listed at the trigger
+ * (ue UE subscriptions, other watchers, contacts, in this order), every
+ * target marked RT_TO_SEND reported sent at once. Arrays come from a
+ * static pool that wraps around: a test uses a few dozen targets. */
+static void send_marked(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now)
+{
+	reauth_actions_t more;
+	unsigned int i;
+
+	for(i = 0; i < p->ntargets; i++)
+		if(p->targets[i].status == RT_TO_SEND) {
+			poison(&more);
+			reauth_proc_sent(p, cfg, now, i, 1, &more);
+			assert_no_actions(&more);
+		}
+}
+
+static reauth_target_t *targets_new(
+		unsigned int ue, unsigned int other, unsigned int contacts)
+{
+	static reauth_target_t pool[4096];
+	static unsigned int used;
+	reauth_target_t *t;
+	unsigned int i, n = ue + other + contacts;
+
+	assert_true(n <= 64);
+	if(used + n > 4096)
+		used = 0;
+	t = &pool[used];
+	used += n;
+	for(i = 0; i < n; i++) {
+		t[i].ref = 100 + i;
+		t[i].kind = i < ue ? RT_SUB_UE : i < ue + other ? RT_SUB_OTHER
+														: RT_CONTACT;
+		t[i].status = RT_ACCEPTED; /* garbage: the trigger resets it */
+	}
+	return t;
+}
+
 static int ev_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
 		unsigned int ue, unsigned int other, unsigned int contacts,
 		reauth_actions_t *out)
 {
+	int rc;
+
 	poison(out);
-	return reauth_proc_trigger(p, cfg, now, ue, other, contacts, out);
+	rc = reauth_proc_trigger(
+			p, cfg, now, targets_new(ue, other, contacts), ue + other + contacts,
+			out);
+	if(rc == 0)
+		send_marked(p, cfg, now);
+	return rc;
+}
+
+/* the first target of kind still waiting for its answer, else one out of
+ * range (an answer nobody waits for) */
+static unsigned int waiting(reauth_proc_t *p, reauth_target_kind_t kind)
+{
+	unsigned int i;
+
+	for(i = 0; i < p->ntargets; i++)
+		if(p->targets[i].kind == kind && p->targets[i].status == RT_SENT)
+			return i;
+	return p->ntargets;
 }
 
 static void ev_notify(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
 		int is_ue, int code, reauth_actions_t *out)
 {
 	poison(out);
-	reauth_proc_notify_answered(p, cfg, now, is_ue, code, out);
+	reauth_proc_answered(p, cfg, now,
+			waiting(p, is_ue ? RT_SUB_UE : RT_SUB_OTHER), code, out);
+	send_marked(p, cfg, now);
 }
 
 static void ev_refer(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
 		int code, reauth_actions_t *out)
 {
 	poison(out);
-	reauth_proc_refer_answered(p, cfg, now, code, out);
+	reauth_proc_answered(p, cfg, now, waiting(p, RT_CONTACT), code, out);
+	send_marked(p, cfg, now);
 }
 
 static void ev_rereg(
@@ -390,25 +452,112 @@ static void test_trigger_resets_idle(void **state)
 			.notify_pending = 1, .contacts = 1);
 }
 
-/* counts whose sum wraps around to 0 still send the NOTIFY */
-static void test_trigger_counts_no_wrap(void **state)
+/* The machine decides who: every subscription listed at the trigger and
+ * only those get the NOTIFY; contacts only when REFER is the way. */
+static void test_targets_marked(void **state)
 {
+	reauth_target_t t[4] = {{1, 0, RT_SUB_UE, RT_REFUSED},
+			{2, 0, RT_SUB_OTHER, RT_SENT}, {3, 0, RT_CONTACT, RT_TO_SEND},
+			{4, 1, RT_CONTACT, RT_UNSENT}};
 	reauth_proc_t p;
 	reauth_actions_t out;
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(ev_trigger(&p, &CFG_ALL, NOW, UINT_MAX, 1, 1, &out), 0);
+	poison(&out);
+	assert_int_equal(reauth_proc_trigger(&p, &CFG_ALL, NOW, t, 4, &out), 0);
 	assert_actions(&out, DEADLINE, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER);
+	assert_int_equal(t[0].status, RT_TO_SEND);
+	assert_int_equal(t[1].status, RT_TO_SEND);
+	assert_int_equal(t[2].status, RT_KNOWN);
+	assert_int_equal(t[3].status, RT_KNOWN);
+	assert_int_equal(t[0].ref, 1); /* the glue's keys are kept */
+	assert_int_equal(t[3].identity, 1);
+	assert_int_equal(reauth_proc_count(&p, RT_CONTACT, RT_KNOWN), 2);
 	assert_proc(&p, .state = RP_NOTIFYING, .started = NOW, .deadline = DEADLINE,
-			.notify_pending = UINT_MAX, .contacts = 1);
+			.notify_pending = 1, .contacts = 2);
 
+	/* the watcher's NOTIFY could not be sent: no way failed */
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 1, 0, &out);
+	assert_no_actions(&out);
+	assert_int_equal(t[1].status, RT_UNSENT);
+	/* the UE's could not be sent either: REFER to both contacts, no
+	 * answer invented for it */
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 0, 0, &out);
+	assert_actions(&out, 0, RA_SEND_REFER);
+	assert_int_equal(t[0].status, RT_UNSENT);
+	assert_int_equal(t[2].status, RT_TO_SEND);
+	assert_int_equal(t[3].status, RT_TO_SEND);
+	assert_proc(&p, .state = RP_REFERRING, .started = NOW,
+			.deadline = DEADLINE, .refer_pending = 2, .contacts = 2);
+
+	/* reports twice, or of a target not asked for: ignored */
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 0, 1, &out);
+	assert_no_actions(&out);
+	assert_int_equal(t[0].status, RT_UNSENT);
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW, 9, 200, &out);
+	assert_no_actions(&out);
+
+	/* one REFER sent, one not: the sent one's 202 decides */
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 2, 1, &out);
+	assert_no_actions(&out);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 3, 0, &out);
+	assert_no_actions(&out);
+	assert_proc(&p, .state = RP_REFERRING, .started = NOW,
+			.deadline = DEADLINE, .refer_pending = 1, .contacts = 2);
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW + 1, 2, 202, &out);
+	assert_no_actions(&out);
+	assert_int_equal(t[2].status, RT_ACCEPTED);
+	assert_proc(&p, .state = RP_AWAITING, .started = NOW, .deadline = DEADLINE,
+			.contacts = 2);
+	/* a retransmitted answer changes nothing */
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW + 1, 2, 500, &out);
+	assert_no_actions(&out);
+	assert_int_equal(t[2].status, RT_ACCEPTED);
+}
+
+/* A subscription made after the trigger is not a target: its answer
+ * (the glue has no index for it) does not move the procedure, and the
+ * UE target's refusal still falls back to REFER. */
+static void test_targets_late_subscription(void **state)
+{
+	reauth_target_t t[2] = {{7, 0, RT_SUB_UE, 0}, {8, 0, RT_CONTACT, 0}};
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(ev_trigger(&p, &CFG_ALL, NOW, 0, UINT_MAX, 1, &out), 0);
-	assert_actions(&out, DEADLINE, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER,
-			RA_SEND_REFER);
-	assert_proc(&p, .state = RP_REFERRING, .started = NOW, .deadline = DEADLINE,
-			.refer_pending = 1, .contacts = 1);
+	poison(&out);
+	assert_int_equal(reauth_proc_trigger(&p, &CFG_ALL, NOW, t, 2, &out), 0);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 0, 1, &out);
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW, 2, 200, &out); /* not a target */
+	assert_no_actions(&out);
+	assert_proc(&p, .state = RP_NOTIFYING, .started = NOW, .deadline = DEADLINE,
+			.notify_pending = 1, .contacts = 1);
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW, 0, 488, &out);
+	assert_actions(&out, 0, RA_SEND_REFER);
+	assert_int_equal(t[0].status, RT_REFUSED);
+	assert_int_equal(t[1].status, RT_TO_SEND);
+	/* the answer may overtake the report that it was sent */
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_ALL, NOW, 1, 202, &out);
+	assert_no_actions(&out);
+	assert_proc(&p, .state = RP_AWAITING, .started = NOW, .deadline = DEADLINE,
+			.contacts = 1);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_ALL, NOW, 1, 1, &out);
+	assert_no_actions(&out);
+	assert_int_equal(t[1].status, RT_ACCEPTED);
 }
 
 /* only watchers like the P-CSCF: they get the NOTIFY, the UE a REFER */
@@ -1292,7 +1441,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_trigger_ue_subs),
 			cmocka_unit_test(test_trigger_resets_idle),
-			cmocka_unit_test(test_trigger_counts_no_wrap),
+			cmocka_unit_test(test_targets_marked),
+			cmocka_unit_test(test_targets_late_subscription),
 			cmocka_unit_test(test_trigger_other_subs_refer),
 			cmocka_unit_test(test_trigger_other_subs_no_way),
 			cmocka_unit_test(test_trigger_no_subs_refer),

@@ -39,69 +39,137 @@ static void deregister(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
 	act(out, RA_RAISE_DEREGISTERED, 0);
 }
 
+/* mark every target of kind RT_TO_SEND; returns how many */
+static unsigned int mark_to_send(reauth_proc_t *p, reauth_target_kind_t kind)
+{
+	unsigned int i, n = 0;
+
+	for(i = 0; i < p->ntargets; i++)
+		if(p->targets[i].kind == kind && p->targets[i].status == RT_KNOWN) {
+			p->targets[i].status = RT_TO_SEND;
+			n++;
+		}
+	return n;
+}
+
 /* NOTIFY did not do it: REFER when allowed and possible, else give up */
 static void fall_back(reauth_proc_t *p, const reauth_proc_cfg_t *cfg, long now,
 		reauth_proc_reason_t reason, reauth_actions_t *out)
 {
 	if(cfg->refer_fallback && p->contacts > 0) {
 		p->state = RP_REFERRING;
-		p->refer_pending = p->contacts;
+		p->refer_pending = mark_to_send(p, RT_CONTACT);
 		act(out, RA_SEND_REFER, 0);
 		return;
 	}
 	deregister(p, cfg, now, reason, out);
 }
 
-int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, unsigned int ue_subs, unsigned int other_subs,
-		unsigned int contacts, reauth_actions_t *out)
+unsigned int reauth_proc_count(const reauth_proc_t *p,
+		reauth_target_kind_t kind, reauth_target_status_t status)
 {
+	unsigned int i, n = 0;
+
+	for(i = 0; i < p->ntargets; i++)
+		n += p->targets[i].kind == kind && p->targets[i].status == status;
+	return n;
+}
+
+int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_target_t *targets, unsigned int ntargets,
+		reauth_actions_t *out)
+{
+	unsigned int i, ue, other;
+
 	out->n = 0;
 	if(p->state != RP_IDLE)
 		return -1;
 	memset(p, 0, sizeof(*p));
+	p->targets = targets;
+	p->ntargets = ntargets;
+	for(i = 0; i < ntargets; i++)
+		targets[i].status = RT_KNOWN;
 	p->started = now;
 	p->deadline = now + cfg->timeout;
-	p->contacts = contacts;
-	p->notify_pending = ue_subs;
+	p->contacts = reauth_proc_count(p, RT_CONTACT, RT_KNOWN);
+	ue = mark_to_send(p, RT_SUB_UE);
+	other = mark_to_send(p, RT_SUB_OTHER);
+	p->notify_pending = ue;
 	p->state = RP_NOTIFYING;
 	act(out, RA_SHORTEN, 0);
-	if(ue_subs > 0 || other_subs > 0) /* a sum could wrap to 0 */
+	if(ue > 0 || other > 0)
 		act(out, RA_SEND_NOTIFY, 0);
 	act(out, RA_ARM_TIMER, p->deadline);
-	if(ue_subs == 0)
+	if(ue == 0)
 		fall_back(p, cfg, now, RP_WHY_NO_WAY, out);
 	return 0;
 }
 
-void reauth_proc_notify_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, int is_ue, int code, reauth_actions_t *out)
+/* target t of the current way ended without success (refused, unsent) */
+static void way_failed(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, reauth_target_t *t, reauth_actions_t *out)
 {
-	out->n = 0;
-	if(p->state != RP_NOTIFYING || !is_ue || p->notify_pending == 0)
-		return;
-	p->notify_pending--;
-	if(code >= 200 && code < 300) {
-		p->state = RP_AWAITING;
-		return;
+	if(t->kind == RT_SUB_UE && p->state == RP_NOTIFYING
+			&& p->notify_pending > 0) {
+		if(--p->notify_pending == 0)
+			fall_back(p, cfg, now, RP_WHY_NOTIFY_FAILED, out);
+	} else if(t->kind == RT_CONTACT && p->state == RP_REFERRING
+			  && p->refer_pending > 0) {
+		if(--p->refer_pending == 0)
+			deregister(p, cfg, now, RP_WHY_REFER_FAILED, out);
 	}
-	if(p->notify_pending == 0)
-		fall_back(p, cfg, now, RP_WHY_NOTIFY_FAILED, out);
 }
 
-void reauth_proc_refer_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, int code, reauth_actions_t *out)
+/* target t of the current way was accepted */
+static void way_accepted(reauth_proc_t *p, reauth_target_t *t)
 {
-	out->n = 0;
-	if(p->state != RP_REFERRING || p->refer_pending == 0)
-		return;
-	p->refer_pending--;
-	if(code >= 200 && code < 300) {
+	if(t->kind == RT_SUB_UE && p->state == RP_NOTIFYING
+			&& p->notify_pending > 0) {
+		p->notify_pending--;
 		p->state = RP_AWAITING;
+	} else if(t->kind == RT_CONTACT && p->state == RP_REFERRING
+			  && p->refer_pending > 0) {
+		p->refer_pending--;
+		p->state = RP_AWAITING;
+	}
+}
+
+void reauth_proc_sent(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int i, int ok, reauth_actions_t *out)
+{
+	reauth_target_t *t;
+
+	out->n = 0;
+	if(i >= p->ntargets || p->targets[i].status != RT_TO_SEND)
+		return;
+	t = &p->targets[i];
+	if(ok) {
+		t->status = RT_SENT;
 		return;
 	}
-	if(p->refer_pending == 0)
-		deregister(p, cfg, now, RP_WHY_REFER_FAILED, out);
+	t->status = RT_UNSENT;
+	way_failed(p, cfg, now, t, out);
+}
+
+void reauth_proc_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int i, int code, reauth_actions_t *out)
+{
+	reauth_target_t *t;
+
+	out->n = 0;
+	/* an answer may overtake the glue's report that it was sent */
+	if(i >= p->ntargets
+			|| (p->targets[i].status != RT_SENT
+					&& p->targets[i].status != RT_TO_SEND))
+		return;
+	t = &p->targets[i];
+	if(code >= 200 && code < 300) {
+		t->status = RT_ACCEPTED;
+		way_accepted(p, t);
+		return;
+	}
+	t->status = RT_REFUSED;
+	way_failed(p, cfg, now, t, out);
 }
 
 void reauth_proc_reregistered(

@@ -5,9 +5,12 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * A pure state machine (3GPP TS 24.229 5.4.1.6): events in, actions out,
- * time given by the caller. The glue keeps which subscriptions and
- * contacts are involved and carries the actions out with usrloc, tm and
- * dialog; here only the counts and the decisions live.
+ * time given by the caller. The glue lists, at the trigger, who could be
+ * reached (the user's subscriptions and registered contacts: targets);
+ * the machine decides which of them get a NOTIFY or a REFER by marking
+ * them RT_TO_SEND, and the glue reports for each what it really did
+ * (sent or not) and what came back. Nothing is counted twice, nothing is
+ * predicted by the glue.
  *
  *   TRIGGER --> NOTIFYING --(2xx from a UE subscription)--> AWAITING
  *       |           | (every UE NOTIFY failed)                 |
@@ -56,6 +59,31 @@ typedef struct reauth_proc_cfg
 	int end_sessions;	/* end the user's dialogs when de-registering */
 } reauth_proc_cfg_t;
 
+typedef enum reauth_target_kind
+{
+	RT_SUB_UE = 1, /* a subscription of the UE itself: its 2xx counts */
+	RT_SUB_OTHER,  /* a P-CSCF or AS watching: informed only */
+	RT_CONTACT	   /* a registered contact: a REFER target */
+} reauth_target_kind_t;
+
+typedef enum reauth_target_status
+{
+	RT_KNOWN = 0, /* listed at the trigger, nothing asked of it yet */
+	RT_TO_SEND,	  /* an action asks the glue to send to it */
+	RT_SENT,	  /* sent, no final answer yet */
+	RT_UNSENT,	  /* the glue could not send (gone, transport error) */
+	RT_ACCEPTED,  /* final answer 2xx */
+	RT_REFUSED	  /* final answer >= 300, or a timeout (408) */
+} reauth_target_status_t;
+
+typedef struct reauth_target
+{
+	unsigned int ref;		 /* the glue's key: subscription id, contact */
+	unsigned short identity; /* the glue's index of its identity */
+	unsigned char kind;		 /* reauth_target_kind_t */
+	unsigned char status;	 /* reauth_target_status_t */
+} reauth_target_t;
+
 typedef struct reauth_proc
 {
 	reauth_proc_state_t state;
@@ -67,6 +95,8 @@ typedef struct reauth_proc
 	unsigned int notify_pending; /* UE NOTIFYs without a final answer */
 	unsigned int refer_pending;	 /* REFERs without a final answer */
 	unsigned int contacts;		 /* REFER targets */
+	reauth_target_t *targets;	 /* the glue's array, given at the trigger */
+	unsigned int ntargets;
 	/* an authenticated REGISTER of the set was saved at this time (0:
 	 * none); its event may reach the procedure after the deadline */
 	long reregistered_at;
@@ -75,8 +105,9 @@ typedef struct reauth_proc
 typedef enum reauth_action_type
 {
 	RA_SHORTEN = 1,		  /* shorten the set's contacts in usrloc */
-	RA_SEND_NOTIFY,		  /* re-authentication NOTIFY on every subscription */
-	RA_SEND_REFER,		  /* REFER to every contact of the set */
+	RA_SEND_NOTIFY,		  /* re-authentication NOTIFY to every subscription
+						   * target marked RT_TO_SEND */
+	RA_SEND_REFER,		  /* REFER to every contact target RT_TO_SEND */
 	RA_DEREGISTER,		  /* remove the contacts, NOTIFY terminated */
 	RA_END_SESSIONS,	  /* BYE every dialog of the set */
 	RA_ARM_TIMER,		  /* call reauth_proc_deadline at `at` */
@@ -100,22 +131,31 @@ typedef struct reauth_actions
 } reauth_actions_t;
 
 /*
- * Start: ue_subs subscriptions of kind UE and other_subs others will get
- * the NOTIFY; contacts are the REFER targets. Returns 0, or -1 when the
- * procedure is not idle (a second trigger) and nothing is done.
+ * Start with the targets the glue found (subscriptions of every identity
+ * of the user, contacts of the re-authenticated ones); the array stays
+ * the glue's and must live as long as the procedure. Every subscription
+ * is marked RT_TO_SEND; contacts too when REFER comes at once (no UE
+ * subscription). Returns 0, or -1 when the procedure is not idle (a
+ * second trigger) and nothing is done.
  */
 int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, unsigned int ue_subs, unsigned int other_subs,
-		unsigned int contacts, reauth_actions_t *out);
+		long now, reauth_target_t *targets, unsigned int ntargets,
+		reauth_actions_t *out);
 
-/* Final answer to a NOTIFY (408 for a timeout). Only UE subscriptions
- * count: a watcher like the P-CSCF cannot re-register the UE. */
-void reauth_proc_notify_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, int is_ue, int code, reauth_actions_t *out);
+/* The glue tried target i, marked RT_TO_SEND: sent (ok) or not. A target
+ * that could not be sent is a failed way, as a negative answer is. */
+void reauth_proc_sent(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int i, int ok, reauth_actions_t *out);
 
-/* Final answer to a REFER (408 for a timeout). */
-void reauth_proc_refer_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
-		long now, int code, reauth_actions_t *out);
+/* Final answer of target i (408 for a timeout). Only a UE subscription's
+ * answer counts among NOTIFYs: a P-CSCF cannot re-register the UE. An
+ * index out of range, or a target not waiting for an answer, is ignored. */
+void reauth_proc_answered(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int i, int code, reauth_actions_t *out);
+
+/* how many targets of kind are in status */
+unsigned int reauth_proc_count(const reauth_proc_t *p,
+		reauth_target_kind_t kind, reauth_target_status_t status);
 
 /* A contact of the set was saved by a REGISTER; only an authenticated
  * one completes the procedure. */

@@ -1,0 +1,279 @@
+/*
+ * reauth module - one NOTIFY inside a stored subscription dialog
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/parser/parse_rr.h"
+#include "core/socket_info.h"
+#include "core/ut.h"
+#include "modules/tm/tm_load.h"
+
+#include "pure/reginfo.h"
+
+#include "reauth_db.h"
+#include "reauth_mem.h"
+#include "reauth_notify_send.h"
+#include "reauth_queue.h"
+#include "reauth_stats.h"
+#include "reauth_str.h"
+#include "reauth_subs.h"
+
+int reauth_max_notify_inflight = 1000;
+
+static struct tm_binds tmb;
+static str notify_method = str_init("NOTIFY");
+
+/* what the final answer to a NOTIFY must find again */
+typedef struct notify_key
+{
+	unsigned int hash;
+	unsigned int id;
+	notify_origin_t origin;
+} notify_key_t;
+
+int reauth_notify_send_init(void)
+{
+	if(load_tm_api(&tmb) < 0) {
+		LM_ERR("cannot bind tm: load the tm module before reauth\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* tm: the final answer to a NOTIFY, in whichever process got it */
+static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
+{
+	notify_key_t *key;
+	reauth_job_t *job;
+
+	if(ps->param == NULL || *ps->param == NULL)
+		return;
+	key = (notify_key_t *)*ps->param;
+	reauth_stats_inflight_add(-1);
+	job = reauth_job_new(REAUTH_JOB_NOTIFY_REPLY, 0);
+	if(job) {
+		job->shard = key->origin.shard;
+		job->hash = key->hash;
+		job->id = key->id;
+		job->proc_id = key->origin.proc_id;
+		job->target = key->origin.target;
+		job->code = ps->code;
+		reauth_queue_push(job);
+	}
+	shm_free(key);
+	*ps->param = NULL;
+}
+
+int reauth_notify_take(
+		unsigned int hash, unsigned int id, int remove, notify_out_t *out)
+{
+	reauth_sub_t *sub;
+	size_t len;
+	char *p;
+
+	memset(out, 0, sizeof(*out));
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, id);
+	if(sub == NULL) {
+		reauth_subs_unlock(hash);
+		return -1;
+	}
+	len = sub->aor.len + sub->identity.len + sub->watcher.len
+		  + sub->callid.len + sub->rem_tag.len + sub->loc_tag.len
+		  + sub->rem_target.len + sub->route_set.len + sub->loc_contact.len
+		  + sub->socket.len + 10;
+	out->buf = pkg_malloc(len);
+	if(out->buf == NULL) {
+		reauth_subs_unlock(hash);
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	p = out->buf;
+#define OUT_COPY(f)                            \
+	do {                                       \
+		reauth_str_pack(&out->f, &sub->f, &p); \
+	} while(0)
+	OUT_COPY(aor);
+	OUT_COPY(identity);
+	OUT_COPY(watcher);
+	OUT_COPY(callid);
+	OUT_COPY(rem_tag);
+	OUT_COPY(loc_tag);
+	OUT_COPY(rem_target);
+	OUT_COPY(route_set);
+	OUT_COPY(loc_contact);
+	OUT_COPY(socket);
+#undef OUT_COPY
+	out->hash = sub->hash;
+	out->id = sub->id;
+	out->kind = sub->kind;
+	out->cseq = sub->loc_cseq++;
+	out->version = sub->version++;
+	out->expires = sub->expires;
+	sub->dirty = 1;
+	if(remove) {
+		if(sub->in_db)
+			reauth_db_delete(sub->id);
+		reauth_subs_remove(sub);
+	} else if(reauth_db_mode == REAUTH_DB_WRITE_THROUGH) {
+		reauth_db_save(sub);
+	}
+	reauth_subs_unlock(hash);
+	return 0;
+}
+
+void reauth_notify_out_free(notify_out_t *out)
+{
+	if(out->buf)
+		pkg_free(out->buf);
+	out->buf = NULL;
+}
+
+static struct socket_info *socket_of(str *sock)
+{
+	char *host;
+	int hlen, port, proto;
+	str h;
+	char buf[128];
+
+	if(sock->len <= 0 || sock->len >= (int)sizeof(buf))
+		return NULL;
+	memcpy(buf, sock->s, sock->len);
+	buf[sock->len] = '\0';
+	if(parse_phostport(buf, &host, &hlen, &port, &proto) < 0)
+		return NULL;
+	h.s = host;
+	h.len = hlen;
+	return grep_sock_info(&h, (unsigned short)port, (unsigned short)proto);
+}
+
+/* Never more NOTIFY transactions open than max_notify_inflight: a large
+ * fan-out waits for answers (or tm's timeouts) instead of filling shared
+ * memory with transactions. */
+#define REAUTH_PACE_STEP_US 10000
+#define REAUTH_PACE_MAX_US 30000000
+static void notify_pace(void)
+{
+	long waited = 0;
+
+	if(reauth_max_notify_inflight <= 0
+			|| reauth_stats_inflight() < reauth_max_notify_inflight)
+		return;
+	reauth_stats_add(REAUTH_STAT_NOTIFY_PACED, 1);
+	while(reauth_stats_inflight() >= reauth_max_notify_inflight
+			&& waited < REAUTH_PACE_MAX_US) {
+		sleep_us(REAUTH_PACE_STEP_US);
+		waited += REAUTH_PACE_STEP_US;
+	}
+	if(waited >= REAUTH_PACE_MAX_US)
+		LM_WARN("%ld NOTIFY transactions still open after %d s: sending on\n",
+				reauth_stats_inflight(), REAUTH_PACE_MAX_US / 1000000);
+}
+
+static int notify_headers(notify_out_t *out, const char *terminated,
+		time_t now, char *buf, int size)
+{
+	long left = (long)(out->expires - now);
+
+	if(terminated == NULL)
+		return snprintf(buf, size,
+				"Event: reg\r\nContact: %.*s\r\n"
+				"Subscription-State: active;expires=%ld\r\n"
+				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
+				out->loc_contact.len, out->loc_contact.s, left > 0 ? left : 0);
+	return snprintf(buf, size,
+			"Event: reg\r\nContact: %.*s\r\n"
+			"Subscription-State: terminated%s%s\r\n"
+			"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
+			out->loc_contact.len, out->loc_contact.s,
+			*terminated ? ";reason=" : "", terminated);
+}
+
+int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
+		const char *terminated, notify_origin_t *origin)
+{
+	char *body_s = NULL;
+	size_t body_len = 0;
+	char hdrs_buf[1024];
+	str hdrs, body;
+	dlg_t dlg;
+	uac_req_t uac_r;
+	notify_key_t *key;
+	time_t now = time(NULL);
+	int len, rc = -1;
+
+	if(regstate_build_body(ids, nids, out->version, (long)now,
+			   &reauth_core_pkg_mem, &body_s, &body_len)
+			< 0) {
+		LM_ERR("cannot build the reginfo body for %.*s\n", out->identity.len,
+				out->identity.s);
+		return -1;
+	}
+	len = notify_headers(out, terminated, now, hdrs_buf, sizeof(hdrs_buf));
+	if(len <= 0 || len >= (int)sizeof(hdrs_buf)) {
+		pkg_free(body_s);
+		return -1;
+	}
+	hdrs.s = hdrs_buf;
+	hdrs.len = len;
+	body.s = body_s;
+	body.len = (int)body_len;
+
+	memset(&dlg, 0, sizeof(dlg));
+	dlg.id.call_id = out->callid;
+	dlg.id.rem_tag = out->rem_tag;
+	dlg.id.loc_tag = out->loc_tag;
+	dlg.loc_seq.value = out->cseq;
+	dlg.loc_seq.is_set = 1;
+	dlg.loc_uri = out->identity;
+	dlg.rem_uri = out->watcher;
+	dlg.rem_target = out->rem_target;
+	dlg.state = DLG_CONFIRMED;
+	dlg.send_sock = socket_of(&out->socket);
+	if(out->route_set.len > 0
+			&& parse_rr_body(
+					   out->route_set.s, out->route_set.len, &dlg.route_set)
+					   < 0) {
+		LM_ERR("bad route set of subscription %u\n", out->id);
+		pkg_free(body_s);
+		return -1;
+	}
+
+	key = shm_malloc(sizeof(notify_key_t));
+	if(key == NULL) {
+		SHM_MEM_ERROR;
+		goto done;
+	}
+	key->hash = out->hash;
+	key->id = out->id;
+	key->origin = *origin;
+	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
+			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
+	notify_pace();
+	/* counted before sending: the answer may come before we return */
+	reauth_stats_inflight_add(1);
+	rc = tmb.t_request_within(&uac_r);
+	if(rc < 0) {
+		reauth_stats_inflight_add(-1);
+		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
+				out->rem_target.len, out->rem_target.s, out->id);
+		shm_free(key);
+		reauth_stats_notify_failed();
+	} else {
+		LM_DBG("NOTIFY version %u sent on subscription %u of %.*s\n",
+				out->version, out->id, out->identity.len, out->identity.s);
+		reauth_stats_notify_sent();
+	}
+done:
+	if(dlg.route_set)
+		free_rr(&dlg.route_set);
+	pkg_free(body_s);
+	return rc < 0 ? -1 : 0;
+}

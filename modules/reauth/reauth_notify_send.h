@@ -1,0 +1,63 @@
+/*
+ * reauth module - one NOTIFY inside a stored subscription dialog
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A subscription's dialog is copied out of its bucket together with the
+ * next CSeq and version (reauth_notify_take), then the NOTIFY is built and
+ * sent with tm without any lock held (reauth_notify_send). Its final
+ * answer comes back to the worker that sent it as a NOTIFY_REPLY job.
+ */
+
+#ifndef _REAUTH_NOTIFY_SEND_H_
+#define _REAUTH_NOTIFY_SEND_H_
+
+#include <time.h>
+
+#include "core/str.h"
+
+#include "pure/regstate.h"
+
+/* NOTIFY transactions open at once, at most (0: no bound) */
+extern int reauth_max_notify_inflight;
+
+/* a subscription's dialog and counters, copied out of its bucket */
+typedef struct notify_out
+{
+	unsigned int hash;
+	unsigned int id;
+	int kind;		   /* REAUTH_SUB_UE, REAUTH_SUB_OTHER */
+	unsigned int cseq; /* the last CSeq used; tm sends cseq + 1 */
+	unsigned int version;
+	time_t expires;
+	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target,
+			route_set, loc_contact, socket;
+	char *buf;
+} notify_out_t;
+
+/* who waits for the answer of a NOTIFY */
+typedef struct notify_origin
+{
+	unsigned int proc_id; /* 0: no procedure */
+	unsigned int target;  /* the procedure's target index */
+	unsigned int shard;	  /* the worker that gets the answer */
+} notify_origin_t;
+
+#define REAUTH_TAKE_KEEP 0
+#define REAUTH_TAKE_REMOVE 1 /* the last NOTIFY: the subscription goes */
+
+int reauth_notify_send_init(void);
+
+/* Copy subscription (hash, id) out with the next CSeq and version, and
+ * queue its row for the DB (or its removal). 0, or -1 when it is gone. */
+int reauth_notify_take(
+		unsigned int hash, unsigned int id, int remove, notify_out_t *out);
+void reauth_notify_out_free(notify_out_t *out);
+
+/* Build and send the NOTIFY listing ids. terminated: NULL for an active
+ * subscription, else the reason ("" for none). 0 sent, -1 not. */
+int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
+		const char *terminated, notify_origin_t *origin);
+
+#endif

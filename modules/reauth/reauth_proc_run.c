@@ -1,0 +1,466 @@
+/*
+ * reauth module - re-authentication procedures: the worker's side
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * At the trigger the worker lists who can be reached (every subscription
+ * of the user's identities, every registered contact of the set) and
+ * hands the list to pure/procedure, which marks whom to NOTIFY or REFER.
+ * The worker sends to exactly those, tells the machine for each whether
+ * it was sent, and brings the answers back: nothing is counted twice or
+ * guessed. The machine runs under its record's bucket lock; everything
+ * that talks to usrloc, tm, dialog, the DB or the script runs after it
+ * is released.
+ */
+
+#include <string.h>
+#include <strings.h>
+
+#include "core/dprint.h"
+#include "core/mem/shm_mem.h"
+
+#include "pure/reginfo.h"
+
+#include "reauth_db.h"
+#include "reauth_dereg.h"
+#include "reauth_events.h"
+#include "reauth_identity.h"
+#include "reauth_notify.h"
+#include "reauth_proc.h"
+#include "reauth_proc_run.h"
+#include "reauth_refer.h"
+#include "reauth_sets.h"
+#include "reauth_snapshot.h"
+#include "reauth_stats.h"
+#include "reauth_subs.h"
+
+#define TARGETS_MAX 512 /* subscriptions and contacts of one user */
+
+static reauth_proc_cfg_t proc_cfg(void)
+{
+	reauth_proc_cfg_t cfg;
+
+	cfg.timeout = reauth_timeout;
+	cfg.refer_fallback = reauth_refer_fallback;
+	cfg.end_sessions = reauth_terminate_sessions;
+	return cfg;
+}
+
+static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts);
+
+/* --- who can be reached, listed once at the trigger --- */
+
+static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
+{
+	reauth_sub_ref_t subs[TARGETS_MAX];
+	reauth_contact_ref_t cts[TARGETS_MAX];
+	reauth_target_t *t;
+	int n = 0, nc, ns, i, j;
+
+	/* every identity's watchers get the news; only the UE's count */
+	for(i = 0; i < rec->nall && n < TARGETS_MAX; i++) {
+		ns = reauth_subs_collect(&rec->aor[i], subs + n, TARGETS_MAX - n);
+		for(j = n; j < n + ns; j++)
+			subs[j].hash = (unsigned int)i; /* reused: the identity */
+		n += ns;
+	}
+	nc = reauth_refer_contacts(rec->aor, rec->nset, cts, TARGETS_MAX);
+	*out = shm_malloc((n + nc + 1) * sizeof(reauth_target_t));
+	if(*out == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	t = *out;
+	for(i = 0; i < n; i++) {
+		t[i].ref = subs[i].id;
+		t[i].identity = (unsigned short)subs[i].hash;
+		t[i].kind = subs[i].kind == REAUTH_SUB_UE ? RT_SUB_UE : RT_SUB_OTHER;
+	}
+	for(i = 0; i < nc; i++) {
+		t[n + i].ref = cts[i].uri_hash;
+		t[n + i].identity = (unsigned short)cts[i].identity;
+		t[n + i].kind = RT_CONTACT;
+	}
+	return n + nc;
+}
+
+/* --- the identities as a re-authentication NOTIFY shows them --- */
+
+typedef struct id_views
+{
+	regstate_identity_t ids[REAUTH_USER_MAX_IDS];
+	ul_snapshot_t snap[REAUTH_USER_MAX_IDS];
+	char detail[REAUTH_AOR_MAX + 32];
+	int n;
+} id_views_t;
+
+static void views_free(id_views_t *v)
+{
+	int i;
+
+	for(i = 0; i < v->n; i++)
+		reauth_snapshot_free(&v->snap[i]);
+	v->n = 0;
+}
+
+/* every identity of the user with its contacts as usrloc has them now;
+ * the set's contacts get event ev and, in the draft notation, the
+ * re-authenticate state (a covered identity: "automatically by") */
+static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
+		const char *draft_state)
+{
+	str *leader = rec->by_private ? &rec->uri[0] : &rec->trigger;
+	size_t j;
+	int i;
+
+	memset(v->ids, 0, sizeof(v->ids));
+	v->n = 0;
+	snprintf(v->detail, sizeof(v->detail), "automatically by %.*s",
+			leader->len, leader->s);
+	for(i = 0; i < rec->nall && i < REAUTH_USER_MAX_IDS; i++) {
+		if(reauth_snapshot_take(&rec->aor[i], &v->snap[i], 0) < 0) {
+			views_free(v);
+			return -1;
+		}
+		v->n++;
+		v->ids[i].uri = rec->uri[i].s;
+		v->ids[i].contacts = v->snap[i].cts;
+		v->ids[i].ncontacts = v->snap[i].n;
+		if(i >= rec->nset)
+			continue;
+		for(j = 0; j < v->snap[i].n; j++)
+			v->snap[i].cts[j].event = ev;
+		if(draft_state && reauth_proc_draft_format()) {
+			v->ids[i].draft_state = draft_state;
+			if(rec->uri[i].len != leader->len
+					|| strncasecmp(rec->uri[i].s, leader->s, leader->len))
+				v->ids[i].detail = v->detail;
+		}
+	}
+	return 0;
+}
+
+/* --- carrying the actions out --- */
+
+static void do_shorten(reauth_procrec_t *rec)
+{
+	int i;
+
+	reauth_ul_quiet = 1;
+	for(i = 0; i < rec->nset; i++)
+		reauth_dereg_shorten(&rec->aor[i], reauth_shortened_expires);
+	reauth_ul_quiet = 0;
+}
+
+/* tell the machine what became of target i; run what it decides */
+static void report_sent(reauth_procrec_t *rec, unsigned int i, int ok)
+{
+	reauth_proc_cfg_t cfg = proc_cfg();
+	reauth_actions_t acts;
+
+	reauth_proc_lock(rec);
+	reauth_proc_sent(&rec->core, &cfg, time(NULL), i, ok, &acts);
+	reauth_proc_unlock(rec);
+	run_actions(rec, &acts);
+}
+
+/* the i-th target, if the machine wants it sent now */
+static int to_send(reauth_procrec_t *rec, unsigned int i, int contact,
+		reauth_target_t *t)
+{
+	int yes;
+
+	reauth_proc_lock(rec);
+	*t = rec->core.targets[i];
+	reauth_proc_unlock(rec);
+	yes = t->status == RT_TO_SEND;
+	return yes && ((t->kind == RT_CONTACT) == contact);
+}
+
+static void do_send_notify(reauth_procrec_t *rec)
+{
+	notify_origin_t origin = {rec->entry.id, 0, rec->shard};
+	reauth_target_t t;
+	id_views_t v;
+	unsigned int i;
+	int rc, sent = 0;
+
+	if(views_take(rec, &v, REGINFO_EV_SHORTENED, "re-authenticate") < 0)
+		v.n = 0; /* out of memory: every target reported unsent */
+	for(i = 0; i < rec->core.ntargets; i++) {
+		if(!to_send(rec, i, 0, &t))
+			continue;
+		origin.target = i;
+		rc = v.n ? reauth_notify_one(
+						   reauth_subs_hash(&rec->aor[t.identity]), t.ref,
+						   v.ids, v.n, &origin)
+				 : -1;
+		if(rc == 0)
+			sent++;
+		else
+			reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY_FAILED, 1);
+		report_sent(rec, i, rc == 0);
+	}
+	views_free(&v);
+	reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY, sent);
+}
+
+static void do_send_refer(reauth_procrec_t *rec)
+{
+	reauth_refer_dest_t dest;
+	reauth_target_t t;
+	unsigned int i;
+	int rc;
+
+	for(i = 0; i < rec->core.ntargets; i++) {
+		if(!to_send(rec, i, 1, &t))
+			continue;
+		dest.proc_id = rec->entry.id;
+		dest.target = i;
+		dest.shard = rec->shard;
+		dest.aor = &rec->aor[t.identity];
+		dest.identity = &rec->uri[t.identity];
+		dest.uri_hash = t.ref;
+		rc = reauth_refer_send(&dest);
+		if(rc < 0)
+			reauth_stats_add(REAUTH_STAT_REFER_FAILED, 1);
+		report_sent(rec, i, rc == 0);
+	}
+}
+
+/* contacts of the set removed; NOTIFY with the terminated state */
+static void do_deregister(reauth_procrec_t *rec)
+{
+	reginfo_ct_event_t ev = REGINFO_EV_DEACTIVATED;
+	const char *terminate = NULL;
+	id_views_t v;
+	int i, left = 0;
+
+	reginfo_event_from_name(reauth_dereg_event.s, &ev);
+	if(views_take(rec, &v, ev, NULL) < 0)
+		return;
+	reauth_ul_quiet = 1;
+	for(i = 0; i < rec->nset; i++)
+		reauth_dereg_contacts(&rec->aor[i]);
+	reauth_ul_quiet = 0;
+	for(i = rec->nset; i < v.n; i++)
+		left |= reauth_snapshot_active(&v.snap[i]);
+	/* no identity left: UEs drop their security state only on this */
+	if(!left)
+		terminate = reauth_dereg_event.s;
+	reauth_notify_all(rec->aor, v.n, v.ids, v.n, terminate);
+	views_free(&v);
+	reauth_stats_add(REAUTH_STAT_DEREGISTERED, 1);
+	LM_NOTICE("re-authentication %u: <%.*s> de-registered (%s)\n",
+			rec->entry.id, rec->trigger.len, rec->trigger.s,
+			reauth_proc_reason_name(rec->core.reason));
+}
+
+static void do_end_sessions(reauth_procrec_t *rec)
+{
+	int n;
+
+	n = reauth_sessions_end(rec->aor, rec->nset);
+	if(n > 0)
+		reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
+}
+
+static void raise_event(reauth_procrec_t *rec, const char *name)
+{
+	reauth_event_ctx_t ctx;
+
+	ctx.id = rec->entry.id;
+	ctx.identity = rec->trigger;
+	ctx.outcome = reauth_proc_outcome_name(rec->core.outcome);
+	ctx.reason = reauth_proc_reason_name(rec->core.reason);
+	reauth_event_raise(name, &ctx);
+}
+
+static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts)
+{
+	reauth_actions_t copy = *acts; /* actions may produce more actions */
+	int i;
+
+	for(i = 0; i < copy.n; i++) {
+		switch(copy.a[i].type) {
+			case RA_SHORTEN:
+				do_shorten(rec);
+				break;
+			case RA_SEND_NOTIFY:
+				do_send_notify(rec);
+				break;
+			case RA_SEND_REFER:
+				do_send_refer(rec);
+				break;
+			case RA_DEREGISTER:
+				do_deregister(rec);
+				break;
+			case RA_END_SESSIONS:
+				do_end_sessions(rec);
+				break;
+			case RA_ARM_TIMER:
+				break; /* reauth_proc_tick looks at every deadline */
+			case RA_RAISE_COMPLETED:
+				reauth_stats_add(REAUTH_STAT_COMPLETED, 1);
+				raise_event(rec, "reauth:completed");
+				break;
+			case RA_RAISE_FAILED:
+				reauth_stats_add(REAUTH_STAT_FAILED, 1);
+				raise_event(rec, "reauth:failed");
+				break;
+			case RA_RAISE_DEREGISTERED:
+				raise_event(rec, "reauth:deregistered");
+				break;
+		}
+	}
+}
+
+/* after each event: persist, and let a finished procedure go */
+static void settle(reauth_procrec_t *rec)
+{
+	reauth_proc_t core;
+	int done;
+
+	reauth_proc_lock(rec);
+	done = rec->core.state == RP_DONE && !rec->settled;
+	if(done)
+		rec->settled = 1;
+	core = rec->core;
+	reauth_proc_unlock(rec);
+	if(rec->settled && !done)
+		return;
+	if(done) {
+		reauth_proc_unindex(rec);
+		LM_INFO("re-authentication %u of <%.*s>: %s (%s)\n", rec->entry.id,
+				rec->trigger.len, rec->trigger.s,
+				reauth_proc_outcome_name(core.outcome),
+				reauth_proc_reason_name(core.reason));
+		if(rec->in_db)
+			reauth_db_proc_delete(rec->entry.id);
+		rec->in_db = 0;
+	} else if(reauth_db_mode != REAUTH_DB_NONE) {
+		if(reauth_db_proc_save(rec->entry.id, &rec->trigger, &core, rec->in_db)
+				== 0)
+			rec->in_db = 1;
+	}
+}
+
+void reauth_proc_on_trigger(unsigned int id)
+{
+	reauth_proc_cfg_t cfg = proc_cfg();
+	reauth_procrec_t *rec;
+	reauth_target_t *targets = NULL;
+	reauth_actions_t acts;
+	int n, rc;
+
+	if((rec = reauth_proc_get(id)) == NULL)
+		return;
+	n = targets_take(rec, &targets);
+	if(n < 0)
+		n = 0; /* out of memory: no way to reach anybody */
+	reauth_proc_lock(rec);
+	rc = reauth_proc_trigger(&rec->core, &cfg, time(NULL), targets,
+			(unsigned int)n, &acts);
+	reauth_proc_unlock(rec);
+	if(rc < 0) { /* cancelled before it ran */
+		if(targets)
+			shm_free(targets);
+		settle(rec);
+		return;
+	}
+	reauth_stats_add(REAUTH_STAT_STARTED, 1);
+	LM_INFO("re-authentication %u of <%.*s>: %u UE and %u other"
+			" subscriptions, %u contacts\n",
+			id, rec->trigger.len, rec->trigger.s,
+			reauth_proc_count(&rec->core, RT_SUB_UE, RT_TO_SEND),
+			reauth_proc_count(&rec->core, RT_SUB_OTHER, RT_TO_SEND),
+			rec->core.contacts);
+	run_actions(rec, &acts);
+	settle(rec);
+}
+
+static void on_answer(unsigned int id, unsigned int target, int code)
+{
+	reauth_proc_cfg_t cfg = proc_cfg();
+	reauth_procrec_t *rec;
+	reauth_actions_t acts;
+
+	if((rec = reauth_proc_get(id)) == NULL)
+		return;
+	reauth_proc_lock(rec);
+	reauth_proc_answered(&rec->core, &cfg, time(NULL), target, code, &acts);
+	reauth_proc_unlock(rec);
+	run_actions(rec, &acts);
+	settle(rec);
+}
+
+void reauth_proc_on_notify_answer(unsigned int id, unsigned int target, int code)
+{
+	if(code >= 300)
+		reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY_FAILED, 1);
+	LM_DBG("re-authentication %u: NOTIFY to target %u answered %d\n", id,
+			target, code);
+	on_answer(id, target, code);
+}
+
+void reauth_proc_on_refer_answer(unsigned int id, unsigned int target, int code)
+{
+	if(code >= 300)
+		reauth_stats_add(REAUTH_STAT_REFER_FAILED, 1);
+	LM_INFO("re-authentication %u: REFER answered %d\n", id, code);
+	on_answer(id, target, code);
+}
+
+void reauth_proc_on_reregistered(unsigned int id, str *aor, int authenticated)
+{
+	reauth_procrec_t *rec;
+	reauth_actions_t acts;
+
+	if((rec = reauth_proc_get(id)) == NULL)
+		return;
+	reauth_proc_lock(rec);
+	reauth_proc_reregistered(&rec->core, time(NULL), authenticated, &acts);
+	reauth_proc_unlock(rec);
+	if(!authenticated) {
+		LM_NOTICE("re-authentication %u: a REGISTER of %.*s that was not"
+				  " authenticated does not complete it\n",
+				id, aor->len, aor->s);
+		return;
+	}
+	run_actions(rec, &acts);
+	settle(rec);
+}
+
+static void tick_one(reauth_procrec_t *rec, time_t now)
+{
+	reauth_proc_cfg_t cfg = proc_cfg();
+	reauth_actions_t acts;
+	int unsettled, expired, timed_out = 0;
+
+	reauth_proc_lock(rec);
+	unsettled = rec->core.state == RP_DONE && !rec->settled;
+	expired = rec->core.state != RP_DONE && rec->core.state != RP_IDLE
+			  && reauth_proc_next_expiry(&rec->core) <= now;
+	acts.n = 0;
+	if(expired) {
+		reauth_proc_deadline(&rec->core, &cfg, now, &acts);
+		timed_out = rec->core.outcome == RP_OUT_DEREGISTERED;
+	}
+	reauth_proc_unlock(rec);
+	if(unsettled) /* ended elsewhere (a cancel) */
+		settle(rec);
+	if(!expired)
+		return;
+	if(timed_out)
+		LM_NOTICE("re-authentication %u: no authenticated re-REGISTER"
+				  " in %d s\n",
+				rec->entry.id, reauth_timeout);
+	run_actions(rec, &acts);
+	settle(rec);
+}
+
+void reauth_proc_tick(time_t now, unsigned int shard)
+{
+	reauth_proc_each(shard, now, tick_one);
+}
