@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "core/atomic_ops.h"
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
@@ -29,6 +30,8 @@ int reauth_max_notify_inflight = 1000;
 
 static struct tm_binds tmb;
 static str notify_method = str_init("NOTIFY");
+/* NOTIFY transactions open, per worker: each paces its own fan-out */
+static atomic_t *inflight = NULL;
 
 /* what the final answer to a NOTIFY must find again */
 typedef struct notify_key
@@ -44,7 +47,18 @@ int reauth_notify_send_init(void)
 		LM_ERR("cannot bind tm: load the tm module before reauth\n");
 		return -1;
 	}
+	inflight = shm_malloc(reauth_workers * sizeof(atomic_t));
+	if(inflight == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(inflight, 0, reauth_workers * sizeof(atomic_t));
 	return 0;
+}
+
+static atomic_t *inflight_of(unsigned int shard)
+{
+	return &inflight[shard % (unsigned int)reauth_workers];
 }
 
 /* tm: the final answer to a NOTIFY, in whichever process got it */
@@ -57,6 +71,7 @@ static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 		return;
 	key = (notify_key_t *)*ps->param;
 	reauth_stats_inflight_add(-1);
+	atomic_dec(inflight_of(key->origin.shard));
 	job = reauth_job_new(REAUTH_JOB_NOTIFY_REPLY, 0);
 	if(job) {
 		job->shard = key->origin.shard;
@@ -154,27 +169,28 @@ static struct socket_info *socket_of(str *sock)
 	return grep_sock_info(&h, (unsigned short)port, (unsigned short)proto);
 }
 
-/* Never more NOTIFY transactions open than max_notify_inflight: a large
- * fan-out waits for answers (or tm's timeouts) instead of filling shared
- * memory with transactions. */
+/* Never more NOTIFY transactions of one worker open than
+ * max_notify_inflight: a large fan-out waits for answers (or tm's
+ * timeouts) instead of filling shared memory with transactions, and holds
+ * up only its own worker. */
 #define REAUTH_PACE_STEP_US 10000
 #define REAUTH_PACE_MAX_US 30000000
-static void notify_pace(void)
+static void notify_pace(atomic_t *open)
 {
 	long waited = 0;
 
 	if(reauth_max_notify_inflight <= 0
-			|| reauth_stats_inflight() < reauth_max_notify_inflight)
+			|| atomic_get(open) < reauth_max_notify_inflight)
 		return;
 	reauth_stats_add(REAUTH_STAT_NOTIFY_PACED, 1);
-	while(reauth_stats_inflight() >= reauth_max_notify_inflight
+	while(atomic_get(open) >= reauth_max_notify_inflight
 			&& waited < REAUTH_PACE_MAX_US) {
 		sleep_us(REAUTH_PACE_STEP_US);
 		waited += REAUTH_PACE_STEP_US;
 	}
 	if(waited >= REAUTH_PACE_MAX_US)
-		LM_WARN("%ld NOTIFY transactions still open after %d s: sending on\n",
-				reauth_stats_inflight(), REAUTH_PACE_MAX_US / 1000000);
+		LM_WARN("%d NOTIFY transactions still open after %d s: sending on\n",
+				atomic_get(open), REAUTH_PACE_MAX_US / 1000000);
 }
 
 static int notify_headers(notify_out_t *out, const char *terminated,
@@ -256,12 +272,14 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	key->origin = *origin;
 	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
 			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
-	notify_pace();
+	notify_pace(inflight_of(origin->shard));
 	/* counted before sending: the answer may come before we return */
 	reauth_stats_inflight_add(1);
+	atomic_inc(inflight_of(origin->shard));
 	rc = tmb.t_request_within(&uac_r);
 	if(rc < 0) {
 		reauth_stats_inflight_add(-1);
+		atomic_dec(inflight_of(origin->shard));
 		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
 				out->rem_target.len, out->rem_target.s, out->id);
 		shm_free(key);

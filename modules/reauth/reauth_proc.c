@@ -503,6 +503,7 @@ void reauth_proc_each(unsigned int shard, time_t now,
 typedef struct proc_view
 {
 	unsigned int id;
+	unsigned int shard;
 	reauth_proc_t core;
 	str trigger, impi;
 	int nset;
@@ -537,6 +538,7 @@ static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 		return -1;
 	}
 	v->id = rec->entry.id;
+	v->shard = rec->shard;
 	v->core = rec->core;
 	v->nset = rec->nset;
 	v->set = (str *)v->buf;
@@ -560,7 +562,8 @@ static int rpc_add_proc(rpc_t *rpc, void *ctx, proc_view_t *v, time_t now)
 			reauth_proc_outcome_name(v->core.outcome), "reason",
 			reauth_proc_reason_name(v->core.reason), "private_identity",
 			v->impi.len ? v->impi.s : "");
-	rpc->struct_add(th, "ddddd", "started", (int)v->core.started,
+	rpc->struct_add(th, "dddddd", "worker", (int)v->shard, "started",
+			(int)v->core.started,
 			"deadline_in",
 			(int)(v->core.state == RP_DONE
 							? 0

@@ -140,7 +140,7 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
-	return rpc->struct_add(th, "dSSSSSSSdddd", "id", (int)sub->id, "identity",
+	return rpc->struct_add(th, "dSSSSSSSddddd", "id", (int)sub->id, "identity",
 			&sub->identity, "watcher", &sub->watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
@@ -148,7 +148,7 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 			&sub->loc_tag, "contact", &sub->rem_target, "cseq",
 			(int)sub->loc_cseq, "version", (int)sub->version, "expires",
 			(int)(sub->expires > now ? sub->expires - now : 0), "in_db",
-			sub->in_db);
+			sub->in_db, "worker", (int)sub->shard);
 }
 
 /* one page of a walk: entries before offset are skipped, limit are added */

@@ -30,6 +30,17 @@ wait_outcome() {
 }
 
 # reauth_start IDENTITY: kamcmd reauth.user, prints its answer
+# wait_state IDENTITY STATE [SECONDS]: reauth.show says that state
+wait_state() {
+	local secs=${3:-15} i
+	for i in $(seq 1 $((secs * 10))); do
+		[ "$(proc_field "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "state of $1 is '$(proc_field "$1" state)', waited $secs s for '$2'"
+	return 1
+}
+
 reauth_start() { kamcmd_ reauth.user "$1" 2>&1; }
 
 # ul_expires AOR PORT [IP]: Expires left of the contact at IP:PORT
