@@ -106,11 +106,6 @@ void reauth_proc_destroy(void)
 
 /* --- the index --- */
 
-static int str_ieq(str *a, str *b)
-{
-	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
-}
-
 unsigned int reauth_proc_id_of(str *aor)
 {
 	unsigned int hash, id = 0;
@@ -121,7 +116,7 @@ unsigned int reauth_proc_id_of(str *aor)
 	hash = core_case_hash(aor, NULL, 0);
 	reauth_table_lock(proc_index, hash);
 	for(e = reauth_table_first(proc_index, hash); e && id == 0; e = e->next)
-		if(e->hash == hash && str_ieq(((proc_idx_t *)e)->aor, aor))
+		if(e->hash == hash && reauth_str_ieq(((proc_idx_t *)e)->aor, aor))
 			id = e->id;
 	reauth_table_unlock(proc_index, hash);
 	return id;
@@ -498,144 +493,18 @@ void reauth_proc_each(unsigned int shard, time_t now,
 	}
 }
 
-/* --- RPC views: copied under the bucket lock, written after --- */
-
-typedef struct proc_view
+void reauth_proc_walk(int (*take)(reauth_procrec_t *rec, void *arg), void *arg)
 {
-	unsigned int id;
-	unsigned int shard;
-	reauth_proc_t core;
-	str trigger, impi;
-	int nset;
-	str *set;
-	char *buf;
-} proc_view_t;
-
-static int rec_matches(reauth_procrec_t *rec, str *identity)
-{
-	int i;
-
-	if(identity == NULL || str_ieq(&rec->trigger, identity))
-		return 1;
-	for(i = 0; i < rec->nset; i++)
-		if(str_ieq(&rec->uri[i], identity))
-			return 1;
-	return 0;
-}
-
-static int view_take(reauth_procrec_t *rec, proc_view_t *v)
-{
-	size_t len;
-	char *p;
-	int i;
-
-	len = rec->nset * sizeof(str) + rec->trigger.len + rec->impi.len + 2;
-	for(i = 0; i < rec->nset; i++)
-		len += rec->uri[i].len + 1;
-	v->buf = pkg_malloc(len);
-	if(v->buf == NULL) {
-		PKG_MEM_ERROR;
-		return -1;
-	}
-	v->id = rec->entry.id;
-	v->shard = rec->shard;
-	v->core = rec->core;
-	v->nset = rec->nset;
-	v->set = (str *)v->buf;
-	p = (char *)(v->set + v->nset);
-	reauth_str_pack(&v->trigger, &rec->trigger, &p);
-	reauth_str_pack(&v->impi, &rec->impi, &p);
-	for(i = 0; i < rec->nset; i++)
-		reauth_str_pack(&v->set[i], &rec->uri[i], &p);
-	return 0;
-}
-
-static int rpc_add_proc(rpc_t *rpc, void *ctx, proc_view_t *v, time_t now)
-{
-	void *th, *ih;
-	int i;
-
-	if(rpc->add(ctx, "{", &th) < 0)
-		return -1;
-	rpc->struct_add(th, "dSssss", "id", (int)v->id, "identity", &v->trigger,
-			"state", reauth_proc_state_name(v->core.state), "outcome",
-			reauth_proc_outcome_name(v->core.outcome), "reason",
-			reauth_proc_reason_name(v->core.reason), "private_identity",
-			v->impi.len ? v->impi.s : "");
-	rpc->struct_add(th, "dddddd", "worker", (int)v->shard, "started",
-			(int)v->core.started,
-			"deadline_in",
-			(int)(v->core.state == RP_DONE
-							? 0
-							: (v->core.deadline > now ? v->core.deadline - now
-													  : 0)),
-			"notify_pending", (int)v->core.notify_pending, "refer_pending",
-			(int)v->core.refer_pending, "contacts", (int)v->core.contacts);
-	if(rpc->struct_add(th, "[", "identities", &ih) < 0)
-		return -1;
-	for(i = 0; i < v->nset; i++)
-		rpc->array_add(ih, "S", &v->set[i]);
-	return 0;
-}
-
-void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity)
-{
-	reauth_identity_t id;
-	reauth_user_t u;
 	reauth_tentry_t *e;
-	proc_view_t *views = NULL, *grown;
-	time_t now = time(NULL);
-	int n = 0, cap = 0, i, known, failed = 0;
 	unsigned int b;
+	int stop = 0;
 
-	/* a public identity (URI), or a private one of the implicit sets */
-	if(identity && reauth_identity_to_aor(identity, &id) != REAUTH_ID_OK) {
-		known = reauth_sets_resolve(identity, &u) == 0;
-		if(known)
-			reauth_user_free(&u);
-	} else {
-		known = 1;
-	}
-	if(!known) {
-		rpc->fault(ctx, 400, "%s: %.*s%s",
-				reauth_identity_reason(REAUTH_ID_UNPARSABLE),
-				REAUTH_STR_SHORT(identity));
-		return;
-	}
-	for(b = 0; b < procs->size && !failed; b++) {
+	for(b = 0; b < procs->size && !stop; b++) {
 		if(procs->b[b].first == NULL)
 			continue;
 		lock_get(&procs->b[b].lock);
-		for(e = procs->b[b].first; e && !failed; e = e->next) {
-			if(!rec_matches((reauth_procrec_t *)e, identity))
-				continue;
-			if(n == cap) {
-				cap = cap ? 2 * cap : 16;
-				grown = pkg_realloc(views, cap * sizeof(*views));
-				if(grown == NULL) {
-					PKG_MEM_ERROR;
-					failed = 1;
-					break;
-				}
-				views = grown;
-			}
-			if(view_take((reauth_procrec_t *)e, &views[n]) < 0)
-				failed = 1;
-			else
-				n++;
-		}
+		for(e = procs->b[b].first; e && !stop; e = e->next)
+			stop = take((reauth_procrec_t *)e, arg);
 		lock_release(&procs->b[b].lock);
 	}
-	for(i = 0; i < n; i++) {
-		if(!failed && rpc_add_proc(rpc, ctx, &views[i], now) < 0)
-			failed = 1;
-		pkg_free(views[i].buf);
-	}
-	if(views)
-		pkg_free(views);
-	if(failed)
-		rpc->fault(ctx, 500, "out of memory");
-	else if(identity && n == 0)
-		rpc->fault(ctx, 404, "no re-authentication of this identity: %.*s%s",
-				REAUTH_STR_SHORT(identity));
 }

@@ -63,6 +63,7 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res);
 int reauth_proc_pending(str *aor);
 void reauth_proc_contact_saved(str *aor);
 void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res);
+/* reauth.list / reauth.show (reauth_proc_rpc.c) */
 void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity);
 /* DB load: a pending procedure as it was stored */
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core);
@@ -75,6 +76,9 @@ void reauth_proc_unlock(reauth_procrec_t *rec);
 unsigned int reauth_proc_id_of(str *aor);
 /* a done procedure leaves the index: a new trigger may start */
 void reauth_proc_unindex(reauth_procrec_t *rec);
+/* every record, its bucket locked: take copies (no I/O), 1 stops */
+void reauth_proc_walk(
+		int (*take)(reauth_procrec_t *rec, void *arg), void *arg);
 /* Walk the records of shard: fn sees each (unlocked; its own worker
  * only); records done and settled longer than keep_finished are freed. */
 void reauth_proc_each(unsigned int shard, time_t now,

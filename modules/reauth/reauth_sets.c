@@ -196,11 +196,6 @@ int reauth_sets_count(void)
 	return n;
 }
 
-static int str_ieq(str *a, str *b)
-{
-	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
-}
-
 static int has_scheme(str *s)
 {
 	return (s->len > 4 && strncasecmp(s->s, "sip:", 4) == 0)
@@ -214,7 +209,7 @@ static void add_id(str *list, int *n, str *s, char **p)
 	int i;
 
 	for(i = 0; i < *n; i++)
-		if(str_ieq(&list[i], s))
+		if(reauth_str_ieq(&list[i], s))
 			return;
 	if(*n >= REAUTH_USER_MAX_IDS) {
 		LM_WARN("more than %d identities for one user: %.*s left out\n",
@@ -242,8 +237,8 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 		for(i = 0; i < t->n; i++) {
 			len += 2 * (size_t)(t->e[i].impu.len + 1);
 			if(hit == NULL
-					&& (str_ieq(&t->e[i].impu, trigger)
-							|| str_ieq(&t->e[i].impi, trigger)))
+					&& (reauth_str_ieq(&t->e[i].impu, trigger)
+							|| reauth_str_ieq(&t->e[i].impi, trigger)))
 				hit = &t->e[i];
 		}
 		if(hit)
@@ -270,17 +265,17 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 	}
 	reauth_str_pack(&u->impi, &hit->impi, &p);
 	u->by_private =
-			str_ieq(&hit->impi, trigger) && !str_ieq(&hit->impu, trigger);
+			reauth_str_ieq(&hit->impi, trigger) && !reauth_str_ieq(&hit->impu, trigger);
 	/* a public identity first: it leads its set in NOTIFY bodies */
 	if(!u->by_private)
 		add_id(u->set, &u->nset, trigger, &p);
 	for(i = 0; i < t->n; i++) {
-		if(hit->impi.len == 0 ? !str_ieq(&t->e[i].set_id, &hit->set_id)
-							  : !str_ieq(&t->e[i].impi, &hit->impi))
+		if(hit->impi.len == 0 ? !reauth_str_ieq(&t->e[i].set_id, &hit->set_id)
+							  : !reauth_str_ieq(&t->e[i].impi, &hit->impi))
 			continue;
 		add_id(u->all, &u->nall, &t->e[i].impu, &p);
 		/* a private identity re-authenticates every identity it serves */
-		if(u->by_private || str_ieq(&t->e[i].set_id, &hit->set_id))
+		if(u->by_private || reauth_str_ieq(&t->e[i].set_id, &hit->set_id))
 			add_id(u->set, &u->nset, &t->e[i].impu, &p);
 	}
 	lock_release(&sets->lock);
@@ -297,13 +292,13 @@ unsigned int reauth_sets_user_hash(str *identity)
 	lock_get(&sets->lock);
 	t = sets->table;
 	for(i = 0; t && i < t->n && hit == NULL; i++)
-		if(str_ieq(&t->e[i].impu, identity))
+		if(reauth_str_ieq(&t->e[i].impu, identity))
 			hit = &t->e[i];
 	/* the first row of the same user, as reauth_sets_resolve lists all[] */
 	for(i = 0; hit && i < t->n; i++) {
 		e = &t->e[i];
-		if(hit->impi.len == 0 ? str_ieq(&e->set_id, &hit->set_id)
-							  : str_ieq(&e->impi, &hit->impi)) {
+		if(hit->impi.len == 0 ? reauth_str_ieq(&e->set_id, &hit->set_id)
+							  : reauth_str_ieq(&e->impi, &hit->impi)) {
 			hit = e;
 			break;
 		}
@@ -330,7 +325,7 @@ int reauth_user_in_set(reauth_user_t *u, str *uri)
 	int i;
 
 	for(i = 0; i < u->nset; i++)
-		if(str_ieq(&u->set[i], uri))
+		if(reauth_str_ieq(&u->set[i], uri))
 			return i;
 	return -1;
 }

@@ -9,6 +9,7 @@
 #define _REAUTH_STR_H_
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/str.h"
 
@@ -23,6 +24,12 @@ static inline void reauth_str_pack(str *dst, const str *src, char **p)
 		memcpy(*p, src->s, src->len);
 	*p += src->len;
 	*(*p)++ = '\0';
+}
+
+/* equal, ignoring case (URIs' schemes and hosts, usrloc keys) */
+static inline int reauth_str_ieq(const str *a, const str *b)
+{
+	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
 }
 
 /* An input string in a log line or an RPC fault, cut to a fixed length:
