@@ -295,6 +295,18 @@ wait_stat() {
 	printf '%s' "$out"
 }
 
+# tm_idle SECONDS: until tm holds no transaction (finished ones are kept
+# for its wait timer); fails after SECONDS
+tm_idle() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		[ "$(kamcmd_ tm.stats 2>/dev/null | awk '$1 == "current:" { print $2 }')" = 0 ] && return 0
+		sleep 0.1
+	done
+	kamcmd_ tm.stats
+	return 1
+}
+
 # wait_log TEXT [SECONDS]: until the Kamailio log has a line with TEXT
 # (10 s at most); fails if it never comes
 wait_log() {

@@ -24,14 +24,26 @@ cycle() {
 		done
 	done
 }
+# list_empty SECONDS: until reauth.list lists nothing (keep_finished)
+list_empty() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		[ -z "$(kamcmd_ reauth.list 2>&1)" ] && return 0
+		sleep 0.1
+	done
+	kamcmd_ reauth.list 2>&1 | head -20
+	return 1
+}
 cycle 3 # warm-up: first allocations of every kind
-sleep 12 # REFERs time out (fr_timer 5 s) and tm's wait timer ends (5 s)
+# REFERs time out (fr_timer 5 s), then tm's wait timer ends (5 s)
+check "warm-up: tm lets go of every transaction" tm_idle 30
+check "warm-up: every procedure is freed" list_empty 10
 before=$(shm_used)
 cycle 40
 check_eq "statistics: 43 cancelled" 43 "$(reauth_stat reauth_cancelled)"
-sleep 12
+check "tm lets go of every transaction" tm_idle 30
+check "reauth.list is empty (every procedure freed)" list_empty 10
 after=$(shm_used)
-check_eq "reauth.list is empty" "" "$(kamcmd_ reauth.list 2>&1)"
 log "shm real_used before $before, after $after"
 check_range "shared memory back within 4 KiB after 40 procedures ($before -> $after)" \
 	0 4096 $((after > before ? after - before : 0))

@@ -67,11 +67,11 @@ ps=$(free_port)
 subs_before=$(subs_count)
 check "20 subscribe/unsubscribe cycles (warm-up)" \
 	sipp_run_at warm "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 20 -r 50
-sleep 6 # tm keeps finished transactions for its wait timer (5 s)
+check "tm lets go of the warm-up's transactions" tm_idle 20
 before=$(shm_used)
 check "300 subscribe/unsubscribe cycles" \
 	sipp_run_at cycles "$ps" sub_cycle.xml -s alice -au alice -ap alice-secret -m 300 -r 100
-sleep 6
+check "tm lets go of the cycles' transactions" tm_idle 20
 after=$(shm_used)
 check_eq "every cycle's subscription is gone" "$subs_before" "$(subs_count)"
 log "shm real_used before $before, after $after"

@@ -11,17 +11,6 @@
 
 shm_used() { kamcmd_ core.shmmem 2>/dev/null | awk '$1 == "used:" { print $2 }'; }
 
-# tm_idle SECONDS: until tm holds no transaction
-tm_idle() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(kamcmd_ tm.stats 2>/dev/null | awk '$1 == "current:" { print $2 }')" = 0 ] && return 0
-		sleep 0.1
-	done
-	kamcmd_ tm.stats
-	return 1
-}
-
 # flood NAME USER N: N SUBSCRIBEs to USER from the P-CSCF's address (a
 # trusted watcher: no challenge), 400 per second, each its own dialog
 flood() {
