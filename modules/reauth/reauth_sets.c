@@ -29,10 +29,24 @@ typedef struct set_entry
 	str set_id;
 } set_entry_t;
 
+/* Rows are found by hash: per column a bucket array and, per row, the
+ * next row of the same bucket, both in table order, so that the first
+ * match is the first row and a user's rows come in the order listed. */
+enum
+{
+	COL_IMPU = 0,
+	COL_IMPI,
+	COL_SET,
+	COL_COUNT
+};
+
 typedef struct set_table
 {
 	int n;
-	set_entry_t *e; /* e and the strings share one shm block */
+	unsigned int size;		  /* buckets, a power of two */
+	set_entry_t *e;			  /* e, the arrays and the strings: one block */
+	int *head[COL_COUNT];	  /* bucket -> first row + 1 (0: none) */
+	int *next[COL_COUNT];	  /* row -> next row + 1 in its bucket */
 } set_table_t;
 
 typedef struct sets_shared
@@ -50,16 +64,73 @@ static str col_impu = str_init("impu");
 static str col_impi = str_init("impi");
 static str col_set_id = str_init("set_id");
 
+static str *col_of(set_entry_t *e, int col)
+{
+	return col == COL_IMPU ? &e->impu : col == COL_IMPI ? &e->impi : &e->set_id;
+}
+
+static unsigned int bucket_of(set_table_t *t, str *key)
+{
+	return core_case_hash(key, NULL, 0) & (t->size - 1);
+}
+
+/* pushed from the last row to the first: chains come in table order */
+static void index_build(set_table_t *t)
+{
+	unsigned int b;
+	int col, i;
+
+	for(col = 0; col < COL_COUNT; col++)
+		for(i = t->n - 1; i >= 0; i--) {
+			b = bucket_of(t, col_of(&t->e[i], col));
+			t->next[col][i] = t->head[col][b];
+			t->head[col][b] = i + 1;
+		}
+}
+
+/* the first row whose column col equals key, after row `after` (-1: from
+ * the start), or -1 */
+static int row_find(set_table_t *t, int col, str *key, int after)
+{
+	int r;
+
+	if(t == NULL || t->n == 0)
+		return -1;
+	r = after < 0 ? t->head[col][bucket_of(t, key)] : t->next[col][after];
+	for(; r; r = t->next[col][r - 1])
+		if(reauth_str_ieq(col_of(&t->e[r - 1], col), key))
+			return r - 1;
+	return -1;
+}
+
+/* the row a trigger names: the first row listing it as public or private
+ * identity */
+static int row_of_trigger(set_table_t *t, str *trigger)
+{
+	int a = row_find(t, COL_IMPU, trigger, -1);
+	int b = row_find(t, COL_IMPI, trigger, -1);
+
+	return a < 0 ? b : (b < 0 || a < b ? a : b);
+}
+
+/* the user of row h: the rows of its private identity, or of its set when
+ * it has none; reauth_sets_resolve lists them in this order */
+static int user_col(set_entry_t *h)
+{
+	return h->impi.len == 0 ? COL_SET : COL_IMPI;
+}
+
 static set_table_t *load_table(void)
 {
 	db_key_t cols[3] = {&col_impu, &col_impi, &col_set_id};
 	db1_res_t *res = NULL;
 	set_table_t *t;
 	size_t len = 0;
+	unsigned int size;
 	db_val_t *v;
 	str a, b, c;
 	char *p;
-	int i, n;
+	int i, n, col;
 
 	if(dbf.use_table(db_con, &sets_table_name) < 0
 			|| dbf.query(db_con, 0, 0, 0, cols, 0, 3, 0, &res) < 0) {
@@ -74,15 +145,25 @@ static set_table_t *load_table(void)
 		reauth_db_val_str(&v[2], &c);
 		len += a.len + b.len + c.len + 3;
 	}
-	t = shm_malloc(sizeof(set_table_t) + n * sizeof(set_entry_t) + len);
+	for(size = 1; size < (unsigned int)n; size <<= 1)
+		;
+	t = shm_malloc(sizeof(set_table_t) + n * sizeof(set_entry_t)
+				   + COL_COUNT * (size + n) * sizeof(int) + len);
 	if(t == NULL) {
 		SHM_MEM_ERROR;
 		dbf.free_result(db_con, res);
 		return NULL;
 	}
+	memset(t, 0, sizeof(set_table_t));
+	t->size = size;
 	t->e = (set_entry_t *)(t + 1);
 	p = (char *)(t->e + n);
-	t->n = 0;
+	for(col = 0; col < COL_COUNT; col++) {
+		t->head[col] = (int *)p;
+		t->next[col] = t->head[col] + size;
+		memset(p, 0, (size + n) * sizeof(int));
+		p += (size + n) * sizeof(int);
+	}
 	for(i = 0; i < n; i++) {
 		v = ROW_VALUES(&RES_ROWS(res)[i]);
 		reauth_db_val_str(&v[0], &a);
@@ -99,6 +180,7 @@ static set_table_t *load_table(void)
 		t->n++;
 	}
 	dbf.free_result(db_con, res);
+	index_build(t);
 	return t;
 }
 
@@ -226,27 +308,26 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 	set_entry_t *hit = NULL;
 	size_t len;
 	char *p;
-	int i;
+	int r, col;
 
 	memset(u, 0, sizeof(*u));
 	lock_get(&sets->lock);
 	t = sets->table;
-	/* trigger, set and all lists hold at most every impu and the trigger */
-	len = 3 * (size_t)(trigger->len + 1);
-	if(t) {
-		for(i = 0; i < t->n; i++) {
-			len += 2 * (size_t)(t->e[i].impu.len + 1);
-			if(hit == NULL
-					&& (reauth_str_ieq(&t->e[i].impu, trigger)
-							|| reauth_str_ieq(&t->e[i].impi, trigger)))
-				hit = &t->e[i];
-		}
-		if(hit)
-			len += hit->impi.len + 1;
-	}
+	r = row_of_trigger(t, trigger);
+	if(r >= 0)
+		hit = &t->e[r];
 	if(hit == NULL && !has_scheme(trigger)) {
 		lock_release(&sets->lock);
 		return -1; /* neither a URI nor a known private identity */
+	}
+	/* the trigger, and each identity of the user twice (set and all) */
+	len = 3 * (size_t)(trigger->len + 1);
+	if(hit) {
+		col = user_col(hit);
+		len += hit->impi.len + 1;
+		for(r = row_find(t, col, col_of(hit, col), -1); r >= 0;
+				r = row_find(t, col, col_of(hit, col), r))
+			len += 2 * (size_t)(t->e[r].impu.len + 1);
 	}
 	u->buf = pkg_malloc(len + 1);
 	if(u->buf == NULL) {
@@ -264,19 +345,18 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 		return 0;
 	}
 	reauth_str_pack(&u->impi, &hit->impi, &p);
-	u->by_private =
-			reauth_str_ieq(&hit->impi, trigger) && !reauth_str_ieq(&hit->impu, trigger);
+	u->by_private = reauth_str_ieq(&hit->impi, trigger)
+					&& !reauth_str_ieq(&hit->impu, trigger);
 	/* a public identity first: it leads its set in NOTIFY bodies */
 	if(!u->by_private)
 		add_id(u->set, &u->nset, trigger, &p);
-	for(i = 0; i < t->n; i++) {
-		if(hit->impi.len == 0 ? !reauth_str_ieq(&t->e[i].set_id, &hit->set_id)
-							  : !reauth_str_ieq(&t->e[i].impi, &hit->impi))
-			continue;
-		add_id(u->all, &u->nall, &t->e[i].impu, &p);
+	col = user_col(hit);
+	for(r = row_find(t, col, col_of(hit, col), -1); r >= 0;
+			r = row_find(t, col, col_of(hit, col), r)) {
+		add_id(u->all, &u->nall, &t->e[r].impu, &p);
 		/* a private identity re-authenticates every identity it serves */
-		if(u->by_private || reauth_str_ieq(&t->e[i].set_id, &hit->set_id))
-			add_id(u->set, &u->nset, &t->e[i].impu, &p);
+		if(u->by_private || reauth_str_ieq(&t->e[r].set_id, &hit->set_id))
+			add_id(u->set, &u->nset, &t->e[r].impu, &p);
 	}
 	lock_release(&sets->lock);
 	return 0;
@@ -284,26 +364,20 @@ int reauth_sets_resolve(str *trigger, reauth_user_t *u)
 
 unsigned int reauth_sets_user_hash(str *identity)
 {
-	set_entry_t *hit = NULL, *e;
 	set_table_t *t;
 	unsigned int h;
-	int i;
+	int r, col;
 
 	lock_get(&sets->lock);
 	t = sets->table;
-	for(i = 0; t && i < t->n && hit == NULL; i++)
-		if(reauth_str_ieq(&t->e[i].impu, identity))
-			hit = &t->e[i];
-	/* the first row of the same user, as reauth_sets_resolve lists all[] */
-	for(i = 0; hit && i < t->n; i++) {
-		e = &t->e[i];
-		if(hit->impi.len == 0 ? reauth_str_ieq(&e->set_id, &hit->set_id)
-							  : reauth_str_ieq(&e->impi, &hit->impi)) {
-			hit = e;
-			break;
-		}
+	r = row_find(t, COL_IMPU, identity, -1);
+	if(r >= 0) {
+		/* the first row of the same user, as reauth_sets_resolve lists
+		 * all[] */
+		col = user_col(&t->e[r]);
+		r = row_find(t, col, col_of(&t->e[r], col), -1);
 	}
-	h = core_case_hash(hit ? &hit->impu : identity, NULL, 0);
+	h = core_case_hash(r >= 0 ? &t->e[r].impu : identity, NULL, 0);
 	lock_release(&sets->lock);
 	return h;
 }
