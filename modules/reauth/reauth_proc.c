@@ -23,6 +23,7 @@
 #include "reauth_queue.h"
 #include "reauth_refer.h"
 #include "reauth_register.h"
+#include "reauth_sessions.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
 
