@@ -20,13 +20,13 @@
 
 #include "api.h"
 #include "reauth_db.h"
-#include "reauth_dereg.h"
 #include "reauth_events.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
 #include "reauth_refer.h"
 #include "reauth_register.h"
+#include "reauth_sessions.h"
 #include "reauth_sets.h"
 #include "reauth_queue.h"
 #include "reauth_rpc.h"
@@ -151,7 +151,7 @@ static int mod_init(void)
 			|| reauth_db_load_procs(reauth_proc_restore) < 0
 			|| reauth_notify_send_init() < 0 || reauth_worker_init() < 0
 			|| reauth_refer_init() < 0 || reauth_register_init() < 0
-			|| reauth_dereg_init(reauth_terminate_sessions) < 0
+			|| reauth_sessions_init(reauth_terminate_sessions, hash_size) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
 			|| reauth_stats_init() < 0)
 		return -1;

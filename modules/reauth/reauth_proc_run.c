@@ -24,6 +24,7 @@
 
 #include "reauth_db.h"
 #include "reauth_dereg.h"
+#include "reauth_sessions.h"
 #include "reauth_events.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"

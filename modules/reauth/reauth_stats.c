@@ -49,6 +49,8 @@ static stat_export_t reauth_mod_stats[] = {
 	{"refer_sent",           0, &proc_stats[REAUTH_STAT_REFER_SENT]},
 	{"refer_failed",         0, &proc_stats[REAUTH_STAT_REFER_FAILED]},
 	{"sessions_ended",       0, &proc_stats[REAUTH_STAT_SESSIONS_ENDED]},
+	{"sessions_end_failed",  0, &proc_stats[REAUTH_STAT_SESSIONS_END_FAILED]},
+	{"sessions_untracked",   0, &proc_stats[REAUTH_STAT_SESSIONS_UNTRACKED]},
 	{"subscribe_unauthenticated", 0,
 		&proc_stats[REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED]},
 	{"subscribe_refused_full", 0,
