@@ -11,27 +11,31 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 schema=/usr/share/kamailio/db_sqlite
 
-# create FILE SQL...: build FILE from the SQL files, unless it exists
+# create JOURNAL FILE SQL...: build FILE from the SQL files, unless it
+# exists, in journal mode JOURNAL (WAL stays in the file; DELETE is
+# sqlite's default for every connection)
 create() {
-	db=$1
-	shift
+	journal=$1
+	db=$2
+	shift 2
 	[ -s "$db" ] && return 0
 	mkdir -p "$(dirname "$db")"
 	tmp="$db.tmp.$$"
 	rm -f "$tmp"
-	# WAL: readers never wait for the writer; the mode stays in the file
-	sqlite3 "$tmp" 'PRAGMA journal_mode=WAL;' >/dev/null
+	sqlite3 "$tmp" "PRAGMA journal_mode=$journal;" >/dev/null
 	for f in "$@"; do
 		sqlite3 "$tmp" <"$f"
 	done
-	# a -wal or -shm left by a deleted file would be replayed onto the new
-	# one (old rows back, or "database disk image is malformed")
-	rm -f "$db-wal" "$db-shm"
+	# a -wal, -shm or -journal left by a deleted file would be replayed
+	# onto the new one (old rows back, or "database disk image is malformed")
+	rm -f "$db-wal" "$db-shm" "$db-journal"
 	mv "$tmp" "$db"
 	echo "db-init: created $db"
 }
 
-create "$1" "$schema/standard-create.sql" "$schema/auth_db-create.sql" \
+# Kamailio's tables in WAL: readers (auth_db, usrloc in every SIP worker)
+# never wait for the writer
+create WAL "$1" "$schema/standard-create.sql" "$schema/auth_db-create.sql" \
 	"$schema/usrloc-create.sql" "$schema/dialog-create.sql" \
 	"$schema/permissions-create.sql" "$top/etc/subscribers.sql"
 # trusted addresses (permissions) came later: add the tables to an older file
@@ -50,5 +54,17 @@ if [ -s "$2" ]; then
 		fi
 	done
 fi
-create "$2" "$schema/standard-create.sql" "$top/etc/reauth-create.sql" \
+# The module's tables with a rollback journal, not WAL: a WAL file's
+# shared-memory index (-shm) is written through mmap, and when the store
+# turns read-only (remount, chattr +i) that write kills the Kamailio
+# process with SIGBUS, and Kamailio then stops the whole server. With a
+# rollback journal a broken store fails a transaction, which the module
+# counts (reauth:db_errors) and tries again. Its writers take turns
+# (busy_timeout); the module writes in batches, so seldom. A file from an
+# older db-init is switched (the module does it too, at start-up).
+if [ -s "$2" ] && [ "$(sqlite3 "$2" 'PRAGMA journal_mode')" = wal ]; then
+	sqlite3 "$2" 'PRAGMA journal_mode=DELETE' >/dev/null
+	echo "db-init: $2 switched from WAL to a rollback journal"
+fi
+create DELETE "$2" "$schema/standard-create.sql" "$top/etc/reauth-create.sql" \
 	"$top/etc/reauth-identities.sql"

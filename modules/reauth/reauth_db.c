@@ -4,9 +4,11 @@
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * One row per subscription in reauth_subscription (etc/reauth-create.sql).
- * Rows are loaded in mod_init, so a restart keeps every dialog, its CSeq
- * and its reginfo version. Only the notifier process writes.
+ * One row per subscription in reauth_subscription and per pending
+ * procedure in reauth_procedure (etc/reauth-create.sql). Rows are loaded
+ * in mod_init, so a restart keeps every dialog, its CSeq and its reginfo
+ * version. This file does the I/O; reauth_db_batch.c decides when: rows
+ * are written in batches, one transaction each, by the worker processes.
  */
 
 #include <string.h>
@@ -18,10 +20,9 @@
 #include "reauth_db.h"
 
 #define REAUTH_SUB_TABLE_VERSION 1
-/* embedded sqlite answers "busy" at once while another process writes
- * (usrloc, for one): try a few times before giving up on a write */
-#define REAUTH_DB_TRIES 5
-#define REAUTH_DB_RETRY_US 20000
+/* sqlite answers "busy" at once while another connection writes (another
+ * worker, the sqlite3 shell): wait that long for its lock instead */
+#define REAUTH_DB_BUSY_MS 1000
 
 int reauth_db_mode = REAUTH_DB_WRITE_THROUGH;
 
@@ -60,6 +61,10 @@ static str col_refer_pending = str_init("refer_pending");
 static str col_contacts = str_init("contacts");
 #define PROC_COLS 9
 
+static int is_sqlite(void);
+static void sqlite_journal(void);
+static void sqlite_busy(void);
+
 static void set_str(db_val_t *v, str *s)
 {
 	VAL_TYPE(v) = DB1_STR;
@@ -72,50 +77,6 @@ static void set_int(db_val_t *v, int i)
 	VAL_TYPE(v) = DB1_INT;
 	VAL_NULL(v) = 0;
 	VAL_INT(v) = i;
-}
-
-/* Insert a row, or update its columns from first_upd on (the row is found
- * by its id, keys[0]). sqlite answers "busy" at once while another
- * process writes: a write is tried a few times before it fails. */
-static int db_write(str *table, db_key_t *keys, db_val_t *vals, int n,
-		int first_upd, int in_db)
-{
-	int i, rc = -1;
-
-	if(db_con == NULL || dbf.use_table(db_con, table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES && rc < 0; i++) {
-		if(i > 0)
-			sleep_us(REAUTH_DB_RETRY_US);
-		if(in_db)
-			rc = dbf.update(db_con, keys, 0, vals, keys + first_upd,
-					vals + first_upd, 1, n - first_upd);
-		else
-			rc = dbf.insert(db_con, keys, vals, n);
-	}
-	return rc < 0 ? -1 : 0;
-}
-
-static int db_delete_id(str *table, unsigned int id)
-{
-	db_key_t keys[1] = {&col_id};
-	db_val_t vals[1];
-	int i;
-
-	if(db_con == NULL)
-		return 0;
-	memset(vals, 0, sizeof(vals));
-	set_int(&vals[0], (int)id);
-	if(dbf.use_table(db_con, table) < 0)
-		return -1;
-	for(i = 0; i < REAUTH_DB_TRIES; i++) {
-		if(i > 0)
-			sleep_us(REAUTH_DB_RETRY_US);
-		if(dbf.delete(db_con, keys, 0, vals, 1) >= 0)
-			return 0;
-	}
-	LM_ERR("cannot delete row %u of %.*s\n", id, table->len, table->s);
-	return -1;
 }
 
 void reauth_db_val_str(db_val_t *v, str *s)
@@ -211,6 +172,11 @@ int reauth_db_init(str *url)
 		LM_ERR("cannot connect to the DB\n");
 		return -1;
 	}
+	/* before any other process opens the file */
+	if(is_sqlite()) {
+		sqlite_journal();
+		sqlite_busy();
+	}
 	if(db_check_table_version(
 			   &dbf, db_con, &sub_table, REAUTH_SUB_TABLE_VERSION)
 			< 0) {
@@ -280,53 +246,80 @@ int reauth_db_load_procs(reauth_db_proc_row_f restore)
 	return 0;
 }
 
-int reauth_db_proc_save(
-		unsigned int id, str *identity, reauth_proc_t *core, int in_db)
-{
-	db_key_t keys[PROC_COLS] = {&col_id, &col_identity, &col_state, &col_reason,
-			&col_started, &col_deadline, &col_notify_pending,
-			&col_refer_pending, &col_contacts};
-	db_val_t vals[PROC_COLS];
+/* ---------------------------------------------------------------- sqlite */
 
-	if(db_con == NULL)
-		return -1;
-	memset(vals, 0, sizeof(vals));
-	set_int(&vals[0], (int)id);
-	set_str(&vals[1], identity);
-	set_int(&vals[2], (int)core->state);
-	set_int(&vals[3], (int)core->reason);
-	set_int(&vals[4], (int)core->started);
-	set_int(&vals[5], (int)core->deadline);
-	set_int(&vals[6], (int)core->notify_pending);
-	set_int(&vals[7], (int)core->refer_pending);
-	set_int(&vals[8], (int)core->contacts);
-	if(db_write(&proc_table, keys, vals, PROC_COLS, 2, in_db) == 0)
-		return 0;
-	LM_ERR("cannot write re-authentication procedure %u\n", id);
-	return -1;
+static int is_sqlite(void)
+{
+	return db_url.len >= 7 && strncmp(db_url.s, "sqlite:", 7) == 0
+		   && DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY);
 }
 
-int reauth_db_proc_delete(unsigned int id)
+/* run one statement; its first column of the first row into out (when
+ * given, NUL-terminated, cut to len); -1 on error */
+static int raw(const char *sql, char *out, int len)
 {
-	return db_delete_id(&proc_table, id);
-}
-
-/* sqlite in WAL mode syncs every commit to disk by default; the notifier
- * commits once per NOTIFY. NORMAL syncs at checkpoints only: a Kamailio
- * restart or crash loses nothing, a power cut at worst the last commits
- * (the file stays consistent). */
-static void sqlite_tune(void)
-{
-	str pragma = str_init("PRAGMA synchronous=NORMAL");
+	str q;
 	db1_res_t *res = NULL;
+	str v;
+	int rc;
 
-	if(db_url.len < 7 || strncmp(db_url.s, "sqlite:", 7) != 0
-			|| !DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY))
-		return;
-	if(dbf.raw_query(db_con, &pragma, &res) < 0)
-		LM_WARN("cannot set %.*s\n", pragma.len, pragma.s);
+	q.s = (char *)sql;
+	q.len = strlen(sql);
+	/* db_sqlite runs a statement only when it is asked for a result */
+	rc = dbf.raw_query(db_con, &q, &res);
+	if(rc == 0 && out && len > 0) {
+		out[0] = '\0';
+		if(res && RES_ROW_N(res) > 0 && RES_COL_N(res) > 0) {
+			reauth_db_val_str(&ROW_VALUES(&RES_ROWS(res)[0])[0], &v);
+			if(v.len >= len)
+				v.len = len - 1;
+			memcpy(out, v.s, v.len);
+			out[v.len] = '\0';
+		}
+	}
 	if(res)
 		dbf.free_result(db_con, res);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Rollback journal, not WAL. In WAL mode every connection maps the
+ * shared-memory index (the -shm file) and writes to it through the
+ * mapping; once the file cannot be written (read-only remount, chattr +i)
+ * the kernel answers such a write with SIGBUS, and Kamailio ends the whole
+ * server when one of its processes dies. A rollback journal is written
+ * with write(2): a broken store then fails a transaction (an error we
+ * count and retry), never a process. WAL stays in the file until changed:
+ * mod_init changes it while no other process has the file open. */
+static void sqlite_journal(void)
+{
+	char mode[16];
+
+	if(raw("PRAGMA journal_mode", mode, sizeof(mode)) < 0) {
+		LM_WARN("cannot read the journal mode of %.*s\n", db_url.len, db_url.s);
+		return;
+	}
+	if(strcasecmp(mode, "wal") != 0)
+		return;
+	if(raw("PRAGMA journal_mode=DELETE", mode, sizeof(mode)) < 0
+			|| strcasecmp(mode, "delete") != 0) {
+		LM_WARN("%.*s stays in WAL mode (another process has it open?):"
+				" a store that turns read-only may then kill Kamailio"
+				" (SIGBUS in sqlite's shared memory)\n",
+				db_url.len, db_url.s);
+		return;
+	}
+	LM_INFO("%.*s: journal mode changed from WAL to DELETE\n", db_url.len,
+			db_url.s);
+}
+
+/* every connection: wait for another writer's lock instead of failing */
+static void sqlite_busy(void)
+{
+	char q[40];
+
+	snprintf(q, sizeof(q), "PRAGMA busy_timeout=%d", REAUTH_DB_BUSY_MS);
+	if(raw(q, NULL, 0) < 0)
+		LM_WARN("cannot set %s on %.*s\n", q, db_url.len, db_url.s);
 }
 
 int reauth_db_child_init(void)
@@ -337,7 +330,8 @@ int reauth_db_child_init(void)
 		LM_ERR("cannot connect to the DB\n");
 		return -1;
 	}
-	sqlite_tune();
+	if(is_sqlite())
+		sqlite_busy();
 	return 0;
 }
 
@@ -349,47 +343,107 @@ void reauth_db_close(void)
 	}
 }
 
-int reauth_db_save(reauth_sub_t *sub)
+/* ------------------------------------------------------- one transaction */
+
+int reauth_db_tx_begin(void)
+{
+	if(db_con == NULL && reauth_db_child_init() < 0)
+		return -1;
+	if(dbf.start_transaction)
+		return dbf.start_transaction(db_con, DB_LOCKING_NONE) < 0 ? -1 : 0;
+	if(!DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY))
+		return 0; /* no transactions: each statement commits alone */
+	/* IMMEDIATE: the write lock now (waiting busy_timeout for it), not at
+	 * the first write, where two writers could only give up */
+	return raw(is_sqlite() ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
+}
+
+int reauth_db_tx_end(int commit)
+{
+	if(db_con == NULL)
+		return -1;
+	if(dbf.start_transaction) {
+		if(commit)
+			return dbf.end_transaction(db_con) < 0 ? -1 : 0;
+		dbf.abort_transaction(db_con);
+		return 0;
+	}
+	if(!DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY))
+		return 0;
+	if(commit)
+		return raw("COMMIT", NULL, 0);
+	/* sqlite may have rolled back already after an I/O error: no matter */
+	raw("ROLLBACK", NULL, 0);
+	return 0;
+}
+
+int reauth_db_row_del(int proc, unsigned int id)
+{
+	db_key_t keys[1] = {&col_id};
+	db_val_t vals[1];
+
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	if(dbf.use_table(db_con, proc ? &proc_table : &sub_table) < 0
+			|| dbf.delete(db_con, keys, 0, vals, 1) < 0)
+		return -1;
+	return 0;
+}
+
+/* Insert or replace: delete and insert in the batch's transaction. No
+ * flag says whether the row exists (an insert lost with a broken store
+ * would turn later updates into no-ops), and every driver has both. */
+int reauth_db_row_sub(const reauth_sub_data_t *d)
 {
 	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
 			&col_callid, &col_rem_tag, &col_loc_tag, &col_rem_target,
 			&col_route_set, &col_loc_contact, &col_socket, &col_kind,
 			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires};
 	db_val_t vals[SUB_COLS];
+	reauth_sub_data_t c = *d;
 
-
-	if(db_con == NULL)
-		return 0;
-	memset(vals, 0, sizeof(vals));
-	set_int(&vals[0], (int)sub->id);
-	set_str(&vals[1], &sub->aor);
-	set_str(&vals[2], &sub->identity);
-	set_str(&vals[3], &sub->watcher);
-	set_str(&vals[4], &sub->callid);
-	set_str(&vals[5], &sub->rem_tag);
-	set_str(&vals[6], &sub->loc_tag);
-	set_str(&vals[7], &sub->rem_target);
-	set_str(&vals[8], &sub->route_set);
-	set_str(&vals[9], &sub->loc_contact);
-	set_str(&vals[10], &sub->socket);
-	set_int(&vals[11], sub->kind);
-	set_int(&vals[12], (int)sub->loc_cseq);
-	set_int(&vals[13], (int)sub->rem_cseq);
-	set_int(&vals[14], (int)sub->version);
-	set_int(&vals[15], (int)sub->expires);
-
-	/* an update writes only the changing columns: cseq, version, expires */
-	if(db_write(&sub_table, keys, vals, SUB_COLS, 12, sub->in_db) < 0) {
-		LM_ERR("cannot write subscription %u of %.*s\n", sub->id, sub->aor.len,
-				sub->aor.s);
+	if(reauth_db_row_del(0, d->id) < 0)
 		return -1;
-	}
-	sub->in_db = 1;
-	sub->dirty = 0;
-	return 0;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)c.id);
+	set_str(&vals[1], &c.aor);
+	set_str(&vals[2], &c.identity);
+	set_str(&vals[3], &c.watcher);
+	set_str(&vals[4], &c.callid);
+	set_str(&vals[5], &c.rem_tag);
+	set_str(&vals[6], &c.loc_tag);
+	set_str(&vals[7], &c.rem_target);
+	set_str(&vals[8], &c.route_set);
+	set_str(&vals[9], &c.loc_contact);
+	set_str(&vals[10], &c.socket);
+	set_int(&vals[11], c.kind);
+	set_int(&vals[12], (int)c.loc_cseq);
+	set_int(&vals[13], (int)c.rem_cseq);
+	set_int(&vals[14], (int)c.version);
+	set_int(&vals[15], (int)c.expires);
+	return dbf.insert(db_con, keys, vals, SUB_COLS) < 0 ? -1 : 0;
 }
 
-int reauth_db_delete(unsigned int id)
+int reauth_db_row_proc(
+		unsigned int id, const str *identity, const reauth_proc_t *core)
 {
-	return db_delete_id(&sub_table, id);
+	db_key_t keys[PROC_COLS] = {&col_id, &col_identity, &col_state, &col_reason,
+			&col_started, &col_deadline, &col_notify_pending,
+			&col_refer_pending, &col_contacts};
+	db_val_t vals[PROC_COLS];
+	str ident = *identity;
+
+	if(reauth_db_row_del(1, id) < 0)
+		return -1;
+	memset(vals, 0, sizeof(vals));
+	set_int(&vals[0], (int)id);
+	set_str(&vals[1], &ident);
+	set_int(&vals[2], (int)core->state);
+	set_int(&vals[3], (int)core->reason);
+	set_int(&vals[4], (int)core->started);
+	set_int(&vals[5], (int)core->deadline);
+	set_int(&vals[6], (int)core->notify_pending);
+	set_int(&vals[7], (int)core->refer_pending);
+	set_int(&vals[8], (int)core->contacts);
+	return dbf.insert(db_con, keys, vals, PROC_COLS) < 0 ? -1 : 0;
 }

@@ -230,7 +230,7 @@ void reauth_notify_on_reply(reauth_job_t *job)
 				job->code, sub->id, sub->identity.len, sub->identity.s,
 				sub->watcher.len, sub->watcher.s);
 		if(sub->in_db)
-			reauth_db_delete(sub->id);
+			reauth_db_sub_del(sub->id);
 		reauth_subs_remove(sub);
 	}
 	reauth_subs_unlock(job->hash);
@@ -273,8 +273,8 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 }
 
 /* once a second: subscriptions of this shard not refreshed in time end
- * with a final NOTIFY (reason=timeout); write-back mode flushes dirty
- * rows */
+ * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
+ * put again */
 void reauth_notify_tick(time_t now, unsigned int shard)
 {
 	unsigned int idx, size = reauth_subs_size();
@@ -300,8 +300,8 @@ void reauth_notify_tick(time_t now, unsigned int shard)
 				}
 				expired[n++] = sub->hash;
 				expired[n++] = sub->id;
-			} else if(sub->dirty && reauth_db_mode == REAUTH_DB_WRITE_BACK) {
-				reauth_db_save(sub);
+			} else if(sub->dirty && reauth_db_mode != REAUTH_DB_NONE) {
+				reauth_db_sub_put(sub);
 			}
 		}
 		reauth_subs_unlock_idx(idx);

@@ -135,10 +135,10 @@ int reauth_notify_take(
 	sub->dirty = 1;
 	if(remove) {
 		if(sub->in_db)
-			reauth_db_delete(sub->id);
+			reauth_db_sub_del(sub->id);
 		reauth_subs_remove(sub);
-	} else if(reauth_db_mode == REAUTH_DB_WRITE_THROUGH) {
-		reauth_db_save(sub);
+	} else if(reauth_db_mode != REAUTH_DB_NONE) {
+		reauth_db_sub_put(sub); /* a copy: the worker writes it, unlocked */
 	}
 	reauth_subs_unlock(hash);
 	return 0;

@@ -338,11 +338,10 @@ static void settle(reauth_procrec_t *rec)
 				reauth_proc_outcome_name(core.outcome),
 				reauth_proc_reason_name(core.reason));
 		if(rec->in_db)
-			reauth_db_proc_delete(rec->entry.id);
+			reauth_db_proc_del(rec->entry.id);
 		rec->in_db = 0;
 	} else if(reauth_db_mode != REAUTH_DB_NONE) {
-		if(reauth_db_proc_save(rec->entry.id, &rec->trigger, &core, rec->in_db)
-				== 0)
+		if(reauth_db_proc_put(rec->entry.id, &rec->trigger, &core) == 0)
 			rec->in_db = 1;
 	}
 }

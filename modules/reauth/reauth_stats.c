@@ -59,6 +59,7 @@ static stat_export_t reauth_mod_stats[] = {
 	{"queue_dropped",        STAT_IS_FUNC, (stat_var **)reauth_stat_queue_dropped},
 	{"notify_paced",         0, &proc_stats[REAUTH_STAT_NOTIFY_PACED]},
 	{"notify_inflight",      STAT_NO_RESET, &notify_inflight},
+	{"db_errors",            0, &proc_stats[REAUTH_STAT_DB_ERRORS]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -25,6 +25,7 @@ typedef enum reauth_stat
 	REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED,
 	REAUTH_STAT_SUBSCRIBE_REFUSED_FULL,
 	REAUTH_STAT_NOTIFY_PACED,
+	REAUTH_STAT_DB_ERRORS, /* failed batch writes, rows not kept */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 

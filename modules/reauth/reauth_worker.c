@@ -90,16 +90,20 @@ void reauth_worker_loop(unsigned int shard)
 		LM_ERR("reauth worker %u runs without the DB\n", shard);
 	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
-		job = reauth_queue_pop(shard, 200);
+		job = reauth_queue_pop(shard, reauth_db_flush_in(200));
 		cfg_update();
 		if(job) {
 			run_job(job);
 			shm_free(job);
 		}
+		/* the rows the jobs changed, one transaction a burst, no lock held */
+		if(reauth_db_flush_due())
+			reauth_db_flush();
 		now = time(NULL);
 		if(now >= next_tick) {
 			reauth_notify_tick(now, shard);
 			reauth_proc_tick(now, shard);
+			reauth_db_flush();
 			next_tick = now + 1;
 		}
 	}

@@ -10,8 +10,9 @@ KAM_DB="$WORK/kamailio.sqlite"
 KAM_RDB="$WORK/reauth.sqlite"
 "$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" >/dev/null
 # a subscription row in the WAL only (no checkpoint), kept as a crash would
-# (dot commands come on their own line, on stdin)
-printf '%s\n' 'PRAGMA wal_autocheckpoint=0;' \
+# (dot commands come on their own line, on stdin); the file in WAL mode, as
+# db-init made it before (now it uses a rollback journal)
+printf '%s\n' 'PRAGMA journal_mode=WAL;' 'PRAGMA wal_autocheckpoint=0;' \
 	"INSERT INTO reauth_subscription (id, aor, identity, watcher, callid, rem_tag,
 		loc_tag, rem_target, route_set, loc_contact, socket, kind, loc_cseq,
 		rem_cseq, version, expires) VALUES (7, 'alice@ims.test', 'sip:alice@ims.test',
