@@ -149,14 +149,16 @@ static void row_set_buf(brow_t *r, char *buf, int del)
 
 int reauth_db_sub_put(reauth_sub_t *sub)
 {
-	reauth_sub_data_t *d;
+	reauth_sub_data_t *d, v;
+	char contact[REAUTH_SUB_CONTACT_MAX];
 	brow_t *r;
 	char *buf, *p;
 	int len;
 
-	len = sub->aor.len + sub->identity.len + sub->watcher.len + sub->callid.len
-		  + sub->rem_tag.len + sub->loc_tag.len + sub->rem_target.len
-		  + sub->route_set.len + sub->loc_contact.len + sub->socket.len + 10;
+	reauth_sub_view(sub, &v, contact);
+	len = v.aor.len + v.identity.len + v.watcher.len + v.callid.len
+		  + v.rem_tag.len + v.loc_tag.len + v.rem_target.len + v.route_set.len
+		  + v.loc_contact.len + v.socket.len + 10;
 	if((buf = pkg_malloc(len)) == NULL) {
 		PKG_MEM_ERROR;
 		refused("subscription", sub->id);
@@ -170,16 +172,16 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 	row_set_buf(r, buf, 0);
 	d = &r->sub;
 	p = buf;
-	reauth_str_pack(&d->aor, &sub->aor, &p);
-	reauth_str_pack(&d->identity, &sub->identity, &p);
-	reauth_str_pack(&d->watcher, &sub->watcher, &p);
-	reauth_str_pack(&d->callid, &sub->callid, &p);
-	reauth_str_pack(&d->rem_tag, &sub->rem_tag, &p);
-	reauth_str_pack(&d->loc_tag, &sub->loc_tag, &p);
-	reauth_str_pack(&d->rem_target, &sub->rem_target, &p);
-	reauth_str_pack(&d->route_set, &sub->route_set, &p);
-	reauth_str_pack(&d->loc_contact, &sub->loc_contact, &p);
-	reauth_str_pack(&d->socket, &sub->socket, &p);
+	reauth_str_pack(&d->aor, &v.aor, &p);
+	reauth_str_pack(&d->identity, &v.identity, &p);
+	reauth_str_pack(&d->watcher, &v.watcher, &p);
+	reauth_str_pack(&d->callid, &v.callid, &p);
+	reauth_str_pack(&d->rem_tag, &v.rem_tag, &p);
+	reauth_str_pack(&d->loc_tag, &v.loc_tag, &p);
+	reauth_str_pack(&d->rem_target, &v.rem_target, &p);
+	reauth_str_pack(&d->route_set, &v.route_set, &p);
+	reauth_str_pack(&d->loc_contact, &v.loc_contact, &p);
+	reauth_str_pack(&d->socket, &v.socket, &p);
 	d->id = sub->id;
 	d->kind = sub->kind;
 	d->loc_cseq = sub->loc_cseq;

@@ -184,16 +184,18 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 	reauth_sub_t *sub;
 	str aor;
 	char aor_buf[REAUTH_AOR_MAX];
+	int len;
 
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
-	if(sub == NULL || sub->aor.len >= (int)sizeof(aor_buf)) {
+	len = sub ? sub->len[RS_AOR] : 0;
+	if(sub == NULL || len >= (int)sizeof(aor_buf)) {
 		reauth_subs_unlock(hash);
 		return; /* gone meanwhile */
 	}
-	memcpy(aor_buf, sub->aor.s, sub->aor.len);
+	memcpy(aor_buf, sub->buf + sub->off[RS_AOR], len);
 	aor.s = aor_buf;
-	aor.len = sub->aor.len;
+	aor.len = len;
 	reauth_subs_unlock(hash);
 
 	if(reauth_snapshot_take(&aor, &snap, 0) < 0)
@@ -213,6 +215,7 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 void reauth_notify_on_reply(reauth_job_t *job)
 {
 	reauth_sub_t *sub;
+	str identity, watcher;
 
 	if(job->code < 300)
 		return;
@@ -225,10 +228,12 @@ void reauth_notify_on_reply(reauth_job_t *job)
 	reauth_subs_lock(job->hash);
 	sub = reauth_subs_find(job->hash, job->id);
 	if(sub) {
+		identity = reauth_sub_str(sub, RS_IDENTITY);
+		watcher = reauth_sub_str(sub, RS_WATCHER);
 		LM_INFO("NOTIFY answered %d: removing subscription %u of %.*s by"
 				" %.*s\n",
-				job->code, sub->id, sub->identity.len, sub->identity.s,
-				sub->watcher.len, sub->watcher.s);
+				job->code, sub->id, identity.len, identity.s, watcher.len,
+				watcher.s);
 		if(sub->in_db)
 			reauth_db_sub_del(sub->id);
 		reauth_subs_remove(sub);

@@ -89,6 +89,8 @@ static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 int reauth_notify_take(
 		unsigned int hash, unsigned int id, int remove, notify_out_t *out)
 {
+	char contact[REAUTH_SUB_CONTACT_MAX];
+	reauth_sub_data_t v;
 	reauth_sub_t *sub;
 	size_t len;
 	char *p;
@@ -100,10 +102,10 @@ int reauth_notify_take(
 		reauth_subs_unlock(hash);
 		return -1;
 	}
-	len = sub->aor.len + sub->identity.len + sub->watcher.len
-		  + sub->callid.len + sub->rem_tag.len + sub->loc_tag.len
-		  + sub->rem_target.len + sub->route_set.len + sub->loc_contact.len
-		  + sub->socket.len + 10;
+	reauth_sub_view(sub, &v, contact);
+	len = v.aor.len + v.identity.len + v.watcher.len + v.callid.len
+		  + v.rem_tag.len + v.loc_tag.len + v.rem_target.len + v.route_set.len
+		  + v.loc_contact.len + v.socket.len + 10;
 	out->buf = pkg_malloc(len);
 	if(out->buf == NULL) {
 		reauth_subs_unlock(hash);
@@ -111,21 +113,16 @@ int reauth_notify_take(
 		return -1;
 	}
 	p = out->buf;
-#define OUT_COPY(f)                            \
-	do {                                       \
-		reauth_str_pack(&out->f, &sub->f, &p); \
-	} while(0)
-	OUT_COPY(aor);
-	OUT_COPY(identity);
-	OUT_COPY(watcher);
-	OUT_COPY(callid);
-	OUT_COPY(rem_tag);
-	OUT_COPY(loc_tag);
-	OUT_COPY(rem_target);
-	OUT_COPY(route_set);
-	OUT_COPY(loc_contact);
-	OUT_COPY(socket);
-#undef OUT_COPY
+	reauth_str_pack(&out->aor, &v.aor, &p);
+	reauth_str_pack(&out->identity, &v.identity, &p);
+	reauth_str_pack(&out->watcher, &v.watcher, &p);
+	reauth_str_pack(&out->callid, &v.callid, &p);
+	reauth_str_pack(&out->rem_tag, &v.rem_tag, &p);
+	reauth_str_pack(&out->loc_tag, &v.loc_tag, &p);
+	reauth_str_pack(&out->rem_target, &v.rem_target, &p);
+	reauth_str_pack(&out->route_set, &v.route_set, &p);
+	reauth_str_pack(&out->loc_contact, &v.loc_contact, &p);
+	reauth_str_pack(&out->socket, &v.socket, &p);
 	out->hash = sub->hash;
 	out->id = sub->id;
 	out->kind = sub->kind;

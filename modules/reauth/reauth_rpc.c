@@ -136,19 +136,22 @@ static const char *reauth_rpc_subscriptions_doc[2] = {
 
 static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 {
+	char contact[REAUTH_SUB_CONTACT_MAX];
+	reauth_sub_data_t v;
 	void *th;
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
+	reauth_sub_view(sub, &v, contact);
 	return rpc->struct_add(th, "dSSSSSSSddddd", "id", (int)sub->id, "identity",
-			&sub->identity, "watcher", &sub->watcher, "kind",
+			&v.identity, "watcher", &v.watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
-			"callid", &sub->callid, "from_tag", &sub->rem_tag, "to_tag",
-			&sub->loc_tag, "contact", &sub->rem_target, "cseq",
-			(int)sub->loc_cseq, "version", (int)sub->version, "expires",
+			"callid", &v.callid, "from_tag", &v.rem_tag, "to_tag", &v.loc_tag,
+			"contact", &v.rem_target, "cseq", (int)sub->loc_cseq, "version",
+			(int)sub->version, "expires",
 			(int)(sub->expires > now ? sub->expires - now : 0), "in_db",
-			sub->in_db, "worker", (int)sub->shard);
+			(int)sub->in_db, "worker", (int)sub->shard);
 }
 
 /* one page of a walk: entries before offset are skipped, limit are added */

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/dprint.h"
@@ -58,13 +59,22 @@ void reauth_subs_unlock(unsigned int hash)
 
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 {
+	str *v[RS_FIELDS] = {&d->aor, &d->identity, &d->watcher, &d->callid,
+			&d->rem_tag, &d->loc_tag, &d->rem_target, &d->route_set, &d->socket};
 	reauth_sub_t *sub;
-	size_t len;
+	size_t len = 0;
 	char *p;
+	str packed;
+	int f;
 
-	len = d->aor.len + d->identity.len + d->watcher.len + d->callid.len
-		  + d->rem_tag.len + d->loc_tag.len + d->rem_target.len
-		  + d->route_set.len + d->loc_contact.len + d->socket.len + 10;
+	for(f = 0; f < RS_FIELDS; f++)
+		len += v[f]->len + 1;
+	if(len > 65535) {
+		LM_ERR("subscription of %.*s: %zu bytes of dialog data, more than a"
+			   " record holds\n",
+				d->identity.len, d->identity.s, len);
+		return NULL;
+	}
 	sub = shm_malloc(sizeof(reauth_sub_t) + len);
 	if(sub == NULL) {
 		SHM_MEM_ERROR;
@@ -72,21 +82,16 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	}
 	memset(sub, 0, sizeof(reauth_sub_t));
 	p = sub->buf;
-	reauth_str_pack(&sub->aor, &d->aor, &p);
-	reauth_str_pack(&sub->identity, &d->identity, &p);
-	reauth_str_pack(&sub->watcher, &d->watcher, &p);
-	reauth_str_pack(&sub->callid, &d->callid, &p);
-	reauth_str_pack(&sub->rem_tag, &d->rem_tag, &p);
-	reauth_str_pack(&sub->loc_tag, &d->loc_tag, &p);
-	reauth_str_pack(&sub->rem_target, &d->rem_target, &p);
-	reauth_str_pack(&sub->route_set, &d->route_set, &p);
-	reauth_str_pack(&sub->loc_contact, &d->loc_contact, &p);
-	reauth_str_pack(&sub->socket, &d->socket, &p);
-	sub->hash = reauth_subs_hash(&sub->aor);
+	for(f = 0; f < RS_FIELDS; f++) {
+		sub->off[f] = (unsigned short)(p - sub->buf);
+		sub->len[f] = (unsigned short)v[f]->len;
+		reauth_str_pack(&packed, v[f], &p);
+	}
+	sub->hash = reauth_subs_hash(&d->aor);
 	sub->id = d->id ? d->id : reauth_subs_new_id();
 	/* ids loaded from the DB push the counter past them */
 	reauth_table_seen_id(subs_table, sub->id);
-	sub->kind = d->kind;
+	sub->kind = (unsigned char)d->kind;
 	sub->shard = d->shard;
 	sub->loc_cseq = d->loc_cseq;
 	sub->rem_cseq = d->rem_cseq;
@@ -98,6 +103,49 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	return sub;
 }
 
+int reauth_sub_contact(
+		str *socket, unsigned int hash, unsigned int id, char *buf, int size)
+{
+	char *colon = socket->len > 0 ? memchr(socket->s, ':', socket->len) : NULL;
+	int plen, len;
+
+	if(colon == NULL)
+		return -1;
+	plen = (int)(colon - socket->s);
+	len = snprintf(buf, size, "<sip:%.*s;transport=%.*s;rsub=%x.%x>",
+			socket->len - plen - 1, colon + 1, plen, socket->s, hash, id);
+	return len > 0 && len < size ? len : -1;
+}
+
+void reauth_sub_view(
+		const reauth_sub_t *s, reauth_sub_data_t *d, char *contact_buf)
+{
+	str socket = reauth_sub_str(s, RS_SOCKET);
+	int len;
+
+	memset(d, 0, sizeof(*d));
+	d->aor = reauth_sub_str(s, RS_AOR);
+	d->identity = reauth_sub_str(s, RS_IDENTITY);
+	d->watcher = reauth_sub_str(s, RS_WATCHER);
+	d->callid = reauth_sub_str(s, RS_CALLID);
+	d->rem_tag = reauth_sub_str(s, RS_REM_TAG);
+	d->loc_tag = reauth_sub_str(s, RS_LOC_TAG);
+	d->rem_target = reauth_sub_str(s, RS_REM_TARGET);
+	d->route_set = reauth_sub_str(s, RS_ROUTE_SET);
+	d->socket = socket;
+	len = reauth_sub_contact(
+			&socket, s->hash, s->id, contact_buf, REAUTH_SUB_CONTACT_MAX);
+	d->loc_contact.s = contact_buf;
+	d->loc_contact.len = len > 0 ? len : 0;
+	d->kind = s->kind;
+	d->shard = s->shard;
+	d->id = s->id;
+	d->loc_cseq = s->loc_cseq;
+	d->rem_cseq = s->rem_cseq;
+	d->version = s->version;
+	d->expires = s->expires;
+}
+
 reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id)
 {
 	return (reauth_sub_t *)reauth_table_find(subs_table, hash, id);
@@ -106,7 +154,8 @@ reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id)
 /* exact, as usrloc compares its keys */
 static int same_aor(reauth_sub_t *s, str *aor)
 {
-	return s->aor.len == aor->len && memcmp(s->aor.s, aor->s, aor->len) == 0;
+	return s->len[RS_AOR] == aor->len
+		   && memcmp(s->buf + s->off[RS_AOR], aor->s, aor->len) == 0;
 }
 
 int reauth_subs_room(unsigned int hash, str *aor, time_t now, long *retry_after)
@@ -217,8 +266,10 @@ void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *))
 	for(i = 0; i < subs_table->size; i++) {
 		lock_get(&subs_table->b[i].lock);
 		for(e = subs_table->b[i].first; e; e = e->next)
-			((reauth_sub_t *)e)->shard =
-					shard_of_identity(&((reauth_sub_t *)e)->identity);
+		{
+			str identity = reauth_sub_str((reauth_sub_t *)e, RS_IDENTITY);
+			((reauth_sub_t *)e)->shard = shard_of_identity(&identity);
+		}
 		lock_release(&subs_table->b[i].lock);
 	}
 }

@@ -22,6 +22,22 @@
 #define REAUTH_SUB_UE 1	   /* the user watches itself */
 #define REAUTH_SUB_OTHER 2 /* P-CSCF, AS: a trusted watcher */
 
+/* the strings of a subscription, kept as offsets into its block: a
+ * record costs about half of what ten str would */
+enum reauth_sub_field
+{
+	RS_AOR = 0,	   /* usrloc key of the subscribed identity */
+	RS_IDENTITY,   /* subscribed public identity (URI) */
+	RS_WATCHER,	   /* From URI of the SUBSCRIBE */
+	RS_CALLID,	   /* of the dialog */
+	RS_REM_TAG,	   /* watcher's tag (From of SUBSCRIBE) */
+	RS_LOC_TAG,	   /* our tag (To of the 200) */
+	RS_REM_TARGET, /* watcher's Contact */
+	RS_ROUTE_SET,  /* Record-Route of the SUBSCRIBE, as received */
+	RS_SOCKET,	   /* proto:ip:port the SUBSCRIBE came in on */
+	RS_FIELDS
+};
+
 typedef struct reauth_sub
 {
 	union
@@ -35,25 +51,17 @@ typedef struct reauth_sub
 			unsigned int id;   /* unique in the table, kept across restarts */
 		};
 	};
-	str aor;		   /* usrloc key of the subscribed identity */
-	str identity;	   /* subscribed public identity (URI) */
-	str watcher;	   /* From URI of the SUBSCRIBE */
-	str callid;
-	str rem_tag;	 /* watcher's tag (From of SUBSCRIBE) */
-	str loc_tag;	 /* our tag (To of the 200) */
-	str rem_target;	 /* watcher's Contact */
-	str route_set;	 /* Record-Route of the SUBSCRIBE, as received */
-	str loc_contact; /* Contact we answered with */
-	str socket;		 /* proto:ip:port the SUBSCRIBE came in on */
-	int kind;
+	unsigned short off[RS_FIELDS]; /* each string: buf + off, len bytes */
+	unsigned short len[RS_FIELDS];
+	unsigned char kind;
+	unsigned char dirty; /* changed since written to the DB */
+	unsigned char in_db;
 	unsigned int shard; /* the worker that sends its NOTIFYs */
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
 	unsigned int version; /* next reginfo version to send */
 	time_t expires;		  /* absolute */
-	int dirty;			  /* changed since written to the DB */
-	int in_db;
-	char buf[]; /* the strings above */
+	char buf[];			  /* the strings, each NUL-terminated */
 } reauth_sub_t;
 
 /* plain values describing a subscription; reauth_subs_add copies them */
@@ -67,6 +75,28 @@ typedef struct reauth_sub_data
 	unsigned int loc_cseq, rem_cseq, version;
 	time_t expires;
 } reauth_sub_data_t;
+
+/* one string of a subscription (valid while its bucket is locked) */
+static inline str reauth_sub_str(const reauth_sub_t *s, int field)
+{
+	str r;
+
+	r.s = (char *)s->buf + s->off[field];
+	r.len = s->len[field];
+	return r;
+}
+
+/* the Contact of our side of a subscription dialog, rebuilt from the
+ * socket and (hash, id): <sip:ADDR:PORT;transport=P;rsub=HASH.ID>;
+ * returns its length, or -1 when it does not fit */
+#define REAUTH_SUB_CONTACT_MAX 160
+int reauth_sub_contact(
+		str *socket, unsigned int hash, unsigned int id, char *buf, int size);
+/* every value of the subscription, as str pointing into it (valid while
+ * its bucket is locked), its Contact written in contact_buf
+ * (REAUTH_SUB_CONTACT_MAX) */
+void reauth_sub_view(
+		const reauth_sub_t *s, reauth_sub_data_t *d, char *contact_buf);
 
 /* bounds of the table (module parameters; 0: no bound) */
 extern int reauth_max_subscriptions;
@@ -83,8 +113,9 @@ unsigned int reauth_subs_new_id(void);
 void reauth_subs_lock(unsigned int hash);
 void reauth_subs_unlock(unsigned int hash);
 
-/* Copy data into a new record and link it (bucket locked by caller).
- * Returns the record or NULL (out of shm). */
+/* Copy data into a new record and link it (bucket locked by caller);
+ * data->loc_contact is not kept (reauth_sub_contact rebuilds it).
+ * Returns the record or NULL (out of shm, or strings over 64 KB). */
 reauth_sub_t *reauth_subs_add(reauth_sub_data_t *data);
 /* Room for one more subscription of aor (bucket locked by caller)? 0 yes;
  * -1 no, and *retry_after says when the oldest of aor's ends (seconds) */

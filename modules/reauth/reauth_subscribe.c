@@ -224,7 +224,8 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	reauth_sub_t *sub;
 	sub_decision_t dec;
 	struct to_body *from, *to;
-	char contact[REAUTH_HDRS_MAX];
+	char contact[REAUTH_SUB_CONTACT_MAX];
+	reauth_sub_data_t v;
 	unsigned int shard;
 	str c;
 	int rc;
@@ -243,19 +244,19 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
-	if(sub == NULL || !str_eq(&sub->callid, &msg->callid->body)
-			|| !str_eq(&sub->rem_tag, &from->tag_value)
-			|| !str_eq(&sub->loc_tag, &to->tag_value)) {
+	if(sub)
+		reauth_sub_view(sub, &v, contact);
+	if(sub == NULL || !str_eq(&v.callid, &msg->callid->body)
+			|| !str_eq(&v.rem_tag, &from->tag_value)
+			|| !str_eq(&v.loc_tag, &to->tag_value)) {
 		reauth_subs_unlock(hash);
 		return reply_error(msg, 481, "Subscription Does Not Exist");
 	}
-	if(sub->loc_contact.len >= (int)sizeof(contact)) {
+	if(v.loc_contact.len <= 0) {
 		reauth_subs_unlock(hash);
 		return reply_error(msg, 500, "Server Internal Error");
 	}
-	memcpy(contact, sub->loc_contact.s, sub->loc_contact.len);
-	c.s = contact;
-	c.len = sub->loc_contact.len;
+	c = v.loc_contact; /* in contact[], ours */
 	sub->rem_cseq = get_cseq(msg)->number.len > 0
 							? (unsigned int)atoi(get_cseq(msg)->number.s)
 							: sub->rem_cseq;
@@ -288,7 +289,7 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	reauth_sub_t *sub;
 	struct socket_info *si = msg->rcv.bind_address;
 	reauth_watcher_t w;
-	char contact[REAUTH_HDRS_MAX];
+	char contact[REAUTH_SUB_CONTACT_MAX];
 	str route_set = STR_NULL, identity, totag;
 	unsigned int nrr = 0, hash;
 	long retry_after;
@@ -349,11 +350,9 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	memset(&d, 0, sizeof(d));
 	d.id = reauth_subs_new_id();
 	hash = reauth_subs_hash(&ident.aor);
-	len = snprintf(contact, sizeof(contact),
-			"<sip:%.*s:%.*s;transport=%s;rsub=%x.%x>", si->address_str.len,
-			si->address_str.s, si->port_no_str.len, si->port_no_str.s,
-			get_proto_name(si->proto), hash, d.id);
-	if(len <= 0 || len >= (int)sizeof(contact)) {
+	len = reauth_sub_contact(
+			&si->sock_str, hash, d.id, contact, (int)sizeof(contact));
+	if(len <= 0) {
 		if(route_set.s)
 			pkg_free(route_set.s);
 		return reply_error(msg, 500, "Server Internal Error");
