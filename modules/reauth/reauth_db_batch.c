@@ -149,18 +149,11 @@ static void row_set_buf(brow_t *r, char *buf, int del)
 
 int reauth_db_sub_put(reauth_sub_t *sub)
 {
-	reauth_sub_data_t *d, v;
-	char contact[REAUTH_SUB_CONTACT_MAX];
+	reauth_sub_data_t d;
 	brow_t *r;
-	char *buf, *p;
-	int len;
+	char *buf;
 
-	reauth_sub_view(sub, &v, contact);
-	len = v.aor.len + v.identity.len + v.watcher.len + v.callid.len
-		  + v.rem_tag.len + v.loc_tag.len + v.rem_target.len + v.route_set.len
-		  + v.loc_contact.len + v.socket.len + 10;
-	if((buf = pkg_malloc(len)) == NULL) {
-		PKG_MEM_ERROR;
+	if((buf = reauth_sub_copy(sub, &d)) == NULL) {
 		refused("subscription", sub->id);
 		return -1;
 	}
@@ -170,24 +163,7 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 		return -1;
 	}
 	row_set_buf(r, buf, 0);
-	d = &r->sub;
-	p = buf;
-	reauth_str_pack(&d->aor, &v.aor, &p);
-	reauth_str_pack(&d->identity, &v.identity, &p);
-	reauth_str_pack(&d->watcher, &v.watcher, &p);
-	reauth_str_pack(&d->callid, &v.callid, &p);
-	reauth_str_pack(&d->rem_tag, &v.rem_tag, &p);
-	reauth_str_pack(&d->loc_tag, &v.loc_tag, &p);
-	reauth_str_pack(&d->rem_target, &v.rem_target, &p);
-	reauth_str_pack(&d->route_set, &v.route_set, &p);
-	reauth_str_pack(&d->loc_contact, &v.loc_contact, &p);
-	reauth_str_pack(&d->socket, &v.socket, &p);
-	d->id = sub->id;
-	d->kind = sub->kind;
-	d->loc_cseq = sub->loc_cseq;
-	d->rem_cseq = sub->rem_cseq;
-	d->version = sub->version;
-	d->expires = sub->expires;
+	r->sub = d;
 	/* the batch has it now: kept until written, whatever the store does */
 	sub->dirty = 0;
 	sub->in_db = 1;

@@ -137,7 +137,7 @@ static void send_own_state(
 	notify_origin_t origin = plain_origin();
 
 	memset(&ident, 0, sizeof(ident));
-	ident.uri = out->identity.s;
+	ident.uri = out->d.identity.s;
 	ident.contacts = snap->cts;
 	ident.ncontacts = snap->n;
 	reauth_notify_send(out, &ident, 1, terminated, &origin);

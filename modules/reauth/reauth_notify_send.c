@@ -89,11 +89,7 @@ static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 int reauth_notify_take(
 		unsigned int hash, unsigned int id, int remove, notify_out_t *out)
 {
-	char contact[REAUTH_SUB_CONTACT_MAX];
-	reauth_sub_data_t v;
 	reauth_sub_t *sub;
-	size_t len;
-	char *p;
 
 	memset(out, 0, sizeof(*out));
 	reauth_subs_lock(hash);
@@ -102,33 +98,14 @@ int reauth_notify_take(
 		reauth_subs_unlock(hash);
 		return -1;
 	}
-	reauth_sub_view(sub, &v, contact);
-	len = v.aor.len + v.identity.len + v.watcher.len + v.callid.len
-		  + v.rem_tag.len + v.loc_tag.len + v.rem_target.len + v.route_set.len
-		  + v.loc_contact.len + v.socket.len + 10;
-	out->buf = pkg_malloc(len);
+	out->buf = reauth_sub_copy(sub, &out->d);
 	if(out->buf == NULL) {
 		reauth_subs_unlock(hash);
-		PKG_MEM_ERROR;
 		return -1;
 	}
-	p = out->buf;
-	reauth_str_pack(&out->aor, &v.aor, &p);
-	reauth_str_pack(&out->identity, &v.identity, &p);
-	reauth_str_pack(&out->watcher, &v.watcher, &p);
-	reauth_str_pack(&out->callid, &v.callid, &p);
-	reauth_str_pack(&out->rem_tag, &v.rem_tag, &p);
-	reauth_str_pack(&out->loc_tag, &v.loc_tag, &p);
-	reauth_str_pack(&out->rem_target, &v.rem_target, &p);
-	reauth_str_pack(&out->route_set, &v.route_set, &p);
-	reauth_str_pack(&out->loc_contact, &v.loc_contact, &p);
-	reauth_str_pack(&out->socket, &v.socket, &p);
 	out->hash = sub->hash;
-	out->id = sub->id;
-	out->kind = sub->kind;
-	out->cseq = sub->loc_cseq++;
-	out->version = sub->version++;
-	out->expires = sub->expires;
+	sub->loc_cseq++;
+	sub->version++;
 	sub->dirty = 1;
 	if(remove) {
 		if(sub->in_db)
@@ -193,19 +170,19 @@ static void notify_pace(atomic_t *open)
 static int notify_headers(notify_out_t *out, const char *terminated,
 		time_t now, char *buf, int size)
 {
-	long left = (long)(out->expires - now);
+	long left = (long)(out->d.expires - now);
 
 	if(terminated == NULL)
 		return snprintf(buf, size,
 				"Event: reg\r\nContact: %.*s\r\n"
 				"Subscription-State: active;expires=%ld\r\n"
 				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-				out->loc_contact.len, out->loc_contact.s, left > 0 ? left : 0);
+				out->d.loc_contact.len, out->d.loc_contact.s, left > 0 ? left : 0);
 	return snprintf(buf, size,
 			"Event: reg\r\nContact: %.*s\r\n"
 			"Subscription-State: terminated%s%s\r\n"
 			"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-			out->loc_contact.len, out->loc_contact.s,
+			out->d.loc_contact.len, out->d.loc_contact.s,
 			*terminated ? ";reason=" : "", terminated);
 }
 
@@ -222,11 +199,11 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	time_t now = time(NULL);
 	int len, rc = -1;
 
-	if(regstate_build_body(ids, nids, out->version, (long)now,
+	if(regstate_build_body(ids, nids, out->d.version, (long)now,
 			   &reauth_core_pkg_mem, &body_s, &body_len)
 			< 0) {
-		LM_ERR("cannot build the reginfo body for %.*s\n", out->identity.len,
-				out->identity.s);
+		LM_ERR("cannot build the reginfo body for %.*s\n", out->d.identity.len,
+				out->d.identity.s);
 		return -1;
 	}
 	len = notify_headers(out, terminated, now, hdrs_buf, sizeof(hdrs_buf));
@@ -240,21 +217,21 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	body.len = (int)body_len;
 
 	memset(&dlg, 0, sizeof(dlg));
-	dlg.id.call_id = out->callid;
-	dlg.id.rem_tag = out->rem_tag;
-	dlg.id.loc_tag = out->loc_tag;
-	dlg.loc_seq.value = out->cseq;
+	dlg.id.call_id = out->d.callid;
+	dlg.id.rem_tag = out->d.rem_tag;
+	dlg.id.loc_tag = out->d.loc_tag;
+	dlg.loc_seq.value = out->d.loc_cseq;
 	dlg.loc_seq.is_set = 1;
-	dlg.loc_uri = out->identity;
-	dlg.rem_uri = out->watcher;
-	dlg.rem_target = out->rem_target;
+	dlg.loc_uri = out->d.identity;
+	dlg.rem_uri = out->d.watcher;
+	dlg.rem_target = out->d.rem_target;
 	dlg.state = DLG_CONFIRMED;
-	dlg.send_sock = socket_of(&out->socket);
-	if(out->route_set.len > 0
+	dlg.send_sock = socket_of(&out->d.socket);
+	if(out->d.route_set.len > 0
 			&& parse_rr_body(
-					   out->route_set.s, out->route_set.len, &dlg.route_set)
+					   out->d.route_set.s, out->d.route_set.len, &dlg.route_set)
 					   < 0) {
-		LM_ERR("bad route set of subscription %u\n", out->id);
+		LM_ERR("bad route set of subscription %u\n", out->d.id);
 		pkg_free(body_s);
 		return -1;
 	}
@@ -265,7 +242,7 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		goto done;
 	}
 	key->hash = out->hash;
-	key->id = out->id;
+	key->id = out->d.id;
 	key->origin = *origin;
 	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
 			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
@@ -278,12 +255,12 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		reauth_stats_inflight_add(-1);
 		atomic_dec(inflight_of(origin->shard));
 		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
-				out->rem_target.len, out->rem_target.s, out->id);
+				out->d.rem_target.len, out->d.rem_target.s, out->d.id);
 		shm_free(key);
 		reauth_stats_notify_failed();
 	} else {
 		LM_DBG("NOTIFY version %u sent on subscription %u of %.*s\n",
-				out->version, out->id, out->identity.len, out->identity.s);
+				out->d.version, out->d.id, out->d.identity.len, out->d.identity.s);
 		reauth_stats_notify_sent();
 	}
 done:

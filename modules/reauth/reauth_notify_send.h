@@ -18,22 +18,19 @@
 #include "core/str.h"
 
 #include "pure/regstate.h"
+#include "reauth_subs.h"
 
 /* NOTIFY transactions open at once, at most (0: no bound) */
 extern int reauth_max_notify_inflight;
 
-/* a subscription's dialog and counters, copied out of its bucket */
+/* a subscription's dialog and counters, copied out of its bucket: d's
+ * loc_cseq is the last CSeq used (tm sends one more), d's version the one
+ * this NOTIFY carries */
 typedef struct notify_out
 {
 	unsigned int hash;
-	unsigned int id;
-	int kind;		   /* REAUTH_SUB_UE, REAUTH_SUB_OTHER */
-	unsigned int cseq; /* the last CSeq used; tm sends cseq + 1 */
-	unsigned int version;
-	time_t expires;
-	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target,
-			route_set, loc_contact, socket;
-	char *buf;
+	reauth_sub_data_t d;
+	char *buf; /* d's strings */
 } notify_out_t;
 
 /* who waits for the answer of a NOTIFY */

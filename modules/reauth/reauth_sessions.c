@@ -43,6 +43,7 @@
 #include "reauth_identity.h"
 #include "reauth_sessions.h"
 #include "reauth_stats.h"
+#include "reauth_str.h"
 #include "reauth_table.h"
 
 /* one (dialog, aor) */
@@ -105,12 +106,6 @@ static str bye_hdrs = str_init("Max-Forwards: 70\r\n");
 static const char *leg_name(int leg)
 {
 	return leg == DLG_CALLER_LEG ? "caller" : "callee";
-}
-
-/* usrloc keys (user@host, or user): ignoring case, as they are hashed */
-static int same_aor(str *a, str *b)
-{
-	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
 }
 
 /* --- the index --- */
@@ -199,7 +194,7 @@ static int dlg_aors(struct dlg_cell *dlg, reauth_identity_t ids[2])
 	if(reauth_identity_to_aor(&dlg->req_uri, &ids[n]) != REAUTH_ID_OK
 			&& reauth_identity_to_aor(&dlg->to_uri, &ids[n]) != REAUTH_ID_OK)
 		return n;
-	if(n == 1 && same_aor(&ids[0].aor, &ids[1].aor))
+	if(n == 1 && reauth_str_ieq(&ids[0].aor, &ids[1].aor))
 		return n;
 	return n + 1;
 }
@@ -387,7 +382,7 @@ static int sess_collect(str *aors, int n, sess_ref_t **refs)
 		reauth_table_lock(sessions, hash);
 		for(s = (reauth_sess_t *)reauth_table_first(sessions, hash); s;
 				s = (reauth_sess_t *)s->entry.next) {
-			if(s->entry.hash != hash || !same_aor(&s->aor, &aors[i]))
+			if(s->entry.hash != hash || !reauth_str_ieq(&s->aor, &aors[i]))
 				continue;
 			for(j = 0; j < cnt; j++)
 				if(r[j].h_entry == s->h_entry && r[j].h_id == s->h_id)

@@ -10,6 +10,7 @@
 
 #include "core/dprint.h"
 #include "core/hashes.h"
+#include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 
 #include "reauth_str.h"
@@ -144,6 +145,32 @@ void reauth_sub_view(
 	d->rem_cseq = s->rem_cseq;
 	d->version = s->version;
 	d->expires = s->expires;
+}
+
+char *reauth_sub_copy(const reauth_sub_t *s, reauth_sub_data_t *d)
+{
+	char contact[REAUTH_SUB_CONTACT_MAX];
+	reauth_sub_data_t v;
+	str *from[] = {&v.aor, &v.identity, &v.watcher, &v.callid, &v.rem_tag,
+			&v.loc_tag, &v.rem_target, &v.route_set, &v.loc_contact, &v.socket};
+	str *to[] = {&d->aor, &d->identity, &d->watcher, &d->callid, &d->rem_tag,
+			&d->loc_tag, &d->rem_target, &d->route_set, &d->loc_contact,
+			&d->socket};
+	size_t len = 0, i, n = sizeof(from) / sizeof(from[0]);
+	char *buf, *p;
+
+	reauth_sub_view(s, &v, contact);
+	for(i = 0; i < n; i++)
+		len += from[i]->len + 1;
+	if((buf = pkg_malloc(len)) == NULL) {
+		PKG_MEM_ERROR;
+		return NULL;
+	}
+	*d = v;
+	p = buf;
+	for(i = 0; i < n; i++)
+		reauth_str_pack(to[i], from[i], &p);
+	return buf;
 }
 
 reauth_sub_t *reauth_subs_find(unsigned int hash, unsigned int id)

@@ -97,6 +97,9 @@ int reauth_sub_contact(
  * (REAUTH_SUB_CONTACT_MAX) */
 void reauth_sub_view(
 		const reauth_sub_t *s, reauth_sub_data_t *d, char *contact_buf);
+/* the same, with the strings copied into one pkg block that is returned
+ * (the caller frees it), NULL when out of memory */
+char *reauth_sub_copy(const reauth_sub_t *s, reauth_sub_data_t *d);
 
 /* bounds of the table (module parameters; 0: no bound) */
 extern int reauth_max_subscriptions;
