@@ -55,9 +55,11 @@ integration: build
 	@./test/run.sh integration
 
 # Benchmarks, not tests (results in var/bench/): reauth's reg event
-# notifier side by side with Kamailio's presence/pua stack, and mass
-# re-authentication next to the raw OPTIONS rate of the same Kamailio.
-BENCH_N ?= 1000
+# notifier side by side with Kamailio's presence/pua stack (N=5000), and
+# mass re-authentication next to the raw OPTIONS rate of the same Kamailio
+# (N=10000 and 100000), steady-rate latency and memory growth; about 20
+# minutes on 2 CPUs. make bench BENCH_QUICK=1: a quick development run.
+BENCH_N ?= $(if $(filter 1,$(BENCH_QUICK)),,5000)
 bench: deps build
 	@./test/bench/run.sh $(BENCH_N)
 	@if [ -x test/bench/reauth_bench.sh ]; then ./test/bench/reauth_bench.sh; fi

@@ -12,11 +12,20 @@
 # Workload for N UEs bench0000..benchN-1@ims.test (digest auth on, each
 # its own password), one sipp UA on a pinned port standing for all UEs:
 #   phase 1a  REGISTER (401, REGISTER with credentials, 200)
-#   phase 1b  SUBSCRIBE Event: reg to the UE's own identity, 200 and the
+#   phase 1b  SUBSCRIBE Event: reg to the UE's own identity (challenged
+#             407 by etc/kamailio.cfg, which authenticates a UE's first
+#             SUBSCRIBE like its REGISTER: sent again with the credentials;
+#             the presence stack does not challenge), 200 and the
 #             initial NOTIFY (either order), answered 200
 #   phase 2   (measured) re-REGISTER, same Call-ID, higher CSeq (401,
 #             credentials, 200) and the NOTIFY caused by the refresh
 #             (either order), answered 200
+# Phase 2 is meant to load the machine: the CPU time of the stack's
+# Kamailio processes and of sipp over it (/proc), / wall time / CPUs, is
+# the busy% of the table; near 100% the run was CPU-bound and notify/s is
+# a throughput, well below it the run was latency-bound (raise
+# BENCH_LIMIT). The machine's own busy share (/proc/stat) shows what
+# other processes took.
 # Each phase is one sipp run (-m N -r RATE -l LIMIT); the UEs' contacts
 # and Call-IDs are the same in every run (-inf fields, -p, -cid_str), so
 # the NOTIFYs of phase 2, sent in the SUBSCRIBE dialogs of phase 1b, land
@@ -38,19 +47,25 @@
 # (at -l 100 about 90% in both stacks), which would measure lock
 # collisions, not notifiers. BENCH_SQLITE_BUSY_MS=0 shows that behaviour.
 #
-# Usage: test/bench/run.sh [N]          (N defaults to 1000)
+# Usage: test/bench/run.sh [N]          (N defaults to 1000; 200 with BENCH_QUICK=1)
 # Environment:
+#   BENCH_QUICK=1          a quick development run: N 200, 1 round, 50 idle flows
 #   BENCH_WORKERS=4        children of both stacks
 #   BENCH_RATE=10000       sipp rate cap (flows/s), above what either stack does
 #   BENCH_LIMIT=100        sipp cap on simultaneous flows (what bounds the load)
 #   BENCH_ROUNDS=3         phase 2 rounds (notify/s: the median round)
 #   BENCH_IDLE_FLOWS=200   then this many phase 2 flows one at a time (-l 1),
 #                          for the delays without queueing; 0: none
-#   BENCH_STACKS="reauth presence"
+#   BENCH_STACKS="reauth presence [reauth-w1]"
 #                          stacks to run, in this order; "presence-wb" is
 #                          stack B with presence in write-back mode
 #                          (subs_db_mode 2) and memory-only presentities
-#                          (publ_cache 2), the least DB work it can do
+#                          (publ_cache 2), the least DB work it can do;
+#                          "reauth-w1" is stack A with one job worker
+#                          (modparam("reauth", "workers", 1) added to a
+#                          copy of the cfg), run by default when the
+#                          module has that parameter (a grep of its
+#                          sources for "workers"), else reported n/a
 #   BENCH_REAUTH_DIR=modules/reauth
 #                          where reauth.so is (`make build` makes it)
 #   BENCH_REAUTH_REV=rev   instead: build git revision rev of the module in
@@ -80,13 +95,15 @@ SCHEMA=/usr/share/kamailio/db_sqlite
 IP=127.0.0.1
 DOMAIN=ims.test
 
-N=${1:-1000}
+QUICK=${BENCH_QUICK:-0}
+[ "$QUICK" = 1 ] || QUICK=0
+N=${1:-$((QUICK ? 200 : 1000))}
 WORKERS=${BENCH_WORKERS:-4}
 RATE=${BENCH_RATE:-10000}
-ROUNDS=${BENCH_ROUNDS:-3}
-IDLE_FLOWS=${BENCH_IDLE_FLOWS:-200}
+ROUNDS=${BENCH_ROUNDS:-$((QUICK ? 1 : 3))}
+IDLE_FLOWS=${BENCH_IDLE_FLOWS:-$((QUICK ? 50 : 200))}
 LIMIT=${BENCH_LIMIT:-100}
-STACKS=${BENCH_STACKS:-reauth presence}
+STACKS=${BENCH_STACKS:-}
 JOURNAL=${BENCH_SQLITE_JOURNAL-wal}
 BUSY_MS=${BENCH_SQLITE_BUSY_MS:-5000}
 DB_DIR=${BENCH_DB_DIR:-}
@@ -98,6 +115,11 @@ SHM_MB=256
 REG_EXPIRES=600
 SUB_EXPIRES=3600
 SIPP_TIMEOUT=$((60 + N / 10)) # seconds, a guard per sipp run
+# sipp socket buffers (net.core.rmem_max caps it): with sipp's default
+# (64 kB) the answers to LIMIT flows started at once overflowed the UEs'
+# socket, the UEs retransmitted after 500 ms, and the faster stack
+# measured sipp's timer (drops show in the CPU line of the details)
+SIPP_BUF=4194304
 KAM_PID=""
 SIPP_PID=""
 
@@ -149,8 +171,16 @@ else
 			[ -n "$(git -C "$TOP" status --porcelain -- modules/reauth etc 2>/dev/null)" ] && echo ", modified"))"
 	fi
 fi
+# the module's job workers parameter: stack reauth-w1 by default
+HAS_WORKERS=0
+grep -q '"workers"' "$REAUTH_DIR"/*.c 2>/dev/null && HAS_WORKERS=1
+if [ -z "$STACKS" ]; then
+	STACKS="reauth presence"
+	[ "$HAS_WORKERS" = 1 ] && STACKS="reauth presence reauth-w1"
+fi
+
 case " $STACKS " in
-*" reauth "*)
+*" reauth "* | *" reauth-w1 "*)
 	[ -f "$REAUTH_DIR/reauth.so" ] || { echo "no $REAUTH_DIR/reauth.so: run make build" >&2; exit 1; } ;;
 esac
 
@@ -221,23 +251,27 @@ sqlite_file() {
 
 # make_db KIND CFG: the DBs of a stack, laid out as scripts/db-init.sh
 # does for etc/kamailio.cfg: KAM_DB with Kamailio's tables and the bench
-# UEs (no other subscriber); KAM_MDB with the module tables, reauth's
-# (stack A; in KAM_DB when the cfg has no REAUTH_DBURL, as before the
-# split) or presence's and pua's (stack B).
+# UEs (no other subscriber; permissions' address table, which
+# etc/kamailio.cfg loads, empty: no source is trusted); KAM_MDB with
+# the module tables, reauth's (stack A; in KAM_DB when the cfg has no
+# REAUTH_DBURL, as before the split) or presence's and pua's (stack B).
 make_db() {
 	local kind=$1 cfg=$2 i
 	if [ "$kind" = reauth ]; then
 		if grep -q REAUTH_DBURL "$cfg"; then
 			sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
-				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" || return 1
+				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" \
+				"$SCHEMA/permissions-create.sql" || return 1
 			sqlite_file "$KAM_MDB" "$SCHEMA/standard-create.sql" "$REAUTH_SQL" || return 1
 		else
 			sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
-				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" "$REAUTH_SQL" || return 1
+				"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" \
+				"$SCHEMA/permissions-create.sql" "$REAUTH_SQL" || return 1
 		fi
 	else
 		sqlite_file "$KAM_DB" "$SCHEMA/standard-create.sql" "$SCHEMA/auth_db-create.sql" \
-			"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" || return 1
+			"$SCHEMA/usrloc-create.sql" "$SCHEMA/dialog-create.sql" \
+			"$SCHEMA/permissions-create.sql" || return 1
 		sqlite_file "$KAM_MDB" "$SCHEMA/standard-create.sql" "$SCHEMA/presence-create.sql" || return 1
 	fi
 	{
@@ -309,7 +343,7 @@ run_sipp() {
 		{ time timeout $SIPP_TIMEOUT sipp "$IP:$KAM_PORT" -sf "$BENCH/sipp/$scen" \
 			-i "$IP" -p "$port" -inf "$inf" -cid_str "bench-%u@%s" -base_cseq "$cseq" \
 			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key sub_expires $SUB_EXPIRES \
-			-m "$calls" -r "$RATE" -rp 1000 -l "$LIMIT" \
+			-m "$calls" -r "$RATE" -rp 1000 -l "$LIMIT" -buff_size $SIPP_BUF \
 			-aa -oocsf "$BENCH/sipp/ooc_notify.xml" -deadcall_wait 0 \
 			-nostdin -trace_screen -trace_err "$@" >"$d/sipp.out" 2>&1; } 2>"$d/sipp.cpu"
 	) &
@@ -366,6 +400,12 @@ sipp_stats() {
 			}' "$SDIR/$1/stat.csv")"
 	fi
 	[ $((P_OK + P_FAIL)) -lt "$2" ] && P_FAIL=$(($2 - P_OK))
+}
+
+# UDP datagrams the kernel dropped for a full socket receive buffer, all
+# sockets of the machine (/proc/net/snmp Udp: RcvbufErrors)
+udp_drops() {
+	awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else { print $c["RcvbufErrors"]; exit } }' /proc/net/snmp
 }
 
 # CPU time (clock ticks) of every Kamailio process: "PID TICKS DESCRIPTION"
@@ -467,6 +507,17 @@ run_stack() {
 		modpath="$KAM_MODULES:$REAUTH_DIR"
 		kind=reauth
 		;;
+	reauth-w1)
+		# the same with one job worker: the cfg copied with
+		# modparam("reauth", "workers", 1) after its last reauth modparam
+		[ "$HAS_WORKERS" = 1 ] || die "stack reauth-w1: $REAUTH_DIR has no \"workers\" parameter"
+		cfg="$OUT/kamailio-reauth-w1.cfg"
+		awk '{ l[NR] = $0 } /^modparam\("reauth",/ { last = NR }
+			END { for (i = 1; i <= NR; i++) { print l[i]; if (i == last) print "modparam(\"reauth\", \"workers\", 1)" } }' \
+			"$REAUTH_CFG" >"$cfg" || die "cannot write $cfg"
+		modpath="$KAM_MODULES:$REAUTH_DIR"
+		kind=reauth
+		;;
 	presence)
 		cfg="$BENCH/kamailio-presence.cfg"
 		modpath="$KAM_MODULES"
@@ -527,6 +578,8 @@ run_stack() {
 	cpu_snap >"$SDIR/cpu0"
 	local sys0 sys1
 	sys0=$(head -1 /proc/stat)
+	local drops0 drops1
+	drops0=$(udp_drops)
 	for ((r = 1; r <= ROUNDS; r++)); do
 		run_sipp p2-reregister-$r ue_reregister.xml $((10 + 10 * r)) "$inf" "$ue_port" "$N" \
 			-trace_stat -fd 3600 -stf stat.csv
@@ -543,11 +596,12 @@ run_stack() {
 	done
 	cpu_snap >"$SDIR/cpu1"
 	sys1=$(head -1 /proc/stat)
+	drops1=$(udp_drops)
 	R[$STACK.cpu]="$(cpu_busy "$SDIR/cpu0" "$SDIR/cpu1" "$secs_sum"); sipp: $(awk -v c="$sipp_cpu" -v s="$secs_sum" 'BEGIN { printf "%.0f%%", 100 * c / s }')"
 	# the whole machine: busy share of all CPUs, and what other processes
 	# than this Kamailio and sipp used (% of one CPU): a shared machine
 	# disturbs the figures
-	local mach own
+	local mach own kam
 	mach=$(printf '%s\n%s\n' "$sys0" "$sys1" | awk '
 		{ idle[NR] = $5 + $6; tot[NR] = 0; for (i = 2; i <= NF; i++) tot[NR] += $i }
 		END { d = tot[2] - tot[1]; printf "%.0f", (d > 0 ? 100 * (1 - (idle[2] - idle[1]) / d) : 0) }')
@@ -555,8 +609,15 @@ run_stack() {
 		NR == FNR { t0[$1] = $2; next }
 		{ if ($2 > t0[$1]) d += $2 - t0[$1] }
 		END { printf "%.0f", (secs > 0 ? 100 * (d / hz + sc) / secs : 0) }' "$SDIR/cpu0" "$SDIR/cpu1")
+	kam=$(awk -v hz="$(getconf CLK_TCK)" -v secs="$secs_sum" '
+		NR == FNR { t0[$1] = $2; next }
+		{ if ($2 > t0[$1]) d += $2 - t0[$1] }
+		END { printf "%.0f", (secs > 0 ? 100 * d / hz / secs : 0) }' "$SDIR/cpu0" "$SDIR/cpu1")
+	R[$STACK.busy]=$(awk -v o="$own" -v c="$(nproc)" 'BEGIN { printf "%.0f", o / c }')
+	R[$STACK.kbusy]=$(awk -v o="$kam" -v c="$(nproc)" 'BEGIN { printf "%.0f", o / c }')
+	R[$STACK.mach]=$mach
 	R[$STACK.others]=$((mach * $(nproc) - own))
-	R[$STACK.cpu]="${R[$STACK.cpu]}; machine: $mach% busy of $(nproc) CPUs, other processes ${R[$STACK.others]}%"
+	R[$STACK.cpu]="${R[$STACK.cpu]}; machine: $mach% busy of $(nproc) CPUs, other processes ${R[$STACK.others]}%; UDP datagrams dropped by full receive buffers (machine-wide): $((drops1 - drops0))"
 	R[$STACK.ok]=$ok R[$STACK.fail]=$fail R[$STACK.secs]=$secs_sum R[$STACK.notify]=$notify
 	R[$STACK.timeout]=$tmo R[$STACK.unexp]=$unexp R[$STACK.retrans]=$retr R[$STACK.ooc]=$ooc
 	# one flow at a time: the delays without queueing
@@ -620,21 +681,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 	echo "stack A reauth   = $REAUTH_LABEL with etc/kamailio.cfg"
 	echo "stack B presence = presence + presence_reginfo + pua + pua_reginfo, test/bench/kamailio-presence.cfg"
 	echo
-	printf "%-13s %6s %8s %9s %7s %14s %7s %8s %6s %8s\n" stack flows notify/s notify-ms idle-ms \
-		"shm/sub(bytes)" shm/reg sub-only failed timeouts
+	printf "%-13s %6s %8s %6s %5s %9s %7s %14s %7s %8s %8s %6s %8s\n" stack flows notify/s busy% kam% notify-ms idle-ms \
+		"shm/sub(bytes)" shm/reg sub-only sub-real failed timeouts
 	for s in $STACKS; do
-		printf "%-13s %6s %8s %9s %7s %14s %7s %8s %6s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" "${R[$s.rt_ntf]}" \
-			"${R[$s.idle_ntf]}" "${R[$s.shm_all]}" "${R[$s.shm_reg]}" "${R[$s.shm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
+		printf "%-13s %6s %8s %6s %5s %9s %7s %14s %7s %8s %8s %6s %8s\n" "$s" "${R[$s.ok]}" "${R[$s.nps]}" "${R[$s.busy]}" \
+			"${R[$s.kbusy]}" "${R[$s.rt_ntf]}" "${R[$s.idle_ntf]}" "${R[$s.shm_all]}" "${R[$s.shm_reg]}" \
+			"${R[$s.shm_sub]}" "${R[$s.rshm_sub]}" "${R[$s.fail]}" "${R[$s.timeout]}"
 	done
 	set -- $STACKS
 	if [ $# -ge 2 ]; then
 		a=$1
 		shift
 		for b in "$@"; do
-			printf "%-13s %6s %8s %9s %7s %14s %7s %8s\n" "ratio A/B" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" \
+			printf "%-13s %6s %8s %6s %5s %9s %7s %14s %7s %8s %8s\n" "ratio A/B" "" "$(ratio "${R[$a.nps]}" "${R[$b.nps]}")" "" "" \
 				"$(ratio "${R[$a.rt_ntf]}" "${R[$b.rt_ntf]}")" "$(ratio "${R[$a.idle_ntf]}" "${R[$b.idle_ntf]}")" \
 				"$(ratio "${R[$a.shm_all]}" "${R[$b.shm_all]}")" "$(ratio "${R[$a.shm_reg]}" "${R[$b.shm_reg]}")" \
-				"$(ratio "${R[$a.shm_sub]}" "${R[$b.shm_sub]}")"
+				"$(ratio "${R[$a.shm_sub]}" "${R[$b.shm_sub]}")" \
+				"$(ratio "${R[$a.rshm_sub]}" "${R[$b.rshm_sub]}")"
 			[ $# -gt 1 ] && echo "  (A = $a, B = $b)"
 		done
 	fi
@@ -642,16 +705,38 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 	echo "flows     phase 2 flows completed (re-REGISTER with digest auth, 200, the NOTIFY it causes, 200),"
 	echo "          over all rounds (N x $ROUNDS)"
 	echo "notify/s  NOTIFYs received by the UEs in a phase 2 round / the round's wall time (median round)"
+	echo "busy%     CPU time of the stack's Kamailio processes (/proc/PID/stat) and of sipp over phase 2, / its"
+	echo "          wall time / $(nproc) CPUs; kam%: Kamailio alone. Near 100: the run was CPU-bound, notify/s is"
+	echo "          what the machine can do; well below: latency-bound ($LIMIT flows in flight did not load it)"
 	echo "notify-ms mean time from the authenticated re-REGISTER to its NOTIFY (sipp, all rounds; at"
 	echo "          -l $LIMIT flows in flight it includes queueing); idle-ms: the same, one flow at a"
 	echo "          time (min(N, $IDLE_FLOWS) flows after the rounds)"
 	echo "shm/sub   kamcmd core.shmmem 'used' after phase 1b minus before phase 1a, per UE: one"
 	echo "          registration and one subscription; shm/reg = phase 1a (REGISTER only), sub-only = 1b"
+	echo "sub-real  the same as sub-only with 'real_used' (the allocator's overhead included): per subscription"
 	echo "failed    phase 2 flows failed (any round); timeouts: expected messages not received in 10 s"
 	for s in $STACKS; do
 		[ "${R[$s.others]:-0}" -gt 30 ] && echo "WARNING: other processes used ${R[$s.others]}% of a CPU during" \
 			"phase 2 of $s (a shared machine?): its figures are disturbed"
 	done
+	echo
+	echo "targets (issue 10)"
+	if [[ " $STACKS " == *" reauth "* ]]; then
+		for b in $STACKS; do
+			case "$b" in presence*) ;; *) continue ;; esac
+			r=$(ratio "${R[reauth.nps]}" "${R[$b.nps]}")
+			echo "  notify/s reauth >= 4 x $b: $(awk -v r="$r" 'BEGIN { print (r ~ /^[0-9.]+$/ ? (r >= 4 ? "yes" : "NO") : "-") }')" \
+				"(${R[reauth.nps]} vs ${R[$b.nps]}: $r x; busy% ${R[reauth.busy]} and ${R[$b.busy]}" \
+				"of $(nproc) CPUs, machine ${R[reauth.mach]}% and ${R[$b.mach]}%)"
+		done
+		echo "  shm per subscription (sub-real) <= 512 bytes: $(awk -v v="${R[reauth.rshm_sub]}" 'BEGIN { print (v ~ /^-?[0-9]+$/ ? (v <= 512 ? "yes" : "NO") : "-") }')" \
+			"(${R[reauth.rshm_sub]})"
+		if [[ " $STACKS " == *" reauth-w1 "* ]]; then
+			echo "  workers=1 vs default: notify/s ${R[reauth-w1.nps]} vs ${R[reauth.nps]} ($(ratio "${R[reauth-w1.nps]}" "${R[reauth.nps]}") x)"
+		else
+			echo "  workers=1 vs default: n/a$([ "$HAS_WORKERS" = 1 ] || echo " (no \"workers\" parameter in $REAUTH_DIR)")"
+		fi
+	fi
 	for s in $STACKS; do
 		echo
 		echo "[$s]"
