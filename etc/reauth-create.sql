@@ -16,12 +16,15 @@ CREATE TABLE reauth_subscription (
     loc_cseq INTEGER DEFAULT 1 NOT NULL,
     rem_cseq INTEGER DEFAULT 1 NOT NULL,
     version INTEGER DEFAULT 0 NOT NULL,
-    expires INTEGER DEFAULT 0 NOT NULL
+    expires INTEGER DEFAULT 0 NOT NULL,
+    -- the event package subscribed to, echoed in its NOTIFYs (RFC 6665):
+    -- reg, or registration-state (body_format "draft")
+    event VARCHAR(32) DEFAULT 'reg' NOT NULL
 );
 
 CREATE INDEX reauth_subscription_aor_idx ON reauth_subscription (aor);
 
-INSERT INTO version (table_name, table_version) values ('reauth_subscription','1');
+INSERT INTO version (table_name, table_version) values ('reauth_subscription','2');
 
 -- Implicit registration sets: every public identity (impu) of a user
 -- (impi, the private identity) with its set. An identity that is not
