@@ -1,5 +1,7 @@
 -- reauth module: reg event subscriptions (one row per SUBSCRIBE dialog).
 -- Written by the module's notifier process, loaded at start-up.
+-- event: the package subscribed to, echoed in its NOTIFYs (RFC 6665):
+-- reg, or registration-state (body_format "draft"); added in version 2.
 CREATE TABLE reauth_subscription (
     id INTEGER PRIMARY KEY NOT NULL,
     aor VARCHAR(255) NOT NULL,
@@ -17,8 +19,6 @@ CREATE TABLE reauth_subscription (
     rem_cseq INTEGER DEFAULT 1 NOT NULL,
     version INTEGER DEFAULT 0 NOT NULL,
     expires INTEGER DEFAULT 0 NOT NULL,
-    -- the event package subscribed to, echoed in its NOTIFYs (RFC 6665):
-    -- reg, or registration-state (body_format "draft")
     event VARCHAR(32) DEFAULT 'reg' NOT NULL
 );
 
