@@ -5,7 +5,8 @@
 #  - Event: the seed's "registration-state" for a watcher that subscribed
 #    to that package (accepted with draft, stored with the dialog), "reg"
 #    on a reg subscription: a NOTIFY names its subscription's package
-#    (RFC 6665);
+#    (RFC 6665), after a restart too (DB column event, reauth.subscriptions
+#    shows it); a refresh naming the other package is refused (489);
 #  - the example's elements and nesting, and nothing else:
 #    <tuple name=AOR><status><value>..</value></status>[<detail>]</tuple>
 #    one per public identity, under the reg package's <reginfo>;
@@ -66,6 +67,8 @@ check_eq "the DB keeps each subscription's package" "reg registration-state" \
 kam_stop
 kam_launch 'BODY_FORMAT="draft"'
 check "both subscriptions are back after a restart" wait_subs 2 sip:alice@ims.test
+check_eq "reauth.subscriptions shows each one's package" "reg registration-state" \
+	"$(subs_rpc sip:alice@ims.test | sed -n 's/^[[:space:]]*event: //p' | sort | tr '\n' ' ' | sed 's/ $//')"
 check_contains "reauth.user starts the procedure" "status: started" "$(reauth_start sip:alice@ims.test)"
 check_sipp "the UE got the NOTIFY, answered 200 and registered again" ue
 check_sipp "the registration-state watcher got its initial and its re-authentication NOTIFY" wrs
@@ -125,5 +128,16 @@ sipp_run bad-event sub_expect_error.xml -s alice -key watcher alice -au alice -a
 r=$(final_response bad-event "$(initial_sub_cseq bad-event)")
 check_eq "Event: presence: 489" 489 "$(status_code "$r")"
 check_eq "Allow-Events: reg, registration-state" "reg, registration-state" "$(hdr "$r" Allow-Events)"
+
+# a refresh names the package of its subscription (RFC 6665): a
+# registration-state dialog refreshed with Event: reg is refused
+awk '/^[[:space:]]*Event: reg[[:space:]]*$/ && n < 2 { sub(/Event: reg/, "Event: registration-state"); n++ } { print }' \
+	"$SIPP_DIR/sub_refresh_unsub.xml" >"$WORK/sub_regstate_refresh.xml"
+SIPP_DIR=$WORK sipp_run mixed sub_regstate_refresh.xml -s alice -key watcher alice -au alice \
+	-ap alice-secret -key sub_expires 600 -key refresh_expires 900 >/dev/null
+c0=$(initial_sub_cseq mixed)
+check_eq "the registration-state subscription is taken" 200 "$(status_code "$(final_response mixed "$c0")")"
+r=$(final_response mixed $((c0 + 1)))
+check_eq "its refresh with Event: reg: 489" 489 "$(status_code "$r")"
 
 finish
