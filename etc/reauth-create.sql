@@ -1,5 +1,7 @@
 -- reauth module: reg event subscriptions (one row per SUBSCRIBE dialog).
 -- Written by the module's notifier process, loaded at start-up.
+-- event: the package subscribed to, echoed in its NOTIFYs (RFC 6665):
+-- reg, or registration-state (body_format "draft"); added in version 2.
 CREATE TABLE reauth_subscription (
     id INTEGER PRIMARY KEY NOT NULL,
     aor VARCHAR(255) NOT NULL,
@@ -16,12 +18,13 @@ CREATE TABLE reauth_subscription (
     loc_cseq INTEGER DEFAULT 1 NOT NULL,
     rem_cseq INTEGER DEFAULT 1 NOT NULL,
     version INTEGER DEFAULT 0 NOT NULL,
-    expires INTEGER DEFAULT 0 NOT NULL
+    expires INTEGER DEFAULT 0 NOT NULL,
+    event VARCHAR(32) DEFAULT 'reg' NOT NULL
 );
 
 CREATE INDEX reauth_subscription_aor_idx ON reauth_subscription (aor);
 
-INSERT INTO version (table_name, table_version) values ('reauth_subscription','1');
+INSERT INTO version (table_name, table_version) values ('reauth_subscription','2');
 
 -- Implicit registration sets: every public identity (impu) of a user
 -- (impi, the private identity) with its set. An identity that is not

@@ -54,6 +54,11 @@ if [ -s "$2" ]; then
 		fi
 	done
 fi
+# version 1 of reauth_subscription had no event column: every row was "reg"
+if [ -s "$2" ] && [ "$(sqlite3 "$2" "select table_version from version where table_name='reauth_subscription'" 2>/dev/null)" = 1 ]; then
+	sqlite3 "$2" "ALTER TABLE reauth_subscription ADD COLUMN event VARCHAR(32) DEFAULT 'reg' NOT NULL; UPDATE version SET table_version=2 WHERE table_name='reauth_subscription';"
+	echo "db-init: added the event column to reauth_subscription in $2"
+fi
 # The module's tables with a rollback journal, not WAL: a WAL file's
 # shared-memory index (-shm) is written through mmap, and when the store
 # turns read-only (remount, chattr +i) that write kills the Kamailio

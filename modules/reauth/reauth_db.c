@@ -17,9 +17,12 @@
 #include "core/ut.h"
 #include "lib/srdb1/db.h"
 
+#include "pure/subscribe.h"
+
 #include "reauth_db.h"
 
-#define REAUTH_SUB_TABLE_VERSION 1
+/* 2: the event column (body_format "draft" accepts "registration-state") */
+#define REAUTH_SUB_TABLE_VERSION 2
 /* sqlite answers "busy" at once while another connection writes (another
  * worker, the sqlite3 shell): wait that long for its lock instead */
 #define REAUTH_DB_BUSY_MS 1000
@@ -47,8 +50,9 @@ static str col_loc_cseq = str_init("loc_cseq");
 static str col_rem_cseq = str_init("rem_cseq");
 static str col_version = str_init("version");
 static str col_expires = str_init("expires");
+static str col_event = str_init("event");
 
-#define SUB_COLS 16
+#define SUB_COLS 17
 
 #define REAUTH_PROC_TABLE_VERSION 1
 static str proc_table = str_init("reauth_procedure");
@@ -97,11 +101,13 @@ static int load_subscriptions(void)
 	db_key_t cols[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
 			&col_callid, &col_rem_tag, &col_loc_tag, &col_rem_target,
 			&col_route_set, &col_loc_contact, &col_socket, &col_kind,
-			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires};
+			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires,
+			&col_event};
 	db1_res_t *res = NULL;
 	reauth_sub_data_t d;
 	reauth_sub_t *sub;
 	db_val_t *v;
+	str ev;
 	int i, n = 0;
 
 	if(dbf.use_table(db_con, &sub_table) < 0
@@ -128,6 +134,10 @@ static int load_subscriptions(void)
 		d.rem_cseq = (unsigned int)VAL_INT(&v[13]);
 		d.version = (unsigned int)VAL_INT(&v[14]);
 		d.expires = (time_t)VAL_INT(&v[15]);
+		reauth_db_val_str(&v[16], &ev);
+		d.event = sub_event_package(ev.s, ev.len);
+		if(d.event == SUB_PKG_NONE)
+			d.event = SUB_PKG_REG; /* rows written before the column */
 		if(d.aor.len == 0 || d.callid.len == 0) {
 			LM_WARN("skipping incomplete subscription row %u\n", d.id);
 			continue;
@@ -398,9 +408,11 @@ int reauth_db_row_sub(const reauth_sub_data_t *d)
 	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
 			&col_callid, &col_rem_tag, &col_loc_tag, &col_rem_target,
 			&col_route_set, &col_loc_contact, &col_socket, &col_kind,
-			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires};
+			&col_loc_cseq, &col_rem_cseq, &col_version, &col_expires,
+			&col_event};
 	db_val_t vals[SUB_COLS];
 	reauth_sub_data_t c = *d;
+	str ev;
 
 	if(reauth_db_row_del(0, d->id) < 0)
 		return -1;
@@ -421,6 +433,9 @@ int reauth_db_row_sub(const reauth_sub_data_t *d)
 	set_int(&vals[13], (int)c.rem_cseq);
 	set_int(&vals[14], (int)c.version);
 	set_int(&vals[15], (int)c.expires);
+	ev.s = (char *)sub_event_name(c.event);
+	ev.len = strlen(ev.s);
+	set_str(&vals[16], &ev);
 	return dbf.insert(db_con, keys, vals, SUB_COLS) < 0 ? -1 : 0;
 }
 

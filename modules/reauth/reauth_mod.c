@@ -144,6 +144,8 @@ static int mod_init(void)
 		LM_ERR("hash_size must be positive (is %d)\n", hash_size);
 		return -1;
 	}
+	/* the seed contribution's event name is a subscription too (draft) */
+	reauth_sub_policy.registration_state = reauth_proc_draft_format();
 	if(reauth_identity_init(usrloc_domain) < 0 || reauth_subscribe_init() < 0
 			|| reauth_subs_init(hash_size) < 0 || reauth_queue_init() < 0
 			|| reauth_proc_init(hash_size) < 0 || reauth_sets_init(&db_url) < 0

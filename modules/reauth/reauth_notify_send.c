@@ -17,6 +17,7 @@
 #include "modules/tm/tm_load.h"
 
 #include "pure/reginfo.h"
+#include "pure/subscribe.h"
 
 #include "reauth_db.h"
 #include "reauth_mem.h"
@@ -171,18 +172,20 @@ static int notify_headers(notify_out_t *out, const char *terminated,
 		time_t now, char *buf, int size)
 {
 	long left = (long)(out->d.expires - now);
+	/* RFC 6665 8.2.1: the package the subscription named */
+	const char *ev = sub_event_name((sub_event_pkg_t)out->d.event);
 
 	if(terminated == NULL)
 		return snprintf(buf, size,
-				"Event: reg\r\nContact: %.*s\r\n"
+				"Event: %s\r\nContact: %.*s\r\n"
 				"Subscription-State: active;expires=%ld\r\n"
 				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-				out->d.loc_contact.len, out->d.loc_contact.s, left > 0 ? left : 0);
+				ev, out->d.loc_contact.len, out->d.loc_contact.s, left > 0 ? left : 0);
 	return snprintf(buf, size,
-			"Event: reg\r\nContact: %.*s\r\n"
+			"Event: %s\r\nContact: %.*s\r\n"
 			"Subscription-State: terminated%s%s\r\n"
 			"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-			out->d.loc_contact.len, out->d.loc_contact.s,
+			ev, out->d.loc_contact.len, out->d.loc_contact.s,
 			*terminated ? ";reason=" : "", terminated);
 }
 

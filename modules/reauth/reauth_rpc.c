@@ -11,6 +11,8 @@
 
 #include <time.h>
 
+#include "pure/subscribe.h"
+
 #include "reauth_identity.h"
 #include "reauth_proc.h"
 #include "reauth_rpc.h"
@@ -139,14 +141,18 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 	char contact[REAUTH_SUB_CONTACT_MAX];
 	reauth_sub_data_t v;
 	void *th;
+	str ev;
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
 	reauth_sub_view(sub, &v, contact);
-	return rpc->struct_add(th, "dSSSSSSSddddd", "id", (int)sub->id, "identity",
+	ev.s = (char *)sub_event_name((sub_event_pkg_t)sub->event);
+	ev.len = strlen(ev.s);
+	return rpc->struct_add(th, "dSSSSSSSSddddd", "id", (int)sub->id, "identity",
 			&v.identity, "watcher", &v.watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
+			"event", &ev,
 			"callid", &v.callid, "from_tag", &v.rem_tag, "to_tag", &v.loc_tag,
 			"contact", &v.rem_target, "cseq", (int)sub->loc_cseq, "version",
 			(int)sub->version, "expires",

@@ -93,6 +93,7 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	/* ids loaded from the DB push the counter past them */
 	reauth_table_seen_id(subs_table, sub->id);
 	sub->kind = (unsigned char)d->kind;
+	sub->event = (unsigned char)d->event;
 	sub->shard = d->shard;
 	sub->loc_cseq = d->loc_cseq;
 	sub->rem_cseq = d->rem_cseq;
@@ -139,6 +140,7 @@ void reauth_sub_view(
 	d->loc_contact.s = contact_buf;
 	d->loc_contact.len = len > 0 ? len : 0;
 	d->kind = s->kind;
+	d->event = s->event;
 	d->shard = s->shard;
 	d->id = s->id;
 	d->loc_cseq = s->loc_cseq;

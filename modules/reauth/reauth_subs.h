@@ -56,7 +56,8 @@ typedef struct reauth_sub
 	unsigned char kind;
 	unsigned char dirty; /* changed since written to the DB */
 	unsigned char in_db;
-	unsigned int shard; /* the worker that sends its NOTIFYs */
+	unsigned char event; /* sub_event_pkg_t: what its NOTIFYs say in Event */
+	unsigned int shard;	 /* the worker that sends its NOTIFYs */
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
 	unsigned int version; /* next reginfo version to send */
@@ -70,6 +71,7 @@ typedef struct reauth_sub_data
 	str aor, identity, watcher, callid, rem_tag, loc_tag, rem_target, route_set,
 			loc_contact, socket;
 	int kind;
+	int event; /* sub_event_pkg_t (pure/subscribe.h) */
 	unsigned int shard;
 	unsigned int id; /* 0: a new id is given */
 	unsigned int loc_cseq, rem_cseq, version;

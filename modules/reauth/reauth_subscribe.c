@@ -98,7 +98,9 @@ static int reply_error(sip_msg_t *msg, int code, const char *reason)
 	int len = 0;
 
 	if(code == 489)
-		len = snprintf(hdrs, sizeof(hdrs), "Allow-Events: reg\r\n");
+		len = snprintf(hdrs, sizeof(hdrs), "Allow-Events: reg%s\r\n",
+				reauth_sub_policy.registration_state ? ", registration-state"
+													 : "");
 	else if(code == 423)
 		len = snprintf(hdrs, sizeof(hdrs), "Min-Expires: %ld\r\n",
 				reauth_sub_policy.min_expires);
@@ -256,6 +258,11 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 		reauth_subs_unlock(hash);
 		return reply_error(msg, 500, "Server Internal Error");
 	}
+	/* RFC 6665 4.1.2.1: a refresh names the package it refreshes */
+	if(v.event != (int)dec.event) {
+		reauth_subs_unlock(hash);
+		return reply_error(msg, 489, "Bad Event");
+	}
 	c = v.loc_contact; /* in contact[], ours */
 	sub->rem_cseq = get_cseq(msg)->number.len > 0
 							? (unsigned int)atoi(get_cseq(msg)->number.s)
@@ -369,6 +376,7 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	d.loc_contact.len = len;
 	d.socket = si->sock_str;
 	d.kind = req->watcher == SUB_WATCHER_UE ? REAUTH_SUB_UE : REAUTH_SUB_OTHER;
+	d.event = dec.event;
 	d.shard = reauth_sets_shard(&d.identity);
 	d.loc_cseq = 1;
 	d.rem_cseq = (unsigned int)atoi(get_cseq(msg)->number.s);

@@ -30,4 +30,24 @@ check_eq "the stale subscription did not come back" 0 \
 	"$(sqlite3 "$KAM_RDB" 'SELECT count(*) FROM reauth_subscription' 2>&1)"
 kam_start
 check_eq "kamailio starts on it with no subscription" 0 "$(subs_count)"
+
+# a file of version 1 (no event column, before body_format draft took
+# Event: registration-state) with a subscription: db-init adds the column,
+# the row reads as reg, and the module (which wants version 2) loads it
+kam_stop
+sqlite3 "$KAM_RDB" "ALTER TABLE reauth_subscription DROP COLUMN event;
+	UPDATE version SET table_version=1 WHERE table_name='reauth_subscription';
+	INSERT INTO reauth_subscription (id, aor, identity, watcher, callid, rem_tag,
+		loc_tag, rem_target, route_set, loc_contact, socket, kind, loc_cseq,
+		rem_cseq, version, expires) VALUES (9, 'alice@ims.test', 'sip:alice@ims.test',
+		'sip:alice@ims.test', 'old-call', 'a', 'b', 'sip:alice@127.0.0.1:9', '',
+		'sip:x', 'udp:127.0.0.1:$KAM_PORT', 1, 1, 1, 0, strftime('%s','now') + 3600);"
+out=$("$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" 2>&1)
+check_contains "db-init adds the event column to a version 1 file" "added the event column" "$out"
+check_eq "the table is at version 2, the old row is a reg subscription" "2 reg" \
+	"$(sqlite3 "$KAM_RDB" "SELECT (SELECT table_version FROM version WHERE table_name='reauth_subscription'), event FROM reauth_subscription WHERE id=9" | tr '|' ' ')"
+check_eq "db-init leaves a version 2 file alone" "" \
+	"$("$TOP/scripts/db-init.sh" "$KAM_DB" "$KAM_RDB" 2>&1)"
+kam_launch
+check_eq "kamailio loads the migrated subscription" 1 "$(subs_count)"
 finish

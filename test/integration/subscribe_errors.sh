@@ -38,6 +38,12 @@ bad_sub other-event alice alice 600 "$DOMAIN" "Event: presence" "$AC"
 check_eq "Event: presence: 489 Bad Event" 489 "$CODE"
 check_contains "Event: presence: Allow-Events lists reg" "reg" "$(hdr "$RESP" Allow-Events)"
 
+# the seed contribution's package name is taken with body_format "draft"
+# only (reauth_draft.sh); 3gpp (the default) knows reg alone
+bad_sub regstate-event alice alice 600 "$DOMAIN" "Event: registration-state" "$AC"
+check_eq "Event: registration-state with body_format 3gpp: 489 Bad Event" 489 "$CODE"
+check_eq "Event: registration-state with 3gpp: Allow-Events is reg alone" reg "$(hdr "$RESP" Allow-Events)"
+
 bad_sub bad-accept alice alice 600 "$DOMAIN" "$EV" "Accept: application/pidf+xml"
 check_eq "Accept: application/pidf+xml only: 406" 406 "$CODE"
 

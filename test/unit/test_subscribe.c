@@ -98,6 +98,40 @@ static void test_event_is_reg(void **state)
 	assert_int_equal(sub_event_is_reg("reg", 0), 0);
 }
 
+/* ---- sub_event_package: reg, and the seed's registration-state ---- */
+
+static int pkg_of(const char *s, size_t len)
+{
+	return (int)sub_event_package(s, len);
+}
+
+static void test_event_package(void **state)
+{
+	static const str_case_t cases[] = {
+			{"reg", SUB_PKG_REG},
+			{"reg;id=5", SUB_PKG_REG},
+			{"registration-state", SUB_PKG_REGSTATE},
+			{" registration-state ", SUB_PKG_REGSTATE},
+			{"registration-state;id=7", SUB_PKG_REGSTATE},
+			{"Registration-State", SUB_PKG_REGSTATE},
+			{"registration", SUB_PKG_NONE},
+			{"registration-states", SUB_PKG_NONE},
+			{"registration_state", SUB_PKG_NONE},
+			{"presence", SUB_PKG_NONE},
+			{"", SUB_PKG_NONE},
+	};
+
+	(void)state;
+	run_cases(pkg_of, "sub_event_package", cases, N_ELEMS(cases));
+	assert_int_equal(sub_event_package(NULL, 4), SUB_PKG_NONE);
+	/* "registration-state" is no reg package for sub_event_is_reg */
+	assert_int_equal(sub_event_is_reg("registration-state", 18), 0);
+	/* what the NOTIFYs of each subscription carry in Event */
+	assert_string_equal(sub_event_name(SUB_PKG_REG), "reg");
+	assert_string_equal(
+			sub_event_name(SUB_PKG_REGSTATE), "registration-state");
+}
+
 /* ---- sub_accept_has_reginfo ---- */
 
 static void test_accept_basic(void **state)
@@ -305,6 +339,36 @@ static void test_decide_precedence(void **state)
 	assert_answer(&r, 423, "Interval Too Brief");
 	r.expires = 60;
 	assert_granted(&r, 60);
+}
+
+/* registration-state only when the policy takes it (body_format draft);
+ * the decision says which package was subscribed to */
+static void test_decide_registration_state(void **state)
+{
+	sub_request_t r = good_request();
+	sub_policy_t p = policy;
+	sub_decision_t d;
+
+	(void)state;
+	d = decide(&r, &p);
+	assert_int_equal(d.code, 200);
+	assert_int_equal(d.event, SUB_PKG_REG);
+	r.event = "registration-state;id=1";
+	r.event_len = strlen(r.event);
+	d = decide(&r, &p);
+	assert_int_equal(d.code, 489);
+	p.registration_state = 1;
+	d = decide(&r, &p);
+	assert_int_equal(d.code, 200);
+	assert_int_equal(d.event, SUB_PKG_REGSTATE);
+	/* the other checks still apply to it */
+	r.identity_ours = 0;
+	d = decide(&r, &p);
+	assert_int_equal(d.code, 404);
+	r = good_request();
+	d = decide(&r, &p);
+	assert_int_equal(d.code, 200);
+	assert_int_equal(d.event, SUB_PKG_REG);
 }
 
 static void test_decide_489(void **state)
@@ -716,11 +780,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_event_is_reg),
+			cmocka_unit_test(test_event_package),
 			cmocka_unit_test(test_accept_basic),
 			cmocka_unit_test(test_accept_qvalues),
 			cmocka_unit_test(test_decide_ok),
 			cmocka_unit_test(test_decide_precedence),
 			cmocka_unit_test(test_decide_489),
+			cmocka_unit_test(test_decide_registration_state),
 			cmocka_unit_test(test_decide_406),
 			cmocka_unit_test(test_decide_400),
 			cmocka_unit_test(test_decide_404_480),

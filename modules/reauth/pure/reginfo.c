@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "reginfo.h"
+#include "reginfo_draft.h"
 
 static const char *const reginfo_doc_state_names[] = {"full", "partial"};
 
@@ -480,15 +481,8 @@ static int reginfo_add_registration(
 		return -1;
 	if(reginfo_set(node, "aor", reg->aor) < 0
 			|| reginfo_set(node, "id", reg->id) < 0
-			|| reginfo_set(node, "state",
-					   reg->draft_state ? reg->draft_state
-										: reginfo_reg_state_name(reg->state))
+			|| reginfo_set(node, "state", reginfo_reg_state_name(reg->state))
 					   < 0)
-		return -1;
-	if(reg->detail
-			&& xmlNewTextChild(
-					   node, ns, BAD_CAST "detail", BAD_CAST reg->detail)
-					   == NULL)
 		return -1;
 	for(ci = 0; ci < reg->ncontacts; ci++) {
 		if(reginfo_add_contact(node, ns, &reg->contacts[ci]) < 0)
@@ -561,7 +555,9 @@ int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem, char **body,
 		return ret;
 
 	/* input is valid now: libxml2 can only fail for lack of memory */
-	xdoc = reginfo_tree(doc);
+	/* body_format "draft": the seed's notation, pure/reginfo_draft.c */
+	xdoc = reginfo_draft_wanted(doc) ? reginfo_draft_tree(doc)
+									 : reginfo_tree(doc);
 	if(xdoc == NULL) {
 		core_log(mem, CORE_LOG_ERR, "reginfo: out of memory (tree)");
 		return REGINFO_ERR_NOMEM;

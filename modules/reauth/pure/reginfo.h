@@ -106,9 +106,11 @@ typedef struct reginfo_registration
 	const reginfo_contact_t *contacts;
 	size_t ncontacts;
 	/* the seed contribution's notation (body_format "draft"), outside
-	 * RFC 3680: NULL = omit. draft_state replaces the state attribute
-	 * (e.g. "re-authenticate"); detail is a <detail> child written before
-	 * the contacts (e.g. "automatically by sip:alice@ims.test"). */
+	 * RFC 3680: NULL = omit. A document with a draft_state on any
+	 * registration is written in that notation (pure/reginfo_draft.h):
+	 * one <tuple> per registration, draft_state (e.g. "re-authenticate")
+	 * or else its state as <status><value>, detail (e.g. "automatically by
+	 * sip:alice@ims.test") as <detail>, no contacts. */
 	const char *draft_state;
 	const char *detail;
 } reginfo_registration_t;

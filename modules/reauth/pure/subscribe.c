@@ -32,17 +32,31 @@ static int token_eq(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && strncasecmp(s, lit, len) == 0;
 }
 
-int sub_event_is_reg(const char *ev, size_t len)
+sub_event_pkg_t sub_event_package(const char *ev, size_t len)
 {
 	size_t n = 0;
 
 	if(ev == NULL)
-		return 0;
+		return SUB_PKG_NONE;
 	trim(&ev, &len);
 	/* event-type up to the first parameter */
 	while(n < len && ev[n] != ';' && !is_ws(ev[n]))
 		n++;
-	return token_eq(ev, n, "reg");
+	if(token_eq(ev, n, "reg"))
+		return SUB_PKG_REG;
+	if(token_eq(ev, n, "registration-state"))
+		return SUB_PKG_REGSTATE;
+	return SUB_PKG_NONE;
+}
+
+const char *sub_event_name(sub_event_pkg_t pkg)
+{
+	return pkg == SUB_PKG_REGSTATE ? "registration-state" : "reg";
+}
+
+int sub_event_is_reg(const char *ev, size_t len)
+{
+	return sub_event_package(ev, len) == SUB_PKG_REG;
 }
 
 /* q=0 in a media-range's parameters means "not acceptable" (RFC 3261) */
@@ -150,7 +164,9 @@ void sub_decide(const sub_request_t *req, const sub_policy_t *policy,
 	long expires;
 
 	memset(dec, 0, sizeof(*dec));
-	if(req->event == NULL || !sub_event_is_reg(req->event, req->event_len))
+	dec->event = sub_event_package(req->event, req->event_len);
+	if(dec->event == SUB_PKG_NONE
+			|| (dec->event == SUB_PKG_REGSTATE && !policy->registration_state))
 		return answer(dec, 489, "Bad Event");
 	if(!sub_accept_has_reginfo(req->accept, req->accept_len))
 		return answer(dec, 406, "Not Acceptable");

@@ -19,7 +19,18 @@ typedef struct sub_policy
 	long min_expires;	  /* below this (and not 0): 423 */
 	long max_expires;	  /* above this: granted max_expires */
 	long default_expires; /* no Expires header */
+	/* also accept Event: registration-state (body_format "draft") */
+	int registration_state;
 } sub_policy_t;
+
+/* the event packages a SUBSCRIBE may name */
+typedef enum sub_event_pkg
+{
+	SUB_PKG_NONE = 0, /* anything else: 489 */
+	SUB_PKG_REG,	  /* RFC 3680 "reg" */
+	SUB_PKG_REGSTATE  /* "registration-state", the seed contribution's
+					   * name (accepted with body_format "draft") */
+} sub_event_pkg_t;
 
 typedef enum sub_watcher_kind
 {
@@ -45,14 +56,20 @@ typedef struct sub_request
 
 typedef struct sub_decision
 {
-	int code;			/* SIP status to answer */
-	const char *reason; /* SIP reason phrase */
-	long expires;		/* granted, when code is 2xx */
-	long min_expires;	/* Min-Expires, when code is 423 */
+	int code;			   /* SIP status to answer */
+	const char *reason;	   /* SIP reason phrase */
+	long expires;		   /* granted, when code is 2xx */
+	long min_expires;	   /* Min-Expires, when code is 423 */
+	sub_event_pkg_t event; /* the package subscribed to, when code is 2xx */
 } sub_decision_t;
 
 /* 1 when the Event header value names the reg package (params allowed) */
 int sub_event_is_reg(const char *ev, size_t len);
+
+/* the package an Event header value names (params allowed), and its name
+ * as the NOTIFYs of that subscription carry it (RFC 6665 8.2.1) */
+sub_event_pkg_t sub_event_package(const char *ev, size_t len);
+const char *sub_event_name(sub_event_pkg_t pkg);
 
 /* 1 when an Accept value admits application/reginfo+xml (or is empty) */
 int sub_accept_has_reginfo(const char *accept, size_t len);
