@@ -138,3 +138,76 @@ void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch)
 	c->expires_at = ch->expires;
 	c->event = ch->event;
 }
+
+void reauth_view_free(reauth_view_t *v)
+{
+	int i;
+
+	if(v == NULL)
+		return;
+	for(i = 0; i < v->n; i++)
+		reauth_snapshot_free(&v->snap[i]);
+	reauth_user_free(&v->user);
+	pkg_free(v);
+}
+
+reauth_view_t *reauth_view_take(str *identity, str *aor, size_t extra)
+{
+	reauth_view_t *v;
+	int i, rc;
+
+	v = pkg_malloc(sizeof(*v));
+	if(v == NULL) {
+		PKG_MEM_ERROR;
+		return NULL;
+	}
+	memset(v, 0, sizeof(*v));
+	rc = identity ? reauth_sets_resolve(identity, &v->user)
+				  : reauth_sets_resolve_aor(aor, &v->user);
+	if(rc == -2)
+		goto error;
+	if(rc < 0) {
+		/* not listed: the identity alone, named by the caller */
+		memset(&v->user, 0, sizeof(v->user));
+		v->aor[0] = *aor;
+		if(reauth_snapshot_take(aor, &v->snap[0], extra) < 0)
+			goto error;
+		v->n = 1;
+		v->ids[0].contacts = v->snap[0].cts;
+		v->ids[0].ncontacts = v->snap[0].n;
+		return v;
+	}
+	for(i = 0; i < v->user.nall; i++) {
+		if(reauth_identity_to_aor(&v->user.all[i], &v->key[i]) != REAUTH_ID_OK)
+			continue; /* not a URI usrloc can key: left out */
+		if(reauth_snapshot_take(&v->key[i].aor, &v->snap[v->n], extra) < 0)
+			goto error;
+		v->aor[v->n] = v->key[i].aor;
+		v->ids[v->n].uri = v->user.all[i].s;
+		v->ids[v->n].contacts = v->snap[v->n].cts;
+		v->ids[v->n].ncontacts = v->snap[v->n].n;
+		v->n++;
+	}
+	return v;
+
+error:
+	reauth_view_free(v);
+	return NULL;
+}
+
+int reauth_view_index(reauth_view_t *v, str *aor)
+{
+	int i;
+
+	for(i = 0; i < v->n; i++)
+		if(reauth_str_ieq(&v->aor[i], aor))
+			return i;
+	return -1;
+}
+
+/* after reauth_snapshot_apply: the document lists the new contact too */
+void reauth_view_sync(reauth_view_t *v, int i)
+{
+	v->ids[i].contacts = v->snap[i].cts;
+	v->ids[i].ncontacts = v->snap[i].n;
+}
