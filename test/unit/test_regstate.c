@@ -562,6 +562,49 @@ static void test_passthrough(void **state)
 	release(xdoc, body);
 }
 
+/* RFC 5626 instance and reg-id become unknown-params, GRUUs pass through
+ * (RFC 5628); a contact without them gets none */
+static void test_instance_gruu(void **state)
+{
+	regstate_contact_t c[2];
+	regstate_identity_t id;
+	xmlDocPtr xdoc;
+	char *body;
+
+	(void)state;
+	c[0] = contact("sip:k@192.0.2.70", NOW + 30);
+	c[0].instance = "\"<urn:uuid:f81d4fae>\"";
+	c[0].reg_id = 4294967295u;
+	c[0].pub_gruu = "sip:k@example.com;gr=urn:uuid:f81d4fae";
+	c[0].temp_gruu = "sip:uloc-1-2-abc@example.com;gr";
+	c[0].temp_gruu_cseq = 3;
+	c[1] = contact("sip:k@192.0.2.71", NOW + 30);
+	id = identity("sip:k@example.com", c, 2);
+
+	xdoc = build_valid(&id, 1, 1, NOW, &body);
+	if(schema_validate_gruu(xdoc) != 0)
+		fail_msg("not valid with gruuinfo.xsd (%s):\n%s", valid_err, body);
+	assert_xpath_str(xdoc, "//r:contact[1]/r:unknown-param[@name='+sip.instance']",
+			"\"<urn:uuid:f81d4fae>\"");
+	assert_xpath_str(xdoc, "//r:contact[1]/r:unknown-param[@name='reg-id']",
+			"4294967295");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:pub-gruu/@uri",
+			"sip:k@example.com;gr=urn:uuid:f81d4fae");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:temp-gruu/@uri",
+			"sip:uloc-1-2-abc@example.com;gr");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:temp-gruu/@first-cseq", "3");
+	assert_int_equal(xpath_count(xdoc, "//r:contact[2]/*"), 1);
+	release(xdoc, body);
+
+	/* an instance alone, reg-id 0 (none): one unknown-param, no GRUU */
+	c[0].reg_id = 0;
+	c[0].pub_gruu = c[0].temp_gruu = NULL;
+	xdoc = build_valid(&id, 1, 2, NOW, &body);
+	assert_int_equal(xpath_count(xdoc, "//r:contact[1]/r:unknown-param"), 1);
+	assert_int_equal(xpath_count(xdoc, "//gr:*"), 0);
+	release(xdoc, body);
+}
+
 /* ---- tests: refused input, allocation failure ---- */
 
 static void test_invalid_input(void **state)
@@ -801,6 +844,7 @@ int main(void)
 			T(test_alloc_failure),
 			T(test_default_mem),
 			T(test_hash),
+			T(test_instance_gruu),
 	};
 
 	return cmocka_run_group_tests_name(

@@ -26,6 +26,14 @@ typedef struct regstate_contact
 	long expires_at;		  /* absolute time; 0 = does not expire */
 	const char *q;			  /* NULL = omit */
 	reginfo_ct_event_t event; /* REGISTERED for the steady state */
+	/* RFC 5626, as the Contact carried them: NULL / 0 = none. Written as
+	 * unknown-params "+sip.instance" (quoted, as in the Contact) and "reg-id" */
+	const char *instance;
+	unsigned int reg_id;
+	/* RFC 5628: NULL = none */
+	const char *pub_gruu;
+	const char *temp_gruu;
+	unsigned long temp_gruu_cseq;
 } regstate_contact_t;
 
 typedef struct regstate_identity
