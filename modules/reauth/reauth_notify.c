@@ -14,6 +14,7 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
@@ -31,6 +32,27 @@
 #include "reauth_subs.h"
 
 int reauth_ul_quiet = 0;
+/* modparam notify_state: NOTIFYs caused by a change carry only what
+ * changed (RFC 3680 4.7.2); the first one, refreshes and fetches stay full */
+int reauth_notify_partial = 0;
+
+int reauth_notify_state_param(unsigned int type, void *val)
+{
+	str s;
+
+	s.s = (char *)val;
+	s.len = s.s ? strlen(s.s) : 0;
+	if(s.len == 4 && strncasecmp(s.s, "full", 4) == 0)
+		reauth_notify_partial = 0;
+	else if(s.len == 7 && strncasecmp(s.s, "partial", 7) == 0)
+		reauth_notify_partial = 1;
+	else {
+		LM_ERR("notify_state must be full or partial, not '%.*s'\n", s.len,
+				s.s);
+		return -1;
+	}
+	return 0;
+}
 
 #define SUBS_PER_AOR_MAX 256 /* a collect buffer; the table bounds it too */
 
@@ -161,10 +183,13 @@ static notify_origin_t plain_origin(void)
 
 /* the plain case: the user's identities as usrloc has them; an identity
  * the table does not list is named by the subscription */
-static void send_view(
-		notify_out_t *out, reauth_view_t *v, const char *terminated)
+static void send_view(notify_out_t *out, reauth_view_t *v,
+		const char *terminated, int partial)
 {
 	notify_origin_t origin = plain_origin();
+
+	/* the first NOTIFY of a subscription is full whatever caused it */
+	origin.partial = partial && out->d.version > 0;
 
 	if(v->n == 1 && v->ids[0].uri == NULL)
 		v->ids[0].uri = out->d.identity.s;
@@ -182,7 +207,7 @@ void reauth_notify_on_ul_change(reauth_job_t *job)
 	reauth_view_t *v;
 	ul_change_t ch;
 	notify_out_t out;
-	int n, i, k, ended;
+	int n, i, k, ended, partial = 0;
 
 	if((v = reauth_view_take(NULL, &job->aor, 1)) == NULL)
 		return;
@@ -194,6 +219,10 @@ void reauth_notify_on_ul_change(reauth_job_t *job)
 	if((k = reauth_view_index(v, &job->aor)) >= 0) {
 		reauth_snapshot_apply(&v->snap[k], &ch);
 		reauth_view_sync(v, k);
+		/* a contact changed again since is in the snapshot as it is now:
+		 * nothing marked, a full NOTIFY */
+		for(i = 0; i < (int)v->snap[k].n; i++)
+			partial |= reauth_notify_partial && v->snap[k].cts[i].changed;
 	}
 	for(k = 0; k < v->n; k++) {
 		ended = !reauth_snapshot_active(&v->snap[k]);
@@ -203,7 +232,7 @@ void reauth_notify_on_ul_change(reauth_job_t *job)
 					   ended ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
 					< 0)
 				continue; /* gone meanwhile */
-			send_view(&out, v, ended ? "noresource" : NULL);
+			send_view(&out, v, ended ? "noresource" : NULL, partial);
 			reauth_notify_out_free(&out);
 		}
 	}
@@ -244,7 +273,8 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 	if(reauth_notify_take(hash, id,
 			   terminate >= 0 ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
 			== 0) {
-		send_view(&out, v, terminate >= 0 ? term_reason_name(terminate) : NULL);
+		send_view(&out, v, terminate >= 0 ? term_reason_name(terminate) : NULL,
+				0);
 		reauth_notify_out_free(&out);
 	}
 	reauth_view_free(v);
@@ -287,6 +317,8 @@ int reauth_notify_one(unsigned int hash, unsigned int id,
 
 	if(reauth_notify_take(hash, id, REAUTH_TAKE_KEEP, &out) < 0)
 		return -1;
+	/* a change: partial if so configured, but never a first NOTIFY */
+	origin->partial = reauth_notify_partial && out.d.version > 0;
 	rc = reauth_notify_send(&out, ids, nids, NULL, origin);
 	reauth_notify_out_free(&out);
 	return rc;
@@ -307,6 +339,7 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 					   terminate ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
 					< 0)
 				continue;
+			origin.partial = reauth_notify_partial && out.d.version > 0;
 			if(reauth_notify_send(&out, ids, nids, terminate, &origin) == 0)
 				sent++;
 			reauth_notify_out_free(&out);

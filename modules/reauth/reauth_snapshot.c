@@ -211,6 +211,7 @@ void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch)
 		c = &snap->cts[i];
 		if(same(c->uri, &ch->uri) && same(c->callid, &ch->callid)) {
 			c->event = ch->event;
+			c->changed = 1;
 			return;
 		}
 	}
@@ -223,6 +224,7 @@ void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch)
 	c->cseq = ch->cseq;
 	c->expires_at = ch->expires;
 	c->event = ch->event;
+	c->changed = 1;
 }
 
 void reauth_view_free(reauth_view_t *v)

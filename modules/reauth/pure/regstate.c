@@ -68,9 +68,39 @@ static void contact_params(const regstate_contact_t *c, reginfo_contact_t *o,
 	o->temp_gruu_cseq = c->temp_gruu_cseq;
 }
 
+/* RFC 3680 4.7.2 partial state: only the registrations with a changed
+ * contact, each with its changed contacts alone; registration states and
+ * ids are those of the full document. Returns how many are left. */
+static size_t keep_changed(const regstate_identity_t *ids,
+		reginfo_registration_t *regs, size_t nids)
+{
+	reginfo_contact_t *cts;
+	size_t i, j, m, n = 0;
+
+	for(i = 0; i < nids; i++) {
+		cts = (reginfo_contact_t *)regs[i].contacts;
+		for(j = 0, m = 0; j < regs[i].ncontacts; j++)
+			if(ids[i].contacts[j].changed)
+				cts[m++] = cts[j];
+		if(m == 0)
+			continue;
+		regs[i].ncontacts = m;
+		regs[n++] = regs[i];
+	}
+	return n;
+}
+
 int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 		unsigned long version, long now, const core_mem_t *mem, char **body,
 		size_t *len)
+{
+	return regstate_build_doc(
+			ids, nids, REGINFO_FULL, version, now, mem, body, len);
+}
+
+int regstate_build_doc(const regstate_identity_t *ids, size_t nids,
+		reginfo_doc_state_t st, unsigned long version, long now,
+		const core_mem_t *mem, char **body, size_t *len)
 {
 	reginfo_registration_t *regs = NULL;
 	reginfo_contact_t *cts = NULL;
@@ -165,9 +195,9 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 	}
 
 	doc.version = version;
-	doc.state = REGINFO_FULL;
+	doc.state = st;
 	doc.regs = regs;
-	doc.nregs = nids;
+	doc.nregs = st == REGINFO_PARTIAL ? keep_changed(ids, regs, nids) : nids;
 	rc = reginfo_build(&doc, mem, body, len);
 	core_free(mem, regs);
 	core_free(mem, params);

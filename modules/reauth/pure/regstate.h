@@ -34,6 +34,8 @@ typedef struct regstate_contact
 	const char *pub_gruu;
 	const char *temp_gruu;
 	unsigned long temp_gruu_cseq;
+	/* what a partial-state document lists (RFC 3680 4.7.2) */
+	unsigned char changed;
 } regstate_contact_t;
 
 typedef struct regstate_identity
@@ -57,5 +59,13 @@ unsigned int regstate_hash(const char *s, unsigned int h);
 int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 		unsigned long version, long now, const core_mem_t *mem, char **body,
 		size_t *len);
+
+/* The same with the document state: REGINFO_PARTIAL lists only the
+ * registrations with a changed contact and only those contacts (their
+ * registration state stays that of all their contacts); nothing changed
+ * gives an empty partial document. */
+int regstate_build_doc(const regstate_identity_t *ids, size_t nids,
+		reginfo_doc_state_t st, unsigned long version, long now,
+		const core_mem_t *mem, char **body, size_t *len);
 
 #endif
