@@ -268,7 +268,10 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 	if((v = reauth_view_take(&uri, &aor, 0)) == NULL)
 		return;
 	k = reauth_view_index(v, &aor);
-	if(terminate < 0 && (k < 0 || !reauth_snapshot_active(&v->snap[k])))
+	/* k < 0: the table lists it under a URI that keys usrloc otherwise */
+	if(terminate < 0
+			&& (k >= 0 ? !reauth_snapshot_active(&v->snap[k])
+					   : reauth_ul_each(&aor, REAUTH_UL_VALID, NULL, NULL) <= 0))
 		terminate = REAUTH_TERM_NORESOURCE;
 	if(reauth_notify_take(hash, id,
 			   terminate >= 0 ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
