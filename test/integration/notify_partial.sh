@@ -4,7 +4,8 @@
 # one stay full; a NOTIFY caused by a change carries state="partial" and
 # only what changed (the registration with the changed contact alone);
 # versions go on per subscription. The re-authentication NOTIFY carries
-# just the shortened contacts of the set, expires 60 (TS 34.229-1).
+# just the shortened contacts of the set, expires 60 (TS 34.229-1); the
+# de-registration NOTIFY after it just the set's deactivated contacts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 
@@ -13,7 +14,7 @@ mkdir -p "$WORK"
 sed 's/^modparam("reauth", "dereg_event", DEREG_EVENT)$/&\nmodparam("reauth", "notify_state", "partial")/' \
 	"$TOP/etc/kamailio.cfg" >"$WORK/partial.cfg"
 check "the cfg copy sets notify_state partial" grep -q '"notify_state", "partial"' "$WORK/partial.cfg"
-KAM_CFG="$WORK/partial.cfg" kam_start "REFER_FALLBACK=0"
+KAM_CFG="$WORK/partial.cfg" kam_start "REFER_FALLBACK=0" "REAUTH_TIMEOUT=5"
 
 p1=$(free_port)
 p2=$(free_port)
@@ -33,7 +34,7 @@ check_eq "... and list both contacts" "2 2" \
 	"$(contact_count "$(notify_body r 1)") $(contact_count "$(notify_body r 2)")"
 
 sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret -key sub_expires 600 \
-	-key notifies 6
+	-key notifies 7
 check "the initial NOTIFY arrives" wait_notifies w 1 10
 check_subscribe_ok w 600
 b=$(notify_body w 1)
@@ -92,6 +93,17 @@ check_eq "NOTIFY 6: just the three shortened contacts" "3 3" \
 for p in "$p1" "$p3" "$p4"; do
 	check_range "NOTIFY 6: contact :$p expires shortened to 60" 55 60 "$(contact_attr "$b" "$p" expires)"
 done
-check "the watcher answered its 6 NOTIFYs" sipp_wait w
+# no re-REGISTER: de-registration, partial too: the set's contacts alone
+check "NOTIFY 7 (de-registration) arrives" wait_notifies w 7 15
+partial_ok 7 6 de-registration
+b=$(notify_body w 7)
+check_eq "NOTIFY 7: alice and alice2 only, terminated" \
+	"sip:alice2@ims.test terminated sip:alice@ims.test terminated" \
+	"$(for a in $(reg_aors "$b"); do echo "$a $(reg_attr "$b" "$a" state)"; done | tr '\n' ' ' | sed 's/ $//')"
+check_eq "NOTIFY 7: the three contacts, deactivated" "3 3" \
+	"$(contact_count "$b") $(rx "$b" 'count(//*[local-name()="contact"][@event="deactivated"][@state="terminated"])')"
+check_eq "NOTIFY 7: Subscription-State terminated (nothing of alice is left)" terminated \
+	"$(first_token "$(hdr "$(notify_hdr_file w 7)" Subscription-State)")"
+check "the watcher answered its 7 NOTIFYs" sipp_wait w
 
 finish
