@@ -97,6 +97,9 @@ static int watched_shard(str *aor, unsigned int *shard)
 	reauth_user_t u;
 	int i, rc = -1;
 
+	/* no subscription at all: a REGISTER costs one atomic read */
+	if(reauth_subs_count() == 0)
+		return -1;
 	if(aor_watched(aor, shard) == 0)
 		return 0;
 	if(reauth_sets_resolve_aor(aor, &u) < 0)
