@@ -87,6 +87,7 @@ static param_export_t params[] = {
 	{"terminate_sessions", PARAM_INT, &reauth_terminate_sessions},
 	{"body_format", PARAM_STR, &reauth_body_format},
 	{"dereg_event", PARAM_STR, &reauth_dereg_event},
+	{"notify_state", PARAM_STRING | USE_FUNC_PARAM, (void *)reauth_notify_state_param},
 	{"keep_finished", PARAM_INT, &reauth_keep_finished},
 	{"event_callback", PARAM_STR, &reauth_event_callback},
 	{0, 0, 0}

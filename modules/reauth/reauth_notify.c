@@ -6,14 +6,15 @@
  *
  * Runs in the module's worker processes (reauth_worker.c), fed by the job
  * queues: usrloc callbacks, SUBSCRIBE handling and tm reply callbacks only
- * post jobs. Each NOTIFY carries the full state of the subscribed
- * identity (RFC 3680) built by pure/regstate from a usrloc snapshot, and
- * is sent with tm inside the stored dialog (reauth_notify_send.c); its
- * final answer comes back as a job (481 and timeouts remove the
- * subscription, RFC 6665).
+ * post jobs. Each NOTIFY carries the full state of every identity of the
+ * watched user (RFC 3680, TS 24.229) built by pure/regstate from usrloc
+ * snapshots (reauth_view_take), and is sent with tm inside the stored
+ * dialog (reauth_notify_send.c); its final answer comes back as a job
+ * (481 and timeouts remove the subscription, RFC 6665).
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
@@ -24,12 +25,34 @@
 #include "reauth_db.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
+#include "reauth_sets.h"
 #include "reauth_snapshot.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
 #include "reauth_subs.h"
 
 int reauth_ul_quiet = 0;
+/* modparam notify_state: NOTIFYs caused by a change carry only what
+ * changed (RFC 3680 4.7.2); the first one, refreshes and fetches stay full */
+int reauth_notify_partial = 0;
+
+int reauth_notify_state_param(unsigned int type, void *val)
+{
+	str s;
+
+	s.s = (char *)val;
+	s.len = s.s ? strlen(s.s) : 0;
+	if(s.len == 4 && strncasecmp(s.s, "full", 4) == 0)
+		reauth_notify_partial = 0;
+	else if(s.len == 7 && strncasecmp(s.s, "partial", 7) == 0)
+		reauth_notify_partial = 1;
+	else {
+		LM_ERR("notify_state must be full or partial, not '%.*s'\n", s.len,
+				s.s);
+		return -1;
+	}
+	return 0;
+}
 
 #define SUBS_PER_AOR_MAX 256 /* a collect buffer; the table bounds it too */
 
@@ -51,16 +74,54 @@ static const char *term_reason_name(reauth_term_reason_t r)
 
 /* --- jobs posted by other processes --- */
 
+/* the worker of a subscription to aor; 0, or -1 when nobody watches it */
+static int aor_watched(str *aor, unsigned int *shard)
+{
+	reauth_sub_t *sub;
+	unsigned int hash;
+
+	hash = reauth_subs_hash(aor);
+	reauth_subs_lock(hash);
+	sub = reauth_subs_first(hash, aor);
+	if(sub)
+		*shard = sub->shard;
+	reauth_subs_unlock(hash);
+	return sub ? 0 : -1;
+}
+
+/* Every NOTIFY lists the user's identities: a change of any of them goes
+ * to the subscriptions of all (one user, one shard). 0 or -1 (nobody). */
+static int watched_shard(str *aor, unsigned int *shard)
+{
+	reauth_identity_t key;
+	reauth_user_t u;
+	int i, rc = -1;
+
+	/* no subscription at all: a REGISTER costs one atomic read */
+	if(reauth_subs_count() == 0)
+		return -1;
+	if(aor_watched(aor, shard) == 0)
+		return 0;
+	if(reauth_sets_resolve_aor(aor, &u) < 0)
+		return -1;
+	for(i = 0; i < u.nall && rc < 0; i++)
+		if(reauth_identity_to_aor(&u.all[i], &key) == REAUTH_ID_OK)
+			rc = aor_watched(&key.aor, shard);
+	reauth_user_free(&u);
+	return rc;
+}
+
 void reauth_notify_ul_changed(ucontact_t *c, int type)
 {
 	reauth_job_t *job;
-	reauth_sub_t *sub;
-	unsigned int hash, shard = 0;
+	unsigned int shard = 0;
 	char *p;
 	int ev;
 
+	/* RFC 3680 5.2: a REGISTER creates a contact "registered"; "created"
+	 * is for administrative creation and (TS 24.229) implicit registration */
 	if(type & UL_CONTACT_INSERT)
-		ev = REGINFO_EV_CREATED;
+		ev = REGINFO_EV_REGISTERED;
 	else if(type & UL_CONTACT_UPDATE)
 		ev = REGINFO_EV_REFRESHED;
 	else if(type & UL_CONTACT_EXPIRE)
@@ -68,14 +129,8 @@ void reauth_notify_ul_changed(ucontact_t *c, int type)
 	else
 		ev = REGINFO_EV_UNREGISTERED;
 
-	/* nobody watches this aor: nothing to do (the common case) */
-	hash = reauth_subs_hash(c->aor);
-	reauth_subs_lock(hash);
-	sub = reauth_subs_first(hash, c->aor);
-	if(sub)
-		shard = sub->shard;
-	reauth_subs_unlock(hash);
-	if(sub == NULL)
+	/* nobody watches this user: nothing to do (the common case) */
+	if(watched_shard(c->aor, &shard) < 0)
 		return;
 
 	job = reauth_job_new(
@@ -129,87 +184,106 @@ static notify_origin_t plain_origin(void)
 	return origin;
 }
 
-/* the plain case: the subscribed identity alone */
-static void send_own_state(
-		notify_out_t *out, ul_snapshot_t *snap, const char *terminated)
+/* the plain case: the user's identities as usrloc has them; an identity
+ * the table does not list is named by the subscription */
+static void send_view(notify_out_t *out, reauth_view_t *v,
+		const char *terminated, int partial)
 {
-	regstate_identity_t ident;
 	notify_origin_t origin = plain_origin();
 
-	memset(&ident, 0, sizeof(ident));
-	ident.uri = out->d.identity.s;
-	ident.contacts = snap->cts;
-	ident.ncontacts = snap->n;
-	reauth_notify_send(out, &ident, 1, terminated, &origin);
+	/* the first NOTIFY of a subscription is full whatever caused it */
+	origin.partial = partial && out->d.version > 0;
+
+	if(v->n == 1 && v->ids[0].uri == NULL)
+		v->ids[0].uri = out->d.identity.s;
+	reauth_notify_send(out, v->ids, v->n, terminated, &origin);
+	if(v->ids[0].uri == out->d.identity.s)
+		v->ids[0].uri = NULL;
 }
 
-/* Full state to every subscription of aor; the last contact gone ends
- * them (Subscription-State: terminated;reason=noresource). */
+/* Full state to every subscription of the user's identities; a watched
+ * identity left without an active contact ends its subscriptions
+ * (Subscription-State: terminated;reason=noresource). */
 void reauth_notify_on_ul_change(reauth_job_t *job)
 {
 	reauth_sub_ref_t refs[SUBS_PER_AOR_MAX];
+	reauth_view_t *v;
 	ul_change_t ch;
-	ul_snapshot_t snap;
 	notify_out_t out;
-	int n, i, ended;
+	int n, i, k, ended, partial = 0;
 
-	if(reauth_snapshot_take(&job->aor, &snap, 1) < 0)
+	if((v = reauth_view_take(NULL, &job->aor, 1)) == NULL)
 		return;
 	ch.uri = job->c_uri;
 	ch.callid = job->c_callid;
 	ch.cseq = job->c_cseq;
 	ch.expires = job->c_expires;
 	ch.event = job->event;
-	reauth_snapshot_apply(&snap, &ch);
-	ended = !reauth_snapshot_active(&snap);
-
-	n = reauth_subs_collect(&job->aor, refs, SUBS_PER_AOR_MAX);
-	for(i = 0; i < n; i++) {
-		if(reauth_notify_take(refs[i].hash, refs[i].id,
-				   ended ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
-				< 0)
-			continue; /* gone meanwhile */
-		send_own_state(&out, &snap, ended ? "noresource" : NULL);
-		reauth_notify_out_free(&out);
+	if((k = reauth_view_index(v, &job->aor)) >= 0) {
+		reauth_snapshot_apply(&v->snap[k], &ch);
+		reauth_view_sync(v, k);
+		/* a contact changed again since is in the snapshot as it is now:
+		 * nothing marked, a full NOTIFY */
+		for(i = 0; i < (int)v->snap[k].n; i++)
+			partial |= reauth_notify_partial && v->snap[k].cts[i].changed;
 	}
-	reauth_snapshot_free(&snap);
+	for(k = 0; k < v->n; k++) {
+		ended = !reauth_snapshot_active(&v->snap[k]);
+		n = reauth_subs_collect(&v->aor[k], refs, SUBS_PER_AOR_MAX);
+		for(i = 0; i < n; i++) {
+			if(reauth_notify_take(refs[i].hash, refs[i].id,
+					   ended ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
+					< 0)
+				continue; /* gone meanwhile */
+			send_view(&out, v, ended ? "noresource" : NULL, partial);
+			reauth_notify_out_free(&out);
+		}
+	}
+	reauth_view_free(v);
 }
 
 /* Full state to one subscription: initial NOTIFY, refresh, or the final
  * one (terminate >= 0: the reason; the subscription is then removed). */
 void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 {
-	ul_snapshot_t snap;
+	reauth_view_t *v;
 	notify_out_t out;
 	reauth_sub_t *sub;
-	str aor;
-	char aor_buf[REAUTH_AOR_MAX];
-	int len;
+	str aor, uri;
+	char aor_buf[REAUTH_AOR_MAX], uri_buf[REAUTH_AOR_MAX];
+	int k;
 
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
-	len = sub ? sub->len[RS_AOR] : 0;
-	if(sub == NULL || len >= (int)sizeof(aor_buf)) {
+	if(sub == NULL || sub->len[RS_AOR] >= (int)sizeof(aor_buf)
+			|| sub->len[RS_IDENTITY] >= (int)sizeof(uri_buf)) {
 		reauth_subs_unlock(hash);
 		return; /* gone meanwhile */
 	}
-	memcpy(aor_buf, sub->buf + sub->off[RS_AOR], len);
+	aor = reauth_sub_str(sub, RS_AOR);
+	uri = reauth_sub_str(sub, RS_IDENTITY);
+	memcpy(aor_buf, aor.s, aor.len);
+	memcpy(uri_buf, uri.s, uri.len);
 	aor.s = aor_buf;
-	aor.len = len;
+	uri.s = uri_buf;
 	reauth_subs_unlock(hash);
 
-	if(reauth_snapshot_take(&aor, &snap, 0) < 0)
+	if((v = reauth_view_take(&uri, &aor, 0)) == NULL)
 		return;
-	if(terminate < 0 && !reauth_snapshot_active(&snap))
+	k = reauth_view_index(v, &aor);
+	/* k < 0: the table lists it under a URI that keys usrloc otherwise */
+	if(terminate < 0
+			&& (k >= 0 ? !reauth_snapshot_active(&v->snap[k])
+					   : reauth_ul_each(&aor, REAUTH_UL_VALID, NULL, NULL) <= 0))
 		terminate = REAUTH_TERM_NORESOURCE;
 	if(reauth_notify_take(hash, id,
 			   terminate >= 0 ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
 			== 0) {
-		send_own_state(&out, &snap,
-				terminate >= 0 ? term_reason_name(terminate) : NULL);
+		send_view(&out, v, terminate >= 0 ? term_reason_name(terminate) : NULL,
+				0);
 		reauth_notify_out_free(&out);
 	}
-	reauth_snapshot_free(&snap);
+	reauth_view_free(v);
 }
 
 void reauth_notify_on_reply(reauth_job_t *job)
@@ -249,6 +323,8 @@ int reauth_notify_one(unsigned int hash, unsigned int id,
 
 	if(reauth_notify_take(hash, id, REAUTH_TAKE_KEEP, &out) < 0)
 		return -1;
+	/* a change: partial if so configured, but never a first NOTIFY */
+	origin->partial = reauth_notify_partial && out.d.version > 0;
 	rc = reauth_notify_send(&out, ids, nids, NULL, origin);
 	reauth_notify_out_free(&out);
 	return rc;
@@ -269,6 +345,7 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 					   terminate ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
 					< 0)
 				continue;
+			origin.partial = reauth_notify_partial && out.d.version > 0;
 			if(reauth_notify_send(&out, ids, nids, terminate, &origin) == 0)
 				sent++;
 			reauth_notify_out_free(&out);

@@ -32,6 +32,12 @@ typedef enum reauth_term_reason
  * those changes are notified by the procedure, not as plain changes */
 extern int reauth_ul_quiet;
 
+/* modparam notify_state ("full" or "partial") and its value */
+extern int reauth_notify_partial;
+/* a param_func_t (type is a modparam_t: core/sr_module.h is not included
+ * here, its run_actions would clash with the procedure's) */
+int reauth_notify_state_param(unsigned int type, void *val);
+
 /* usrloc callback (the process that changed the contact): post the change
  * when somebody watches the aor */
 void reauth_notify_ul_changed(ucontact_t *c, int type);

@@ -202,8 +202,10 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	time_t now = time(NULL);
 	int len, rc = -1;
 
-	if(regstate_build_body(ids, nids, out->d.version, (long)now,
-			   &reauth_core_pkg_mem, &body_s, &body_len)
+	if(regstate_build_doc(ids, nids,
+			   origin->partial ? REGINFO_PARTIAL : REGINFO_FULL,
+			   out->d.version, (long)now, &reauth_core_pkg_mem, &body_s,
+			   &body_len)
 			< 0) {
 		LM_ERR("cannot build the reginfo body for %.*s\n", out->d.identity.len,
 				out->d.identity.s);

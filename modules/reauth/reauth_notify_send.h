@@ -39,6 +39,7 @@ typedef struct notify_origin
 	unsigned int proc_id; /* 0: no procedure */
 	unsigned int target;  /* the procedure's target index */
 	unsigned int shard;	  /* the worker that gets the answer */
+	unsigned int partial; /* RFC 3680 4.7.2: only the changed contacts */
 } notify_origin_t;
 
 #define REAUTH_TAKE_KEEP 0

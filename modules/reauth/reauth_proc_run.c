@@ -130,8 +130,10 @@ static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
 		v->ids[i].ncontacts = v->snap[i].n;
 		if(i >= rec->nset)
 			continue;
-		for(j = 0; j < v->snap[i].n; j++)
+		for(j = 0; j < v->snap[i].n; j++) {
 			v->snap[i].cts[j].event = ev;
+			v->snap[i].cts[j].changed = 1; /* what a partial NOTIFY lists */
+		}
 		if(draft_state && reauth_proc_draft_format()) {
 			v->ids[i].draft_state = draft_state;
 			if(rec->uri[i].len != leader->len

@@ -403,3 +403,28 @@ int reauth_user_in_set(reauth_user_t *u, str *uri)
 			return i;
 	return -1;
 }
+
+/* The usrloc key carries no scheme: try the schemes the table may list
+ * (sip: first, as registrar's save() keys sip:user@host as user@host). */
+int reauth_sets_resolve_aor(str *aor, reauth_user_t *u)
+{
+	static const char *schemes[] = {"sip:", "sips:", "tel:"};
+	char buf[REAUTH_SETS_AOR_MAX + 8];
+	str cand;
+	int i, r;
+
+	memset(u, 0, sizeof(*u));
+	if(aor->len <= 0 || aor->len > REAUTH_SETS_AOR_MAX)
+		return -1;
+	for(i = 0; i < 3; i++) {
+		cand.len = snprintf(buf, sizeof(buf), "%s%.*s", schemes[i], aor->len,
+				aor->s);
+		cand.s = buf;
+		lock_get(&sets->lock);
+		r = row_find(sets->table, COL_IMPU, &cand, -1);
+		lock_release(&sets->lock);
+		if(r >= 0)
+			return reauth_sets_resolve(&cand, u) == 0 ? 0 : -1;
+	}
+	return -1;
+}

@@ -39,6 +39,10 @@ void reauth_sets_destroy(void);
 /* Resolve a trigger. Returns 0, -1 (not a URI nor a known private
  * identity), -2 (out of memory). */
 int reauth_sets_resolve(str *trigger, reauth_user_t *user);
+/* The user of a usrloc key (sip:, sips: or tel: in front of it), as
+ * reauth_sets_resolve; -1 when the table does not list it. */
+#define REAUTH_SETS_AOR_MAX 256
+int reauth_sets_resolve_aor(str *aor, reauth_user_t *user);
 void reauth_user_free(reauth_user_t *user);
 
 /* index of uri in the user's set / all identities, -1 when absent */

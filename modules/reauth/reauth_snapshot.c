@@ -10,6 +10,7 @@
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/qvalue.h"
+#include "core/sr_module.h"
 
 #include "pure/reginfo.h"
 
@@ -41,11 +42,83 @@ typedef struct snap_walk
 	size_t room; /* contacts that fit */
 	size_t len;	 /* first pass: bytes needed */
 	char *p;	 /* second pass: where the next string goes */
+	char *end;	 /* second pass: the end of the buffer */
 } snap_walk_t;
+
+/* registrar's gruu_enabled (default 1), read once from its exports */
+static int gruu_enabled(void)
+{
+	static int enabled = -1;
+	modparam_t type;
+	int *p;
+
+	if(enabled < 0) {
+		p = find_module_by_name("registrar")
+					? find_param_export(find_module_by_name("registrar"),
+							"gruu_enabled", INT_PARAM, &type)
+					: NULL;
+		enabled = p ? *p == 1 : 0;
+	}
+	return enabled;
+}
+
+/* the host of a usrloc key user@host, or NULL (use_domain off) */
+static char *aor_host(str *aor, int *len)
+{
+	char *a = memchr(aor->s, '@', aor->len);
+
+	if(a == NULL || a + 1 >= aor->s + aor->len)
+		return NULL;
+	*len = (int)(aor->s + aor->len - a - 1);
+	return a + 1;
+}
+
+/* bytes the GRUUs of c take (0: none), as registrar's reply.c sizes them */
+static int gruu_size(urecord_t *r, ucontact_t *c)
+{
+	int hlen;
+
+	if(c->instance.len <= 0 || !gruu_enabled()
+			|| aor_host(c->aor, &hlen) == NULL)
+		return 0;
+	return 4 + c->aor->len + 4 + c->instance.len + 1 /* pub */
+		   + 4 + c->ruid.len + 1 + 8 + 1 + hlen + 3 + 1; /* temp */
+}
+
+/* RFC 5628 GRUUs as Kamailio's registrar builds them for its 200 OK
+ * (registrar exports no builder; its docs and reply.c): pub-gruu
+ * sip:AOR;gr=INSTANCE-URN, temp-gruu sip:RUID-AORHASH@HOST;gr */
+static void gruu_copy(ucontact_t *c, regstate_contact_t *rc, char **p)
+{
+	unsigned int h;
+	str inst = c->instance;
+	char *host;
+	int hlen = 0, n;
+
+	host = aor_host(c->aor, &hlen);
+	if(inst.len >= 2 && inst.s[0] == '<' && inst.s[inst.len - 1] == '>') {
+		inst.s++;
+		inst.len -= 2;
+	}
+	rc->pub_gruu = *p;
+	n = sprintf(*p, "sip:%.*s;gr=%.*s", c->aor->len, c->aor->s, inst.len,
+			inst.s);
+	*p += n + 1;
+	rc->temp_gruu = *p;
+	n = sprintf(*p, "sip:%.*s-", c->ruid.len, c->ruid.s);
+	for(h = reauth_ul.get_aorhash(c->aor); h != 0; h >>= 4)
+		(*p)[n++] = "0123456789abcdef"[h & 0x0f];
+	n += sprintf(*p + n, "@%.*s;gr", hlen, host);
+	*p += n + 1;
+	/* usrloc keeps the last CSeq only: the temp-gruu stays the same for
+	 * the contact's life (it derives from the ruid) */
+	rc->temp_gruu_cseq = (unsigned long)(c->cseq > 0 ? c->cseq : 0);
+}
 
 static int contact_size(urecord_t *r, ucontact_t *c, void *arg)
 {
-	((snap_walk_t *)arg)->len += c->c.len + c->callid.len + 8 + 2;
+	((snap_walk_t *)arg)->len += c->c.len + c->callid.len + 8 + 2
+								 + c->instance.len + 3 + gruu_size(r, c);
 	return 0;
 }
 
@@ -58,6 +131,10 @@ static int contact_copy(urecord_t *r, ucontact_t *c, void *arg)
 
 	if(w->snap->n >= w->room)
 		return 1; /* registered meanwhile: the next NOTIFY has it */
+	/* changed between the two walks: what does not fit waits, too */
+	if(w->end - w->p < c->c.len + c->callid.len + 10 + c->instance.len + 3
+							   + gruu_size(r, c))
+		return 1;
 	rc = &w->snap->cts[w->snap->n++];
 	memset(rc, 0, sizeof(*rc));
 	rc->uri = snap_str(&w->p, &c->c);
@@ -70,6 +147,14 @@ static int contact_copy(urecord_t *r, ucontact_t *c, void *arg)
 		qs.len = qlen;
 		rc->q = snap_str(&w->p, &qs);
 	}
+	/* RFC 5626: +sip.instance as the Contact carried it (quoted) */
+	if(c->instance.len > 0) {
+		rc->instance = w->p;
+		w->p += sprintf(w->p, "\"%.*s\"", c->instance.len, c->instance.s) + 1;
+		if(gruu_size(r, c) > 0)
+			gruu_copy(c, rc, &w->p);
+	}
+	rc->reg_id = c->reg_id;
 	return 0;
 }
 
@@ -96,6 +181,7 @@ int reauth_snapshot_take(str *aor, ul_snapshot_t *snap, size_t extra)
 		return -1;
 	}
 	w.p = snap->buf;
+	w.end = snap->buf + w.len + 1;
 	if(n > 0)
 		reauth_ul_each(aor, REAUTH_UL_VALID, contact_copy, &w);
 	return 0;
@@ -125,6 +211,7 @@ void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch)
 		c = &snap->cts[i];
 		if(same(c->uri, &ch->uri) && same(c->callid, &ch->callid)) {
 			c->event = ch->event;
+			c->changed = 1;
 			return;
 		}
 	}
@@ -137,4 +224,78 @@ void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch)
 	c->cseq = ch->cseq;
 	c->expires_at = ch->expires;
 	c->event = ch->event;
+	c->changed = 1;
+}
+
+void reauth_view_free(reauth_view_t *v)
+{
+	int i;
+
+	if(v == NULL)
+		return;
+	for(i = 0; i < v->n; i++)
+		reauth_snapshot_free(&v->snap[i]);
+	reauth_user_free(&v->user);
+	pkg_free(v);
+}
+
+reauth_view_t *reauth_view_take(str *identity, str *aor, size_t extra)
+{
+	reauth_view_t *v;
+	int i, rc;
+
+	v = pkg_malloc(sizeof(*v));
+	if(v == NULL) {
+		PKG_MEM_ERROR;
+		return NULL;
+	}
+	memset(v, 0, sizeof(*v));
+	rc = identity ? reauth_sets_resolve(identity, &v->user)
+				  : reauth_sets_resolve_aor(aor, &v->user);
+	if(rc == -2)
+		goto error;
+	if(rc < 0) {
+		/* not listed: the identity alone, named by the caller */
+		memset(&v->user, 0, sizeof(v->user));
+		v->aor[0] = *aor;
+		if(reauth_snapshot_take(aor, &v->snap[0], extra) < 0)
+			goto error;
+		v->n = 1;
+		v->ids[0].contacts = v->snap[0].cts;
+		v->ids[0].ncontacts = v->snap[0].n;
+		return v;
+	}
+	for(i = 0; i < v->user.nall; i++) {
+		if(reauth_identity_to_aor(&v->user.all[i], &v->key[i]) != REAUTH_ID_OK)
+			continue; /* not a URI usrloc can key: left out */
+		if(reauth_snapshot_take(&v->key[i].aor, &v->snap[v->n], extra) < 0)
+			goto error;
+		v->aor[v->n] = v->key[i].aor;
+		v->ids[v->n].uri = v->user.all[i].s;
+		v->ids[v->n].contacts = v->snap[v->n].cts;
+		v->ids[v->n].ncontacts = v->snap[v->n].n;
+		v->n++;
+	}
+	return v;
+
+error:
+	reauth_view_free(v);
+	return NULL;
+}
+
+int reauth_view_index(reauth_view_t *v, str *aor)
+{
+	int i;
+
+	for(i = 0; i < v->n; i++)
+		if(reauth_str_ieq(&v->aor[i], aor))
+			return i;
+	return -1;
+}
+
+/* after reauth_snapshot_apply: the document lists the new contact too */
+void reauth_view_sync(reauth_view_t *v, int i)
+{
+	v->ids[i].contacts = v->snap[i].cts;
+	v->ids[i].ncontacts = v->snap[i].n;
 }

@@ -16,6 +16,8 @@
 #include "core/str.h"
 
 #include "pure/regstate.h"
+#include "reauth_identity.h"
+#include "reauth_sets.h"
 
 typedef struct ul_snapshot
 {
@@ -43,5 +45,30 @@ int reauth_snapshot_active(ul_snapshot_t *snap);
  * itself when it is gone already (expired, unregistered). The change's
  * strings must outlive the snapshot's use. Needs room for one extra. */
 void reauth_snapshot_apply(ul_snapshot_t *snap, ul_change_t *ch);
+
+/* Every public identity of the watched identity's user, each with its
+ * contacts: what every NOTIFY lists (TS 24.229 5.4.2.1.2), so that the
+ * registrations of a full document stay the same from one NOTIFY to the
+ * next. The same order every time: the user's identities in
+ * table order. */
+typedef struct reauth_view
+{
+	int n;
+	str aor[REAUTH_USER_MAX_IDS];
+	regstate_identity_t ids[REAUTH_USER_MAX_IDS];
+	ul_snapshot_t snap[REAUTH_USER_MAX_IDS];
+	reauth_identity_t key[REAUTH_USER_MAX_IDS]; /* the aors' storage */
+	reauth_user_t user;
+} reauth_view_t;
+
+/* identity: the watched URI, or NULL to find it from its usrloc key aor
+ * (ids[0].uri stays NULL when the table does not list it: the caller
+ * names it). Each snapshot has room for extra more. pkg; NULL on error. */
+reauth_view_t *reauth_view_take(str *identity, str *aor, size_t extra);
+void reauth_view_free(reauth_view_t *v);
+/* index of the identity with usrloc key aor, -1 when absent */
+int reauth_view_index(reauth_view_t *v, str *aor);
+/* after reauth_snapshot_apply on snap[i]: the document sees it */
+void reauth_view_sync(reauth_view_t *v, int i);
 
 #endif

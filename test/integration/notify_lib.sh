@@ -284,6 +284,8 @@ reg_attr() {
 	rx "$1" "string(/*[local-name()=\"reginfo\"]/*[local-name()=\"registration\"][@aor=\"$2\"]/@$3)"
 }
 reg_count() { rx "$1" 'count(/*[local-name()="reginfo"]/*[local-name()="registration"])'; }
+# reg_aors FILE: the aor of every registration, sorted, one a line
+reg_aors() { perl -ne 'print "$1\n" while /<(?:\w+:)?registration\b[^>]*?\baor="([^"]*)"/g' "$1" | sort; }
 # contact_count FILE [AOR]: contacts in the document (of that registration)
 contact_count() {
 	if [ -n "${2:-}" ]; then
@@ -361,9 +363,10 @@ check_subscribe_ok() {
 # check_notify NAME N VERSION AOR: the N-th NOTIFY NAME received is a
 # request of the subscription dialog (sub_dialog NAME first), with
 # Event: reg, a Subscription-State, Content-Type application/reginfo+xml
-# and a body that validates against RFC 3680, has version VERSION and
-# one registration for AOR; its CSeq is above the previous NOTIFY's. A
-# terminating NOTIFY may come without a body.
+# and a body that validates against RFC 3680, has version VERSION, a
+# registration for AOR and the same registrations as NOTIFY 1; its CSeq
+# is above the previous NOTIFY's. A terminating NOTIFY may come without
+# a body.
 check_notify() {
 	local name=$1 n=$2 version=$3 aor=$4
 	local h="$WORK/$name.notify.$n.hdr" b="$WORK/$name.notify.$n.xml" out
@@ -403,8 +406,13 @@ $(head -c 1500 "$b")"; fi
 	if [ "$version" != "-" ]; then
 		check_eq "$what: reginfo version $version" "$version" "$(reginfo_version "$b")"
 	fi
-	check_eq "$what: one registration, for $aor" "1 $aor" \
-		"$(reg_count "$b") $(rx "$b" 'string(//*[local-name()="registration"]/@aor)')"
+	check_eq "$what: a registration for $aor" 1 \
+		"$(rx "$b" "count(//*[local-name()=\"registration\"][@aor=\"$aor\"])")"
+	# TS 24.229 5.4.2.1.2: every identity of the user, in every NOTIFY
+	local first="$WORK/$name.notify.1.xml"
+	if [ "$n" -gt 1 ] && [ -s "$first" ]; then
+		check_eq "$what: the same registrations as NOTIFY 1" "$(reg_aors "$first")" "$(reg_aors "$b")"
+	fi
 }
 
 # check_contact NAME N PORT STATE EVENT: in the N-th NOTIFY, the contact at

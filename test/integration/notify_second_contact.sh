@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Reg-event: registration changes are notified to the subscription. A
 # second contact of alice (another UE port) gives a NOTIFY, version 1,
-# listing both contacts, the new one event="created", the other
-# "registered"; re-registering the first contact gives version 2 with it
-# "refreshed". Bob registering does not notify alice's watcher.
+# listing both contacts, both event="registered" (RFC 3680: a REGISTER
+# made the new one); re-registering the first contact gives version 2
+# with it "refreshed". Bob registering does not notify alice's watcher.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 
@@ -28,14 +28,14 @@ check "a NOTIFY follows the new contact" wait_notifies w 2 10
 # one notifier process handles the changes in order: a NOTIFY from bob's
 # registration would have come before this one, as NOTIFY 2 of version 1
 check_eq "bob's registration sent alice's watcher nothing (NOTIFY 2 is the new contact's)" \
-	"1 created" "$(echo "$(reginfo_version "$(notify_body w 2)") $(contact_attr "$(notify_body w 2)" "$p2" event)")"
+	"1 registered" "$(echo "$(reginfo_version "$(notify_body w 2)") $(contact_attr "$(notify_body w 2)" "$p2" event)")"
 check_notify w 2 1 sip:alice@ims.test
 b=$(notify_body w 2)
 check_eq "NOTIFY 2: Subscription-State active" active \
 	"$(first_token "$(hdr "$(notify_hdr_file w 2)" Subscription-State)")"
 check_eq "NOTIFY 2: registration active" active "$(reg_attr "$b" sip:alice@ims.test state)"
 check_eq "NOTIFY 2: both contacts listed" 2 "$(contact_count "$b")"
-check_contact w 2 "$p2" active created
+check_contact w 2 "$p2" active registered
 check_contact w 2 "$p1" active registered
 check_contact_callid w 2 alice "$p1"
 check_contact_callid w 2 alice "$p2"

@@ -43,6 +43,8 @@ check_contact ue 2 "$p2" active shortened
 check_eq "alice2's registration is active" active "$(reg_attr "$b" sip:alice2@ims.test state)"
 check_eq "alicew (another set of alice) is listed, not re-authenticated" "init 0" \
 	"$(reg_attr "$b" sip:alicew@ims.test state) $(contact_count "$b" sip:alicew@ims.test)"
+check_eq "the re-authentication NOTIFY lists the same registrations as the initial one (TS 24.229)" \
+	"$(reg_aors "$(notify_body ue 1)")" "$(reg_aors "$b")"
 
 requests_sent ue REGISTER >/dev/null
 responses_split ue >/dev/null

@@ -42,7 +42,7 @@ check_eq "NOTIFY 2: Subscription-State active" active \
 check_range "NOTIFY 2: the subscription's remaining time carried over" 500 600 \
 	"$(param_of "$(hdr "$(notify_hdr_file w 2)" Subscription-State)" expires)"
 check_eq "NOTIFY 2: both contacts" 2 "$(contact_count "$b")"
-check_contact w 2 "$p2" active created
+check_contact w 2 "$p2" active registered
 check_contact w 2 "$p1" active registered
 check "the watcher answered both NOTIFYs" sipp_wait w
 check_eq "reauth:notify_sent counts the NOTIFY after the restart" 1 "$(reauth_stat notify_sent)"

@@ -211,6 +211,31 @@ int schema_validate(xmlDocPtr xdoc)
 	return rc;
 }
 
+/* 0 if the document validates against reginfo-gruu.xsd (reginfo.xsd and
+ * gruuinfo.xsd imported: the gr: elements are checked, not skipped) */
+int schema_validate_gruu(xmlDocPtr xdoc)
+{
+	xmlSchemaParserCtxtPtr pctxt;
+	xmlSchemaValidCtxtPtr vctxt;
+	xmlSchemaPtr gs;
+	int rc;
+
+	pctxt = xmlSchemaNewParserCtxt(SCHEMA_DIR "/reginfo-gruu.xsd");
+	assert_non_null(pctxt);
+	gs = xmlSchemaParse(pctxt);
+	xmlSchemaFreeParserCtxt(pctxt);
+	assert_non_null(gs);
+	vctxt = xmlSchemaNewValidCtxt(gs);
+	assert_non_null(vctxt);
+	nvalid_err = 0;
+	valid_err[0] = '\0';
+	xmlSchemaSetValidStructuredErrors(vctxt, collect_valid_error, NULL);
+	rc = xmlSchemaValidateDoc(vctxt, xdoc);
+	xmlSchemaFreeValidCtxt(vctxt);
+	xmlSchemaFree(gs);
+	return rc;
+}
+
 void assert_valid(xmlDocPtr xdoc, const char *body)
 {
 	if(schema_validate(xdoc) != 0)
@@ -225,7 +250,7 @@ void release(xmlDocPtr xdoc, char *body)
 	test_free(body);
 }
 
-/* XPath with the prefix r bound to the reginfo namespace */
+/* XPath with the prefix r bound to the reginfo namespace, gr to RFC 5628's */
 xmlXPathObjectPtr xpath(xmlDocPtr xdoc, const char *expr)
 {
 	xmlXPathContextPtr ctx;
@@ -235,6 +260,8 @@ xmlXPathObjectPtr xpath(xmlDocPtr xdoc, const char *expr)
 	assert_non_null(ctx);
 	assert_int_equal(
 			xmlXPathRegisterNs(ctx, BAD_CAST "r", BAD_CAST REGINFO_NS), 0);
+	assert_int_equal(
+			xmlXPathRegisterNs(ctx, BAD_CAST "gr", BAD_CAST REGINFO_GRUU_NS), 0);
 	obj = xmlXPathEvalExpression(BAD_CAST expr, ctx);
 	xmlXPathFreeContext(ctx);
 	if(obj == NULL)

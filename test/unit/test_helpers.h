@@ -63,6 +63,8 @@ xmlDocPtr parse_body(const char *body, size_t len);
 
 /* 0 if the document validates against reginfo.xsd */
 int schema_validate(xmlDocPtr xdoc);
+/* the same against reginfo-gruu.xsd (RFC 3680 + RFC 5628) */
+int schema_validate_gruu(xmlDocPtr xdoc);
 
 /* fails the test, showing the body, if it does not validate */
 void assert_valid(xmlDocPtr xdoc, const char *body);

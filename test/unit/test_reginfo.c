@@ -312,6 +312,83 @@ static void test_optional_present(void **state)
 	release(xdoc, body);
 }
 
+/* RFC 5626 parameters as unknown-params, RFC 5628 GRUUs in the gr:
+ * namespace, after uri and display-name as the schema's sequence asks */
+static void test_params_and_gruu(void **state)
+{
+	reginfo_param_t p[2] = {{"+sip.instance", "\"<urn:uuid:f81d4fae>\""},
+			{"reg-id", "1"}};
+	reginfo_contact_t c[2] = {active_contact("c1", "sip:frank@192.0.2.3"),
+			active_contact("c2", "sip:frank@192.0.2.4")};
+	reginfo_registration_t r = registration(
+			"sip:frank@example.com", "r1", REGINFO_REG_ACTIVE, c, 2);
+	reginfo_doc_t d = document(1, REGINFO_FULL, &r, 1);
+	xmlDocPtr xdoc;
+	char *body;
+
+	(void)state;
+	c[0].display_name = "Frank";
+	c[0].params = p;
+	c[0].nparams = 2;
+	c[0].pub_gruu = "sip:frank@example.com;gr=urn:uuid:f81d4fae";
+	c[0].temp_gruu = "sip:tgruu.7hs@example.com;gr";
+	c[0].temp_gruu_cseq = 9;
+	xdoc = build_valid(&d, &body);
+	if(schema_validate_gruu(xdoc) != 0)
+		fail_msg("not valid with gruuinfo.xsd (%s):\n%s", valid_err, body);
+	assert_xpath_str(xdoc,
+			"//r:contact[@id='c1']/r:unknown-param[@name='+sip.instance']",
+			"\"<urn:uuid:f81d4fae>\"");
+	assert_xpath_str(xdoc,
+			"//r:contact[@id='c1']/r:unknown-param[@name='reg-id']", "1");
+	assert_xpath_str(xdoc, "//r:contact[@id='c1']/gr:pub-gruu/@uri",
+			"sip:frank@example.com;gr=urn:uuid:f81d4fae");
+	assert_xpath_str(xdoc, "//r:contact[@id='c1']/gr:temp-gruu/@uri",
+			"sip:tgruu.7hs@example.com;gr");
+	assert_xpath_str(
+			xdoc, "//r:contact[@id='c1']/gr:temp-gruu/@first-cseq", "9");
+	/* uri, display-name, the two params, then the two GRUUs */
+	assert_int_equal(xpath_count(xdoc, "//r:contact[@id='c1']/*"), 6);
+	assert_int_equal(xpath_count(xdoc,
+							 "//r:contact[@id='c1']/*[3][self::r:unknown-param]"
+							 "/following-sibling::*[1][self::r:unknown-param]"
+							 "/following-sibling::*[1][self::gr:pub-gruu]"
+							 "/following-sibling::*[1][self::gr:temp-gruu]"),
+			1);
+	/* the namespace is declared once, on the root */
+	assert_non_null(strstr(body,
+			"<reginfo xmlns=\"" REGINFO_NS "\" xmlns:gr=\"" REGINFO_GRUU_NS
+			"\""));
+	assert_int_equal(xpath_count(xdoc, "//r:contact[@id='c2']/*"), 1);
+	release(xdoc, body);
+
+	/* a parameter without a value is an empty element */
+	p[1].value = NULL;
+	c[0].pub_gruu = c[0].temp_gruu = NULL;
+	xdoc = build_valid(&d, &body);
+	assert_int_equal(xpath_count(xdoc,
+							 "//r:unknown-param[@name='reg-id'][not(node())]"),
+			1);
+	assert_null(strstr(body, "xmlns:gr"));
+	release(xdoc, body);
+
+	/* refused: a nameless parameter, a bad string, too many */
+	p[1].name = "";
+	assert_build_fails(&d, REGINFO_ERR_INVAL);
+	p[1].name = "reg-id";
+	p[1].value = "\x01";
+	assert_build_fails(&d, REGINFO_ERR_INVAL);
+	p[1].value = "1";
+	c[0].nparams = REGINFO_MAX_PARAMS + 1;
+	assert_build_fails(&d, REGINFO_ERR_INVAL);
+	c[0].nparams = 1;
+	c[0].params = NULL;
+	assert_build_fails(&d, REGINFO_ERR_INVAL);
+	c[0].params = p;
+	c[0].temp_gruu = "";
+	assert_build_fails(&d, REGINFO_ERR_INVAL);
+}
+
 static void test_optional_absent(void **state)
 {
 	reginfo_contact_t c = active_contact("c1", "sip:gina@192.0.2.4");
@@ -1016,6 +1093,7 @@ int main(void)
 			T(test_alloc_failure),
 			T(test_parse_version),
 			T(test_names),
+			T(test_params_and_gruu),
 			T(test_default_mem),
 			T(test_core_log),
 	};

@@ -562,6 +562,116 @@ static void test_passthrough(void **state)
 	release(xdoc, body);
 }
 
+/* RFC 5626 instance and reg-id become unknown-params, GRUUs pass through
+ * (RFC 5628); a contact without them gets none */
+static void test_instance_gruu(void **state)
+{
+	regstate_contact_t c[2];
+	regstate_identity_t id;
+	xmlDocPtr xdoc;
+	char *body;
+
+	(void)state;
+	c[0] = contact("sip:k@192.0.2.70", NOW + 30);
+	c[0].instance = "\"<urn:uuid:f81d4fae>\"";
+	c[0].reg_id = 4294967295u;
+	c[0].pub_gruu = "sip:k@example.com;gr=urn:uuid:f81d4fae";
+	c[0].temp_gruu = "sip:uloc-1-2-abc@example.com;gr";
+	c[0].temp_gruu_cseq = 3;
+	c[1] = contact("sip:k@192.0.2.71", NOW + 30);
+	id = identity("sip:k@example.com", c, 2);
+
+	xdoc = build_valid(&id, 1, 1, NOW, &body);
+	if(schema_validate_gruu(xdoc) != 0)
+		fail_msg("not valid with gruuinfo.xsd (%s):\n%s", valid_err, body);
+	assert_xpath_str(xdoc, "//r:contact[1]/r:unknown-param[@name='+sip.instance']",
+			"\"<urn:uuid:f81d4fae>\"");
+	assert_xpath_str(xdoc, "//r:contact[1]/r:unknown-param[@name='reg-id']",
+			"4294967295");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:pub-gruu/@uri",
+			"sip:k@example.com;gr=urn:uuid:f81d4fae");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:temp-gruu/@uri",
+			"sip:uloc-1-2-abc@example.com;gr");
+	assert_xpath_str(xdoc, "//r:contact[1]/gr:temp-gruu/@first-cseq", "3");
+	assert_int_equal(xpath_count(xdoc, "//r:contact[2]/*"), 1);
+	release(xdoc, body);
+
+	/* an instance alone, reg-id 0 (none): one unknown-param, no GRUU */
+	c[0].reg_id = 0;
+	c[0].pub_gruu = c[0].temp_gruu = NULL;
+	xdoc = build_valid(&id, 1, 2, NOW, &body);
+	assert_int_equal(xpath_count(xdoc, "//r:contact[1]/r:unknown-param"), 1);
+	assert_int_equal(xpath_count(xdoc, "//gr:*"), 0);
+	release(xdoc, body);
+}
+
+/* RFC 3680 4.7.2: a partial document lists only the registrations with a
+ * changed contact and only those contacts, with the registration state
+ * and ids of the full document */
+static void test_partial_state(void **state)
+{
+	regstate_contact_t a[2], b[1];
+	regstate_identity_t ids[3];
+	char full_id[ID_MAX], part_id[ID_MAX];
+	xmlDocPtr xdoc;
+	char *body;
+	size_t len;
+
+	(void)state;
+	a[0] = contact("sip:p@192.0.2.80", NOW + 30);
+	a[1] = contact("sip:p@192.0.2.81", NOW + 30);
+	a[1].event = REGINFO_EV_EXPIRED;
+	a[1].changed = 1;
+	b[0] = contact("sip:p2@192.0.2.82", NOW + 30);
+	ids[0] = identity("sip:p@example.com", a, 2);
+	ids[1] = identity("sip:p2@example.com", b, 1);
+	ids[2] = identity("sip:p3@example.com", NULL, 0);
+
+	xdoc = build_valid(ids, 3, 7, NOW, &body);
+	ct_attr(xdoc, 1, 2, "id", full_id);
+	release(xdoc, body);
+
+	assert_int_equal(regstate_build_doc(ids, 3, REGINFO_PARTIAL, 8, NOW,
+							 &test_mem, &body, &len),
+			REGINFO_OK);
+	xdoc = parse_body(body, len);
+	assert_valid(xdoc, body);
+	assert_xpath_str(xdoc, "/r:reginfo/@state", "partial");
+	assert_xpath_str(xdoc, "/r:reginfo/@version", "8");
+	assert_int_equal(xpath_count(xdoc, "//r:registration"), 1);
+	/* still active: its other contact is, though not listed */
+	assert_xpath_str(xdoc, "//r:registration/@state", "active");
+	assert_int_equal(xpath_count(xdoc, "//r:contact"), 1);
+	assert_xpath_str(xdoc, "//r:contact/@event", "expired");
+	ct_attr(xdoc, 1, 1, "id", part_id);
+	assert_string_equal(part_id, full_id);
+	release(xdoc, body);
+
+	/* nothing changed: an empty partial document; full ignores changed */
+	a[1].changed = 0;
+	assert_int_equal(regstate_build_doc(ids, 3, REGINFO_PARTIAL, 9, NOW,
+							 &test_mem, &body, &len),
+			REGINFO_OK);
+	xdoc = parse_body(body, len);
+	assert_valid(xdoc, body);
+	assert_int_equal(xpath_count(xdoc, "//r:registration"), 0);
+	release(xdoc, body);
+	b[0].changed = 1;
+	assert_int_equal(regstate_build_doc(ids, 3, REGINFO_FULL, 10, NOW,
+							 &test_mem, &body, &len),
+			REGINFO_OK);
+	xdoc = parse_body(body, len);
+	assert_int_equal(xpath_count(xdoc, "//r:registration"), 3);
+	assert_int_equal(xpath_count(xdoc, "//r:contact"), 3);
+	release(xdoc, body);
+
+	/* a document state out of range is refused */
+	assert_int_equal(regstate_build_doc(ids, 3, (reginfo_doc_state_t)7, 1,
+							 NOW, &test_mem, &body, &len),
+			REGINFO_ERR_INVAL);
+	assert_null(body);
+}
+
 /* ---- tests: refused input, allocation failure ---- */
 
 static void test_invalid_input(void **state)
@@ -801,6 +911,8 @@ int main(void)
 			T(test_alloc_failure),
 			T(test_default_mem),
 			T(test_hash),
+			T(test_instance_gruu),
+			T(test_partial_state),
 	};
 
 	return cmocka_run_group_tests_name(

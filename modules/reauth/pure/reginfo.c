@@ -232,6 +232,7 @@ static int reginfo_check_contact(const reginfo_contact_t *ct, size_t ri,
 		size_t ci, const core_mem_t *mem)
 {
 	const char *why;
+	size_t pi;
 
 	if((why = reginfo_check_required(ct->id)) != NULL) {
 		core_log(mem, CORE_LOG_ERR,
@@ -253,6 +254,30 @@ static int reginfo_check_contact(const reginfo_contact_t *ct, size_t ri,
 		core_log(mem, CORE_LOG_ERR,
 				"reginfo: registration %zu contact %zu: callid %s", ri, ci,
 				why);
+		return -1;
+	}
+	if(ct->nparams > REGINFO_MAX_PARAMS || (ct->nparams > 0 && ct->params == NULL)) {
+		core_log(mem, CORE_LOG_ERR,
+				"reginfo: registration %zu contact %zu: bad parameter list", ri,
+				ci);
+		return -1;
+	}
+	for(pi = 0; pi < ct->nparams; pi++) {
+		if((why = reginfo_check_required(ct->params[pi].name)) != NULL
+				|| (why = reginfo_check_optional(ct->params[pi].value))
+						   != NULL) {
+			core_log(mem, CORE_LOG_ERR,
+					"reginfo: registration %zu contact %zu: parameter %zu %s",
+					ri, ci, pi, why);
+			return -1;
+		}
+	}
+	if((ct->pub_gruu != NULL
+			   && (why = reginfo_check_required(ct->pub_gruu)) != NULL)
+			|| (ct->temp_gruu != NULL
+					&& (why = reginfo_check_required(ct->temp_gruu)) != NULL)) {
+		core_log(mem, CORE_LOG_ERR,
+				"reginfo: registration %zu contact %zu: gruu %s", ri, ci, why);
 		return -1;
 	}
 	if(ct->q != NULL && !reginfo_is_qvalue(ct->q)) {
@@ -435,6 +460,52 @@ static int reginfo_set_long(xmlNodePtr node, const char *name, long value)
 	return reginfo_set(node, name, buf);
 }
 
+/* the gr: namespace, declared on the root the first time a GRUU needs it */
+static xmlNsPtr reginfo_gruu_ns(xmlNodePtr node)
+{
+	xmlNodePtr root = node;
+	xmlNsPtr ns;
+
+	while(root->parent != NULL && root->parent->type == XML_ELEMENT_NODE)
+		root = root->parent;
+	ns = xmlSearchNsByHref(root->doc, root, BAD_CAST REGINFO_GRUU_NS);
+	return ns ? ns : xmlNewNs(root, BAD_CAST REGINFO_GRUU_NS, BAD_CAST "gr");
+}
+
+/* after uri and display-name, as the schema's sequence asks: the
+ * unknown-params, then elements of other namespaces (RFC 5628) */
+static int reginfo_add_extras(
+		xmlNodePtr node, xmlNsPtr ns, const reginfo_contact_t *ct)
+{
+	xmlNodePtr p;
+	xmlNsPtr gr;
+	char buf[REGINFO_NUM_BUF];
+	size_t i;
+
+	for(i = 0; i < ct->nparams; i++) {
+		p = xmlNewTextChild(node, ns, BAD_CAST "unknown-param",
+				BAD_CAST(ct->params[i].value ? ct->params[i].value : ""));
+		if(p == NULL || reginfo_set(p, "name", ct->params[i].name) < 0)
+			return -1;
+	}
+	if(ct->pub_gruu == NULL && ct->temp_gruu == NULL)
+		return 0;
+	if((gr = reginfo_gruu_ns(node)) == NULL)
+		return -1;
+	if(ct->pub_gruu
+			&& ((p = xmlNewChild(node, gr, BAD_CAST "pub-gruu", NULL)) == NULL
+					|| reginfo_set(p, "uri", ct->pub_gruu) < 0))
+		return -1;
+	if(ct->temp_gruu) {
+		snprintf(buf, sizeof(buf), "%lu", ct->temp_gruu_cseq);
+		if((p = xmlNewChild(node, gr, BAD_CAST "temp-gruu", NULL)) == NULL
+				|| reginfo_set(p, "uri", ct->temp_gruu) < 0
+				|| reginfo_set(p, "first-cseq", buf) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int reginfo_add_contact(
 		xmlNodePtr parent, xmlNsPtr ns, const reginfo_contact_t *ct)
 {
@@ -467,7 +538,7 @@ static int reginfo_add_contact(
 					   BAD_CAST ct->display_name)
 					   == NULL)
 		return -1;
-	return 0;
+	return reginfo_add_extras(node, ns, ct);
 }
 
 static int reginfo_add_registration(

@@ -20,6 +20,8 @@
  *     <contact id="c1" state="active" event="registered" expires="3600"
  *         callid="..." cseq="7" q="0.5">
  *      <uri>sip:alice@192.0.2.1</uri><display-name>Alice</display-name>
+ *      <unknown-param name="reg-id">1</unknown-param>  (params, RFC 5626)
+ *      <gr:pub-gruu uri="..."/>  (RFC 5628, xmlns:gr on the root)
  *     </contact>
  *    </registration>
  *   </reginfo>
@@ -84,6 +86,17 @@ typedef enum
 	REGINFO_EV_REJECTED
 } reginfo_ct_event_t;
 
+/* a Contact header parameter kept by the registrar, written as
+ * <unknown-param name="...">value</unknown-param> (RFC 3680) */
+typedef struct reginfo_param
+{
+	const char *name;  /* required, non-empty */
+	const char *value; /* NULL = a parameter without a value */
+} reginfo_param_t;
+
+#define REGINFO_MAX_PARAMS 16 /* per contact */
+#define REGINFO_GRUU_NS "urn:ietf:params:xml:ns:gruuinfo"
+
 typedef struct reginfo_contact
 {
 	const char *id;			  /* required, unique in the whole document */
@@ -96,6 +109,13 @@ typedef struct reginfo_contact
 	const char *callid; /* NULL = omit */
 	long cseq;			/* < 0 = omit */
 	const char *q;		/* NULL = omit; RFC 3261 qvalue, e.g. "0.5" */
+	const reginfo_param_t *params; /* e.g. +sip.instance, reg-id (RFC 5626) */
+	size_t nparams;
+	/* RFC 5628 <gr:pub-gruu uri/>, <gr:temp-gruu uri first-cseq/>:
+	 * NULL = omit */
+	const char *pub_gruu;
+	const char *temp_gruu;
+	unsigned long temp_gruu_cseq;
 } reginfo_contact_t;
 
 typedef struct reginfo_registration

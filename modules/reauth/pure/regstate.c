@@ -11,6 +11,8 @@
 #include "regstate.h"
 
 #define REGSTATE_ID_LEN 32
+#define REGSTATE_PARAMS 2 /* +sip.instance, reg-id */
+#define REGSTATE_PARAM_LEN 16 /* the reg-id digits */
 
 unsigned int regstate_hash(const char *s, unsigned int h)
 {
@@ -45,12 +47,65 @@ static reginfo_reg_state_t reg_state_of(const reginfo_contact_t *cts, size_t n)
 	return REGINFO_REG_TERMINATED;
 }
 
+/* +sip.instance and reg-id as unknown-params (RFC 5626, RFC 5628 example),
+ * GRUUs as given; buf holds the reg-id digits */
+static void contact_params(const regstate_contact_t *c, reginfo_contact_t *o,
+		reginfo_param_t *p, char *buf)
+{
+	o->params = p;
+	o->nparams = 0;
+	if(c->instance != NULL && c->instance[0] != '\0') {
+		p[o->nparams].name = "+sip.instance";
+		p[o->nparams++].value = c->instance;
+	}
+	if(c->reg_id > 0) {
+		snprintf(buf, REGSTATE_PARAM_LEN, "%u", c->reg_id);
+		p[o->nparams].name = "reg-id";
+		p[o->nparams++].value = buf;
+	}
+	o->pub_gruu = c->pub_gruu;
+	o->temp_gruu = c->temp_gruu;
+	o->temp_gruu_cseq = c->temp_gruu_cseq;
+}
+
+/* RFC 3680 4.7.2 partial state: only the registrations with a changed
+ * contact, each with its changed contacts alone; registration states and
+ * ids are those of the full document. Returns how many are left. */
+static size_t keep_changed(const regstate_identity_t *ids,
+		reginfo_registration_t *regs, size_t nids)
+{
+	reginfo_contact_t *cts;
+	size_t i, j, m, n = 0;
+
+	for(i = 0; i < nids; i++) {
+		cts = (reginfo_contact_t *)regs[i].contacts;
+		for(j = 0, m = 0; j < regs[i].ncontacts; j++)
+			if(ids[i].contacts[j].changed)
+				cts[m++] = cts[j];
+		if(m == 0)
+			continue;
+		regs[i].ncontacts = m;
+		regs[n++] = regs[i];
+	}
+	return n;
+}
+
 int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 		unsigned long version, long now, const core_mem_t *mem, char **body,
 		size_t *len)
 {
+	return regstate_build_doc(
+			ids, nids, REGINFO_FULL, version, now, mem, body, len);
+}
+
+int regstate_build_doc(const regstate_identity_t *ids, size_t nids,
+		reginfo_doc_state_t st, unsigned long version, long now,
+		const core_mem_t *mem, char **body, size_t *len)
+{
 	reginfo_registration_t *regs = NULL;
 	reginfo_contact_t *cts = NULL;
+	reginfo_param_t *params = NULL;
+	char *pbuf = NULL;
 	char *idbuf = NULL, *id;
 	reginfo_doc_t doc;
 	size_t i, j, k, total = 0;
@@ -80,6 +135,12 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 	if(total > 0 && (cts = core_alloc(mem, total * sizeof(*cts))) == NULL)
 		goto nomem;
 	if((idbuf = core_alloc(mem, (nids + total + 1) * REGSTATE_ID_LEN)) == NULL)
+		goto nomem;
+	if(total > 0
+			&& ((params = core_alloc(mem, total * REGSTATE_PARAMS * sizeof(*params)))
+						== NULL
+					|| (pbuf = core_alloc(mem, total * REGSTATE_PARAM_LEN))
+							   == NULL))
 		goto nomem;
 
 	id = idbuf;
@@ -127,16 +188,20 @@ int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 			o->callid = c->callid;
 			o->cseq = c->cseq;
 			o->q = c->q;
+			contact_params(c, o, params + k * REGSTATE_PARAMS,
+					pbuf + k * REGSTATE_PARAM_LEN);
 		}
 		regs[i].state = reg_state_of(regs[i].contacts, regs[i].ncontacts);
 	}
 
 	doc.version = version;
-	doc.state = REGINFO_FULL;
+	doc.state = st;
 	doc.regs = regs;
-	doc.nregs = nids;
+	doc.nregs = st == REGINFO_PARTIAL ? keep_changed(ids, regs, nids) : nids;
 	rc = reginfo_build(&doc, mem, body, len);
 	core_free(mem, regs);
+	core_free(mem, params);
+	core_free(mem, pbuf);
 	core_free(mem, cts);
 	core_free(mem, idbuf);
 	return rc;
@@ -150,6 +215,8 @@ inval:
 nomem:
 	core_log(mem, CORE_LOG_ERR, "regstate: out of memory");
 	core_free(mem, regs);
+	core_free(mem, params);
+	core_free(mem, pbuf);
 	core_free(mem, cts);
 	core_free(mem, idbuf);
 	return REGINFO_ERR_NOMEM;

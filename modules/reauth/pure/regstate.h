@@ -26,6 +26,16 @@ typedef struct regstate_contact
 	long expires_at;		  /* absolute time; 0 = does not expire */
 	const char *q;			  /* NULL = omit */
 	reginfo_ct_event_t event; /* REGISTERED for the steady state */
+	/* RFC 5626, as the Contact carried them: NULL / 0 = none. Written as
+	 * unknown-params "+sip.instance" (quoted, as in the Contact) and "reg-id" */
+	const char *instance;
+	unsigned int reg_id;
+	/* RFC 5628: NULL = none */
+	const char *pub_gruu;
+	const char *temp_gruu;
+	unsigned long temp_gruu_cseq;
+	/* what a partial-state document lists (RFC 3680 4.7.2) */
+	unsigned char changed;
 } regstate_contact_t;
 
 typedef struct regstate_identity
@@ -49,5 +59,13 @@ unsigned int regstate_hash(const char *s, unsigned int h);
 int regstate_build_body(const regstate_identity_t *ids, size_t nids,
 		unsigned long version, long now, const core_mem_t *mem, char **body,
 		size_t *len);
+
+/* The same with the document state: REGINFO_PARTIAL lists only the
+ * registrations with a changed contact and only those contacts (their
+ * registration state stays that of all their contacts); nothing changed
+ * gives an empty partial document. */
+int regstate_build_doc(const regstate_identity_t *ids, size_t nids,
+		reginfo_doc_state_t st, unsigned long version, long now,
+		const core_mem_t *mem, char **body, size_t *len);
 
 #endif
