@@ -30,15 +30,8 @@ int reauth_keep_finished = 60;
 str reauth_body_format = str_init("3gpp");
 str reauth_dereg_event = str_init("deactivated");
 
-/* an identity under re-authentication: usrloc key -> procedure id */
-typedef struct proc_idx
-{
-	reauth_tentry_t entry; /* hash: of the aor; id: the procedure's */
-	str *aor;			   /* in the record, which outlives the entry */
-} proc_idx_t;
-
 static reauth_table_t *procs = NULL;   /* records, hash == id */
-static reauth_table_t *proc_index = NULL; /* proc_idx_t, by aor */
+static reauth_table_t *proc_index = NULL; /* reauth_proc_idx_t, by aor */
 static gen_lock_t *create_lock = NULL; /* check-then-index of a trigger */
 
 int reauth_proc_draft_format(void)
@@ -82,14 +75,15 @@ static void rec_free(reauth_tentry_t *e)
 {
 	reauth_procrec_t *rec = (reauth_procrec_t *)e;
 
-	if(rec->core.targets)
+	if(rec->core.targets && rec->core.targets != rec->inline_targets)
 		shm_free(rec->core.targets);
 	shm_free(rec);
 }
 
 static void idx_free(reauth_tentry_t *e)
 {
-	shm_free(e);
+	if(!((reauth_proc_idx_t *)e)->in_record)
+		shm_free(e);
 }
 
 void reauth_proc_destroy(void)
@@ -116,7 +110,7 @@ unsigned int reauth_proc_id_of(str *aor)
 	hash = core_case_hash(aor, NULL, 0);
 	reauth_table_lock(proc_index, hash);
 	for(e = reauth_table_first(proc_index, hash); e && id == 0; e = e->next)
-		if(e->hash == hash && reauth_str_ieq(((proc_idx_t *)e)->aor, aor))
+		if(e->hash == hash && reauth_str_ieq(((reauth_proc_idx_t *)e)->aor, aor))
 			id = e->id;
 	reauth_table_unlock(proc_index, hash);
 	return id;
@@ -124,14 +118,16 @@ unsigned int reauth_proc_id_of(str *aor)
 
 static int idx_add(reauth_procrec_t *rec, str *aor)
 {
-	proc_idx_t *x;
+	reauth_proc_idx_t *x;
 
-	x = shm_malloc(sizeof(*x));
-	if(x == NULL) {
+	if(aor == &rec->aor[0]) {
+		x = &rec->idx0;
+	} else if((x = shm_malloc(sizeof(*x))) == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(x, 0, sizeof(*x));
+	x->in_record = x == &rec->idx0;
 	x->entry.hash = core_case_hash(aor, NULL, 0);
 	x->entry.id = rec->entry.id;
 	x->aor = aor;
@@ -152,9 +148,10 @@ void reauth_proc_unindex(reauth_procrec_t *rec)
 		reauth_table_lock(proc_index, hash);
 		for(e = reauth_table_first(proc_index, hash); e; e = next) {
 			next = e->next;
-			if(e->id == rec->entry.id && ((proc_idx_t *)e)->aor == &rec->aor[i]) {
+			if(e->id == rec->entry.id
+					&& ((reauth_proc_idx_t *)e)->aor == &rec->aor[i]) {
 				reauth_table_unlink(proc_index, e);
-				shm_free(e);
+				idx_free(e);
 			}
 		}
 		reauth_table_unlock(proc_index, hash);

@@ -37,6 +37,18 @@ extern int reauth_keep_finished;
 extern str reauth_body_format;
 extern str reauth_dereg_event;
 
+/* an identity under re-authentication: usrloc key -> procedure id */
+typedef struct reauth_proc_idx
+{
+	reauth_tentry_t entry; /* hash: of the aor; id: the procedure's */
+	str *aor;			   /* in the record, which outlives the entry */
+	int in_record;		   /* the record's own first entry: not freed alone */
+} reauth_proc_idx_t;
+
+/* targets a record holds itself: most users have one subscription and
+ * one contact, more take an allocation of their own */
+#define REAUTH_PROC_INLINE_TARGETS 4
+
 typedef struct reauth_procrec
 {
 	reauth_tentry_t entry; /* hash == id */
@@ -51,6 +63,8 @@ typedef struct reauth_procrec
 	str impi;
 	str *uri; /* public identities, the re-authenticated ones first */
 	str *aor; /* their usrloc keys */
+	reauth_proc_idx_t idx0; /* the index entry of aor[0] */
+	reauth_target_t inline_targets[REAUTH_PROC_INLINE_TARGETS];
 	char buf[];
 } reauth_procrec_t;
 

@@ -67,8 +67,9 @@ static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
 		n += ns;
 	}
 	nc = reauth_refer_contacts(rec->aor, rec->nset, cts, TARGETS_MAX);
-	*out = shm_malloc((n + nc + 1) * sizeof(reauth_target_t));
-	if(*out == NULL) {
+	if(n + nc <= REAUTH_PROC_INLINE_TARGETS)
+		*out = rec->inline_targets; /* only this worker touches them */
+	else if((*out = shm_malloc((n + nc) * sizeof(reauth_target_t))) == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
@@ -366,7 +367,7 @@ void reauth_proc_on_trigger(unsigned int id)
 			(unsigned int)n, &acts);
 	reauth_proc_unlock(rec);
 	if(rc < 0) { /* cancelled before it ran */
-		if(targets)
+		if(targets && targets != rec->inline_targets)
 			shm_free(targets);
 		settle(rec);
 		return;
