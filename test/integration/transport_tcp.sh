@@ -6,12 +6,19 @@
 # the REFER that follows and the NOTIFYs of the subscription all arrive;
 # the UE, ignoring "Refer-Sub: false", notifies its REFER (Event: refer)
 # and gets 200 OK, then registers again and the procedure completes.
+# (KEMI=1: the same through etc/kamailio-kemi.cfg and etc/reauth.lua,
+# transport_tcp_kemi.sh)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
 
 KAM_PORT=$(free_port)
-kam_start "LISTEN_TCP=tcp:$IP:$KAM_PORT"
+if [ -n "${KEMI:-}" ]; then
+	KAM_CFG="$TOP/etc/kamailio-kemi.cfg"
+	kam_start "LISTEN_TCP=tcp:$IP:$KAM_PORT" "LUA_SCRIPT=\"$TOP/etc/reauth.lua\""
+else
+	kam_start "LISTEN_TCP=tcp:$IP:$KAM_PORT"
+fi
 
 pu=$(free_port)   # the UE's end of its TCP connection
 cp=$(free_port)   # the port its Contact names: nobody listens there
