@@ -3,6 +3,11 @@
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The dialog is rebuilt from the stored subscription: its socket, its
+ * route set, its remote target (which may carry the ;alias of a TCP
+ * connection, restored by tm). A NOTIFY too large for UDP goes over TCP
+ * (RFC 3261 18.1.1), or is not sent and is counted.
  */
 
 #include <string.h>
