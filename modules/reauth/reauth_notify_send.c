@@ -174,8 +174,8 @@ static void notify_pace(atomic_t *open)
 				atomic_get(open), REAUTH_PACE_MAX_US / 1000000);
 }
 
-static int notify_headers(notify_out_t *out, const char *terminated,
-		time_t now, char *buf, int size)
+static int notify_headers(notify_out_t *out, const char *terminated, time_t now,
+		char *buf, int size)
 {
 	long left = (long)(out->d.expires - now);
 
@@ -184,7 +184,8 @@ static int notify_headers(notify_out_t *out, const char *terminated,
 				"Event: reg\r\nContact: %.*s\r\n"
 				"Subscription-State: active;expires=%ld\r\n"
 				"Content-Type: " REGINFO_CONTENT_TYPE "\r\n",
-				out->d.loc_contact.len, out->d.loc_contact.s, left > 0 ? left : 0);
+				out->d.loc_contact.len, out->d.loc_contact.s,
+				left > 0 ? left : 0);
 	return snprintf(buf, size,
 			"Event: reg\r\nContact: %.*s\r\n"
 			"Subscription-State: terminated%s%s\r\n"
@@ -208,10 +209,9 @@ static int notify_headers(notify_out_t *out, const char *terminated,
 
 static int notify_size(notify_out_t *out, int hdrs_len, int body_len)
 {
-	return hdrs_len + body_len + 2 * out->d.rem_target.len
-		   + out->d.identity.len + out->d.watcher.len + out->d.callid.len
-		   + out->d.rem_tag.len + out->d.loc_tag.len + out->d.route_set.len
-		   + REAUTH_NOTIFY_OVERHEAD;
+	return hdrs_len + body_len + 2 * out->d.rem_target.len + out->d.identity.len
+		   + out->d.watcher.len + out->d.callid.len + out->d.rem_tag.len
+		   + out->d.loc_tag.len + out->d.route_set.len + REAUTH_NOTIFY_OVERHEAD;
 }
 
 /* a TCP socket to send from: the one on the UDP socket's address and
@@ -240,11 +240,13 @@ static int tcp_next_hop(str *hop, int lr, char *buf, int size, str *out)
 
 	if(parse_uri(hop->s, hop->len, &u) < 0 || u.host.len <= 0)
 		return -1;
-	if(u.transport_val.len > 0 && (u.transport_val.len != 3
-				|| strncasecmp(u.transport_val.s, "udp", 3) != 0))
+	if(u.transport_val.len > 0
+			&& (u.transport_val.len != 3
+					|| strncasecmp(u.transport_val.s, "udp", 3) != 0))
 		return -1; /* it names a transport already: not ours to change */
 	len = snprintf(buf, size, "sip:%.*s%s%.*s;transport=tcp%s", u.host.len,
-			u.host.s, u.port.len ? ":" : "", u.port.len, u.port.s, lr ? ";lr" : "");
+			u.host.s, u.port.len ? ":" : "", u.port.len, u.port.s,
+			lr ? ";lr" : "");
 	if(len <= 0 || len >= size)
 		return -1;
 	out->s = buf;
@@ -254,8 +256,8 @@ static int tcp_next_hop(str *hop, int lr, char *buf, int size, str *out)
 
 /* 0: send as it is; 1: dlg now goes over TCP (hop in buf); -1: too large,
  * no way to send it */
-static int notify_transport(notify_out_t *out, dlg_t *dlg, int size,
-		char *buf, int buf_size, str *hop)
+static int notify_transport(notify_out_t *out, dlg_t *dlg, int size, char *buf,
+		int buf_size, str *hop)
 {
 	struct socket_info *tcp;
 	struct sip_uri ru;
@@ -273,11 +275,11 @@ static int notify_transport(notify_out_t *out, dlg_t *dlg, int size,
 	tcp = tcp_socket_for(dlg->send_sock);
 	if(tcp && dlg->route_set) {
 		if(parse_uri(dlg->route_set->nameaddr.uri.s,
-				   dlg->route_set->nameaddr.uri.len, &ru)
-						< 0
+				   dlg->route_set->nameaddr.uri.len,
+				   &ru) < 0
 				|| ru.lr.s == NULL
-				|| tcp_next_hop(&dlg->route_set->nameaddr.uri, 1, buf,
-						   buf_size, hop)
+				|| tcp_next_hop(
+						   &dlg->route_set->nameaddr.uri, 1, buf, buf_size, hop)
 						   < 0)
 			tcp = NULL;
 	} else if(tcp
@@ -392,7 +394,8 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		reauth_stats_notify_failed();
 	} else {
 		LM_DBG("NOTIFY version %u sent on subscription %u of %.*s\n",
-				out->d.version, out->d.id, out->d.identity.len, out->d.identity.s);
+				out->d.version, out->d.id, out->d.identity.len,
+				out->d.identity.s);
 		reauth_stats_notify_sent();
 	}
 done:

@@ -231,9 +231,9 @@ static int refer_one(reauth_refer_dest_t *dest, refer_target_t *t)
 	/* a Call-ID the script can tell: NOTIFYs of an implicit refer
 	 * subscription (a UE that ignored Refer-Sub: false) are answered, not
 	 * refused, in this dialog (etc/kamailio.cfg, route[REFER_NOTIFY]) */
-	len = snprintf(callid_buf, sizeof(callid_buf), REAUTH_REFER_CALLID_PREFIX
-			"%x.%x.%x@%.*s", dest->proc_id, dest->target,
-			(unsigned int)kam_rand(), domain.len, domain.s);
+	len = snprintf(callid_buf, sizeof(callid_buf),
+			REAUTH_REFER_CALLID_PREFIX "%x.%x.%x@%.*s", dest->proc_id,
+			dest->target, (unsigned int)kam_rand(), domain.len, domain.s);
 	if(len > 0 && len < (int)sizeof(callid_buf)) {
 		callid.s = callid_buf;
 		callid.len = len;
