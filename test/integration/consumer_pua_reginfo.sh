@@ -61,7 +61,11 @@ b_wait_dump() {
 # an OPTIONS makes it subscribe (reginfo_subscribe, through the S-CSCF)
 SIPP_REMOTE="$PCSCF_IP:$BPORT" sipp_run trigger options.xml >/dev/null
 check "pua_reginfo subscribed to alice" wait_subs 1 sip:alice@ims.test
-check_eq "its subscription is a watcher's, not the UE's" other "$(subs_field kind sip:alice@ims.test)"
+# a P-CSCF-like sipp watcher next to it: what went on the wire
+pw=$(free_port)
+from_pcscf sipp_bg wire sub_ue.xml "$pw" -s alice -key watcher pcscf -key sub_expires 600 -key notifies 3
+check "the sipp watcher subscribed too" wait_subs 2 sip:alice@ims.test
+check_eq "both subscriptions are watchers', not the UE's" "other other" "$(subs_field kind sip:alice@ims.test | xargs)"
 check "the consumer's usrloc has alice's contact (initial NOTIFY)" \
 	b_wait_dump has "sip:alice@$IP:$pa;transport=udp"
 
@@ -78,6 +82,21 @@ check_contains "the consumer skipped the re-authentication's 'shortened' (5.6)" 
 	"Unknown Event shortened" "$(cat "$B_LOG")"
 check_not_contains "the consumer knew the de-registration's contact event" \
 	"Unknown Event deactivated" "$(cat "$B_LOG")"
+# the de-registration NOTIFY, against both parsers (see the module docs,
+# "Reg Event Consumers of Kamailio")
+check_sipp "the sipp watcher got its three NOTIFYs" wire
+check_eq "three NOTIFYs: initial, re-authentication, de-registration" 3 "$(notify_split wire)"
+h=$(notify_hdr_file wire 3)
+b=$(notify_body wire 3)
+check_contains "Subscription-State: terminated" "terminated" "$(hdr "$h" Subscription-State)"
+check_eq "alice's registration is terminated (pua_reginfo drops the AoR)" 1 \
+	"$(rx "$b" 'count(//*[local-name()="registration"][@aor="sip:alice@ims.test"][@state="terminated"])')"
+check_eq "its contacts are terminated (ims_registrar_pcscf removes them)" 0 \
+	"$(rx "$b" 'count(//*[local-name()="registration"][@state="terminated"]/*[local-name()="contact"][@state!="terminated"])')"
+check_eq "with an event both parsers know (deactivated, expired...)" 0 \
+	"$(rx "$b" 'count(//*[local-name()="registration"][@state="terminated"]/*[local-name()="contact"][not(@event="registered" or @event="created" or @event="refreshed" or @event="expired" or @event="deactivated" or @event="unregistered")])')"
+check_eq "the contact event is dereg_event (deactivated)" deactivated \
+	"$(rx "$b" 'string(//*[local-name()="registration"][@aor="sip:alice@ims.test"]/*[local-name()="contact"]/@event)')"
 check_not_contains "nothing crashed in the consumer" "CRITICAL" "$(cat "$B_LOG")"
 
 kill "$B_PID" 2>/dev/null

@@ -7,7 +7,9 @@
 #   counts it (before, udp_send failed with "Message too long" and the
 #   watcher waited in vain);
 # - the example cfg bounds registrations instead (registrar max_contacts,
-#   MAX_CONTACTS 20): the 21st contact of a user is refused.
+#   MAX_CONTACTS 20): the 21st contact of a user is refused;
+# - with the core's udp_mtu set (UDP_MTU=1300, udp_mtu_try_proto TCP), a
+#   NOTIFY of 5 contacts, over 1300 bytes, goes over TCP too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -141,5 +143,23 @@ register_at bob "$p" 600 >/dev/null
 last=$(ls -t "$WORK"/reg-bob-"$p"-*.msg | head -1)
 check_contains "the 21st is refused by the registrar (max_contacts)" "SIP/2.0 503" \
 	"$(grep '^SIP/2.0 ' "$last" | tail -1)"
+
+# ------------- the core's udp_mtu (RFC 3261 18.1.1's 1300 bytes) applies too
+kam_stop
+rm -f "$WORK"/watcher.* "$WORK"/kamailio.sqlite* "$WORK"/reauth.sqlite*
+KAM_LOG="$WORK/kamailio-mtu.log"
+KAM_PORT=$(free_port)
+kam_start "LISTEN_TCP=tcp:$IP:$KAM_PORT" "UDP_MTU=1300"
+pm=$(free_port)
+check "a new watcher listens on UDP and TCP" watcher_at "$pm"
+check_eq "alice has 5 contacts" 5 "$(add_contacts 5)"
+check "the watcher subscribes" subscribe mtu
+check_eq "statistics: notify_over_tcp" 1 "$(wait_stat reauth:notify_over_tcp 1)"
+for i in $(seq 1 50); do ls "$WORK"/watcher.tcp.* >/dev/null 2>&1 && break; sleep 0.1; done
+f=$(ls "$WORK"/watcher.tcp.* 2>/dev/null | head -1)
+check "the NOTIFY of 5 contacts (over 1300 bytes) came over TCP" test -n "$f"
+check_eq "nothing came over UDP" "" "$(ls "$WORK"/watcher.udp.* 2>/dev/null)"
+check_range "it is larger than udp_mtu" 1301 65507 "$(wc -c <"$f")"
+kam_stop_tcp
 
 finish
