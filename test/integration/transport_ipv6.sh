@@ -19,7 +19,9 @@ ps=$(free_port)
 check "alice registers from [::1]:$pa" v6 register_at alice "$pa" 600
 check_contains "usrloc: her contact is the IPv6 one" "sip:alice@[::1]:$pa;transport=udp" \
 	"$(kamcmd_ ul.lookup location alice@ims.test 2>&1)"
-v6 sipp_bg ue uas_refer_accept.xml "$pa" -s alice -au alice -ap alice-secret -key expires 600
+# the UE also notifies its REFER (it ignores Refer-Sub: false), over IPv6
+v6 sipp_bg ue ue_refer_notify.xml "$pa" -s alice -au alice -ap alice-secret \
+	-key contact_port "$pa" -key ctransport udp
 v6 sipp_bg sub sub_refuse.xml "$ps" -s alice -au alice -ap alice-secret
 check "alice subscribes over IPv6" wait_subs 1 sip:alice@ims.test
 check_eq "the subscription keeps the IPv6 socket" "udp:[::1]:$KAM_PORT" \
@@ -55,6 +57,11 @@ check_eq "REFER: our Contact is the IPv6 socket" "<sip:[::1]:$KAM_PORT;transport
 	"$(hdr "$h" Contact)"
 check_range "statistics: the NOTIFYs were sent (initial, re-auth, maybe the refresh)" 2 3 "$(reauth_stat notify_sent)"
 check_eq "statistics: none too large" 0 "$(reauth_stat notify_too_large)"
+responses_split ue >/dev/null
+code=$(for f in "$WORK"/ue.resp.*.hdr; do
+	case $(hdr "$f" CSeq) in *NOTIFY) status_code "$f" ;; esac
+done | head -1)
+check_eq "the UE's NOTIFY (Event: refer) to [::1] is answered 200 OK" 200 "$code"
 check_range "usrloc: alice's IPv6 contact re-registered" 590 600 "$(ul_expires alice@ims.test "$pa" "[::1]")"
 
 finish

@@ -22,7 +22,7 @@ fi
 
 pu=$(free_port)   # the UE's end of its TCP connection
 cp=$(free_port)   # the port its Contact names: nobody listens there
-sipp_bg ue ue_tcp.xml "$pu" -t t1 -oocsf "$SIPP_DIR/ue_tcp_refer.xml" \
+sipp_bg ue ue_tcp.xml "$pu" -t t1 -oocsf "$SIPP_DIR/ue_refer_notify.xml" \
 	-s alice -au alice -ap alice-secret -key contact_port "$cp" -key ctransport tcp
 check "alice subscribes over TCP" wait_subs 1 sip:alice@ims.test
 check_eq "nothing listens on the port of the UE's Contact" "" \
@@ -64,6 +64,8 @@ code=$(for f in "$WORK"/ue.resp.*.hdr; do
 	case $(hdr "$f" CSeq) in *NOTIFY) status_code "$f" ;; esac
 done | head -1)
 check_eq "the UE's NOTIFY (Event: refer) is answered 200 OK" 200 "$code"
+check "a refer NOTIFY in no REFER dialog of ours is answered 481, not 404" \
+	sipp_run stray refer_notify_stray.xml
 check_eq "statistics: one REFER sent" 1 "$(reauth_stat refer_sent)"
 check_eq "statistics: no NOTIFY had to change transport" 0 "$(reauth_stat notify_over_tcp)"
 check_not_contains "Kamailio opened no connection to the Contact's port" \
