@@ -305,7 +305,9 @@ static int notify_transport(notify_out_t *out, dlg_t *dlg, int size, char *buf,
 		dlg->route_set->nameaddr.uri = *hop;
 	else
 		dlg->dst_uri = *hop;
-	LM_INFO("NOTIFY of about %d bytes on subscription %u: over TCP to %.*s"
+	/* past udp_mtu it is the rule (every large NOTIFY): debug only */
+	LOG(size > REAUTH_UDP_MAX ? L_INFO : L_DBG,
+			"NOTIFY of about %d bytes on subscription %u: over TCP to %.*s"
 			" (RFC 3261 18.1.1)\n",
 			size, out->d.id, hop->len, hop->s);
 	reauth_stats_add(REAUTH_STAT_NOTIFY_OVER_TCP, 1);
