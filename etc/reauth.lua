@@ -27,11 +27,21 @@ function ksr_request_route()
 				return 1
 			end
 		end
+		-- over TCP the NOTIFYs reuse the SUBSCRIBE's connection (alias)
+		if KSR.siputils.has_totag() < 0 and KSR.pv.get("$pr") ~= "udp" then
+			KSR.nathelper.set_contact_alias()
+		end
 		KSR.reauth.reauth_subscribe()
 		return 1
 	end
 	if method == "REGISTER" then
 		ksr_route_registrar()
+		return 1
+	end
+	-- NOTIFYs of a refer subscription (a UE that ignored Refer-Sub: false)
+	if method == "NOTIFY" and KSR.siputils.has_totag() > 0
+			and string.find(KSR.pv.get("$hdr(Event)") or "", "^refer") then
+		ksr_route_refer_notify()
 		return 1
 	end
 	if method == "MESSAGE" and KSR.permissions.allow_source_address(GRP_AS) > 0
@@ -64,6 +74,10 @@ function ksr_route_registrar()
 		KSR.info("REGISTER of " .. KSR.pv.get("$tu") .. " during re-authentication: challenge\n")
 		challenge = true
 	end
+	-- a UE over TCP: requests to it reuse its connection (received URI)
+	if KSR.pv.get("$pr") ~= "udp" then
+		KSR.nathelper.fix_nated_register()
+	end
 	if challenge then
 		if KSR.auth_db.auth_check(KSR.pv.get("$fd"), "subscriber", 1) < 0 then
 			KSR.auth.auth_challenge(KSR.pv.get("$fd"), 0)
@@ -73,6 +87,18 @@ function ksr_route_registrar()
 	end
 	if KSR.registrar.save("location", 0) < 0 then
 		KSR.sl.sl_reply_error()
+	end
+end
+
+-- our REFERs carry "Refer-Sub: false" (RFC 4488); a UE that ignores it
+-- notifies the REFER's progress in its dialog: 200 OK when the Call-ID is
+-- one the module gave, else 481 (RFC 6665), as etc/kamailio.cfg does
+function ksr_route_refer_notify()
+	local ci = KSR.pv.get("$ci") or ""
+	if string.sub(ci, 1, 13) == "reauth-refer-" and KSR.is_myself_ruri() then
+		KSR.sl.sl_send_reply(200, "OK")
+	else
+		KSR.sl.sl_send_reply(481, "Subscription Does Not Exist")
 	end
 end
 

@@ -3,15 +3,22 @@
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The dialog is rebuilt from the stored subscription: its socket, its
+ * route set, its remote target (which may carry the ;alias of a TCP
+ * connection, restored by tm). A NOTIFY too large for UDP goes over TCP
+ * (RFC 3261 18.1.1), or is not sent and is counted.
  */
 
 #include <string.h>
 
 #include "core/atomic_ops.h"
+#include "core/cfg_core.h"
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "core/parser/parse_rr.h"
+#include "core/parser/parse_uri.h"
 #include "core/socket_info.h"
 #include "core/ut.h"
 #include "modules/tm/tm_load.h"
@@ -168,8 +175,8 @@ static void notify_pace(atomic_t *open)
 				atomic_get(open), REAUTH_PACE_MAX_US / 1000000);
 }
 
-static int notify_headers(notify_out_t *out, const char *terminated,
-		time_t now, char *buf, int size)
+static int notify_headers(notify_out_t *out, const char *terminated, time_t now,
+		char *buf, int size)
 {
 	long left = (long)(out->d.expires - now);
 	/* RFC 6665 8.2.1: the package the subscription named */
@@ -189,6 +196,126 @@ static int notify_headers(notify_out_t *out, const char *terminated,
 			*terminated ? ";reason=" : "", terminated);
 }
 
+/* --- RFC 3261 18.1.1: a NOTIFY too large for UDP goes over TCP ---
+ * Kamailio's udp_mtu / udp_mtu_try_proto apply this rule to forwarded
+ * requests only, not to tm's own; the same rule here, for the NOTIFY.
+ * Past the largest UDP datagram the NOTIFY can only go over TCP: without
+ * a TCP socket it is not sent at all (udp_send would fail with "Message
+ * too long" and the watcher would wait in vain), and that is said. */
+#define REAUTH_UDP_MAX 65507 /* the UDP payload of an IPv4 datagram */
+/* what tm adds to the NOTIFY besides our headers and body: start line,
+ * Via, Max-Forwards, From, To, Call-ID, CSeq, Route, User-Agent,
+ * Content-Length */
+#define REAUTH_NOTIFY_OVERHEAD 400
+#define REAUTH_HOP_MAX 320
+
+static int notify_size(notify_out_t *out, int hdrs_len, int body_len)
+{
+	return hdrs_len + body_len + 2 * out->d.rem_target.len + out->d.identity.len
+		   + out->d.watcher.len + out->d.callid.len + out->d.rem_tag.len
+		   + out->d.loc_tag.len + out->d.route_set.len + REAUTH_NOTIFY_OVERHEAD;
+}
+
+/* a TCP socket to send from: the one on the UDP socket's address and
+ * port, else the first of the same address family */
+static struct socket_info *tcp_socket_for(struct socket_info *udp)
+{
+	struct socket_info **list, *si;
+
+	if(udp == NULL)
+		return NULL;
+	si = find_si(&udp->address, udp->port_no, PROTO_TCP);
+	if(si)
+		return si;
+	list = get_sock_info_list(PROTO_TCP);
+	for(si = list ? *list : NULL; si; si = si->next)
+		if(si->address.af == udp->address.af)
+			return si;
+	return NULL;
+}
+
+/* "sip:HOST[:PORT];transport=tcp[;lr]" for a next hop URI */
+static int tcp_next_hop(str *hop, int lr, char *buf, int size, str *out)
+{
+	struct sip_uri u;
+	int len;
+
+	if(parse_uri(hop->s, hop->len, &u) < 0 || u.host.len <= 0)
+		return -1;
+	if(u.transport_val.len > 0
+			&& (u.transport_val.len != 3
+					|| strncasecmp(u.transport_val.s, "udp", 3) != 0))
+		return -1; /* it names a transport already: not ours to change */
+	len = snprintf(buf, size, "sip:%.*s%s%.*s;transport=tcp%s", u.host.len,
+			u.host.s, u.port.len ? ":" : "", u.port.len, u.port.s,
+			lr ? ";lr" : "");
+	if(len <= 0 || len >= size)
+		return -1;
+	out->s = buf;
+	out->len = len;
+	return 0;
+}
+
+/* 0: send as it is; 1: dlg now goes over TCP (hop in buf); -1: too large,
+ * no way to send it */
+static int notify_transport(notify_out_t *out, dlg_t *dlg, int size, char *buf,
+		int buf_size, str *hop)
+{
+	struct socket_info *tcp;
+	struct sip_uri ru;
+	int mtu = cfg_get(core, core_cfg, udp_mtu);
+	int try_proto = cfg_get(core, core_cfg, udp_mtu_try_proto);
+
+	if(dlg->send_sock && dlg->send_sock->proto != PROTO_UDP)
+		return 0;
+	if(!(mtu > 0 && try_proto == PROTO_TCP && size > mtu)
+			&& size <= REAUTH_UDP_MAX)
+		return 0;
+	/* the next hop: the first route (loose routing only; tm prints the
+	 * Route headers from their raw text, so the rr's URI is ours to point
+	 * at TCP) or the remote target */
+	tcp = tcp_socket_for(dlg->send_sock);
+	if(tcp && dlg->route_set) {
+		if(parse_uri(dlg->route_set->nameaddr.uri.s,
+				   dlg->route_set->nameaddr.uri.len,
+				   &ru) < 0
+				|| ru.lr.s == NULL
+				|| tcp_next_hop(
+						   &dlg->route_set->nameaddr.uri, 1, buf, buf_size, hop)
+						   < 0)
+			tcp = NULL;
+	} else if(tcp
+			  && tcp_next_hop(&dlg->rem_target, 0, buf, buf_size, hop) < 0) {
+		tcp = NULL;
+	}
+	if(tcp == NULL) {
+		if(size <= REAUTH_UDP_MAX)
+			return 0; /* over udp_mtu only: UDP still carries it */
+		LM_ERR("NOTIFY of about %d bytes on subscription %u of %.*s does not"
+			   " fit a UDP datagram and cannot go over TCP (%s): not sent"
+			   " (RFC 3261 18.1.1; bound the contacts with registrar"
+			   " max_contacts, or listen on TCP)\n",
+				size, out->d.id, out->d.identity.len, out->d.identity.s,
+				tcp_socket_for(dlg->send_sock)
+						? "its next hop names another transport"
+						: "no TCP socket");
+		reauth_stats_add(REAUTH_STAT_NOTIFY_TOO_LARGE, 1);
+		return -1;
+	}
+	dlg->send_sock = tcp;
+	if(dlg->route_set)
+		dlg->route_set->nameaddr.uri = *hop;
+	else
+		dlg->dst_uri = *hop;
+	/* past udp_mtu it is the rule (every large NOTIFY): debug only */
+	LOG(size > REAUTH_UDP_MAX ? L_INFO : L_DBG,
+			"NOTIFY of about %d bytes on subscription %u: over TCP to %.*s"
+			" (RFC 3261 18.1.1)\n",
+			size, out->d.id, hop->len, hop->s);
+	reauth_stats_add(REAUTH_STAT_NOTIFY_OVER_TCP, 1);
+	return 1;
+}
+
 int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		const char *terminated, notify_origin_t *origin)
 {
@@ -197,6 +324,8 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	char hdrs_buf[1024];
 	str hdrs, body;
 	dlg_t dlg;
+	char hop_buf[REAUTH_HOP_MAX];
+	str hop;
 	uac_req_t uac_r;
 	notify_key_t *key;
 	time_t now = time(NULL);
@@ -240,6 +369,12 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		pkg_free(body_s);
 		return -1;
 	}
+	if(notify_transport(out, &dlg, notify_size(out, hdrs.len, body.len),
+			   hop_buf, sizeof(hop_buf), &hop)
+			< 0) {
+		reauth_stats_notify_failed();
+		goto done;
+	}
 
 	key = shm_malloc(sizeof(notify_key_t));
 	if(key == NULL) {
@@ -265,7 +400,8 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 		reauth_stats_notify_failed();
 	} else {
 		LM_DBG("NOTIFY version %u sent on subscription %u of %.*s\n",
-				out->d.version, out->d.id, out->d.identity.len, out->d.identity.s);
+				out->d.version, out->d.id, out->d.identity.len,
+				out->d.identity.s);
 		reauth_stats_notify_sent();
 	}
 done:

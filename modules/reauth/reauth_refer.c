@@ -8,8 +8,12 @@
  * NOTIFY, each registered contact of the set gets an out-of-dialog REFER
  * (RFC 3515) whose Refer-To asks for a REGISTER to this registrar,
  * routed like any request to that contact: through its Path, from the
- * socket it registered on. "Refer-Sub: false" (RFC 4488) spares the UE
- * the implicit subscription. The final answer comes back as a job.
+ * socket it registered on, to its received address (NAT, or the TCP
+ * connection it registered over: tm then reuses that connection).
+ * "Refer-Sub: false" with "Supported: norefersub" (RFC 4488) spares the
+ * UE the implicit subscription; not "Require": a UE without the
+ * extension would refuse the REFER with 420 instead of registering.
+ * The final answer comes back as a job.
  */
 
 #include <string.h>
@@ -21,6 +25,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/parser/parse_rr.h"
 #include "core/parser/parse_uri.h"
+#include "core/rand/kam_rand.h"
 #include "core/socket_info.h"
 #include "modules/tm/tm_load.h"
 
@@ -154,12 +159,14 @@ static int identity_domain(str *identity, str *host)
 
 static int refer_one(reauth_refer_dest_t *dest, refer_target_t *t)
 {
-	char hdrs_buf[2048], from_buf[REAUTH_AOR_MAX + 16];
-	str hdrs, from, domain, next_hop = STR_NULL;
+	char hdrs_buf[2048], from_buf[REAUTH_AOR_MAX + 16], callid_buf[128];
+	str hdrs, from, domain, next_hop = STR_NULL, callid;
+	str hostport = STR_NULL, proto = STR_NULL;
+	char *colon;
 	rr_t *rr = NULL;
 	uac_req_t uac_r;
 	reauth_refer_dest_t *param;
-	struct socket_info *si;
+	struct socket_info *si, *csi;
 	int len, rc;
 
 	if(identity_domain(&t->identity, &domain) < 0)
@@ -172,19 +179,28 @@ static int refer_one(reauth_refer_dest_t *dest, refer_target_t *t)
 	from.len = len;
 
 	si = t->sock.len > 0 ? lookup_local_socket(&t->sock) : NULL;
+	/* our Contact from the socket ("proto:host:port", IPv6 in brackets),
+	 * as the subscriptions build theirs */
+	csi = si ? si : get_first_socket();
+	if(csi && (colon = memchr(csi->sock_str.s, ':', csi->sock_str.len))) {
+		proto.s = csi->sock_str.s;
+		proto.len = (int)(colon - proto.s);
+		hostport.s = colon + 1;
+		hostport.len = csi->sock_str.len - proto.len - 1;
+	}
 	len = snprintf(hdrs_buf, sizeof(hdrs_buf),
 			"%s%.*s%s"
 			"Refer-To: <%.*s%.*s%s>\r\n"
 			"Refer-Sub: false\r\n"
+			"Supported: norefersub\r\n"
 			"Referred-By: <%.*s>\r\n"
-			"Contact: <sip:%.*s:%.*s>\r\n",
+			"Contact: <sip:%.*s;transport=%.*s>\r\n",
 			t->path.len ? "Route: " : "", t->path.len, t->path.s,
 			t->path.len ? "\r\n" : "", reauth_refer_to.len ? 0 : 4,
 			"sip:", reauth_refer_to.len ? reauth_refer_to.len : domain.len,
 			reauth_refer_to.len ? reauth_refer_to.s : domain.s,
 			reauth_refer_to.len ? "" : ";method=REGISTER", from.len, from.s,
-			si ? si->address_str.len : 0, si ? si->address_str.s : "",
-			si ? si->port_no_str.len : 0, si ? si->port_no_str.s : "");
+			hostport.len, hostport.s, proto.len, proto.s);
 	if(len <= 0 || len >= (int)sizeof(hdrs_buf))
 		return -1;
 	hdrs.s = hdrs_buf;
@@ -212,6 +228,17 @@ static int refer_one(reauth_refer_dest_t *dest, refer_target_t *t)
 			refer_completed, (void *)param);
 	if(t->sock.len > 0)
 		uac_r.ssock = &t->sock;
+	/* a Call-ID the script can tell: NOTIFYs of an implicit refer
+	 * subscription (a UE that ignored Refer-Sub: false) are answered, not
+	 * refused, in this dialog (etc/kamailio.cfg, route[REFER_NOTIFY]) */
+	len = snprintf(callid_buf, sizeof(callid_buf),
+			REAUTH_REFER_CALLID_PREFIX "%x.%x.%x@%.*s", dest->proc_id,
+			dest->target, (unsigned int)kam_rand(), domain.len, domain.s);
+	if(len > 0 && len < (int)sizeof(callid_buf)) {
+		callid.s = callid_buf;
+		callid.len = len;
+		uac_r.callid = &callid;
+	}
 	rc = tmb.t_request(&uac_r, &t->uri, &t->identity, &from,
 			next_hop.len ? &next_hop : NULL);
 	if(rr)

@@ -12,6 +12,10 @@
 
 extern str reauth_refer_to;
 
+/* the Call-ID of every REFER starts so: the script recognises the
+ * dialog of our REFER when a UE sends NOTIFYs in it (Event: refer) */
+#define REAUTH_REFER_CALLID_PREFIX "reauth-refer-"
+
 /* a registered contact of the user, as the procedure lists it */
 typedef struct reauth_contact_ref
 {

@@ -26,6 +26,8 @@ typedef enum reauth_stat
 	REAUTH_STAT_SUBSCRIBE_REFUSED_FULL,
 	REAUTH_STAT_NOTIFY_PACED,
 	REAUTH_STAT_DB_ERRORS, /* failed batch writes, rows not kept */
+	REAUTH_STAT_NOTIFY_OVER_TCP, /* too large for UDP: sent over TCP */
+	REAUTH_STAT_NOTIFY_TOO_LARGE, /* too large for UDP, no TCP: not sent */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 
