@@ -120,7 +120,7 @@ static int idx_add(reauth_procrec_t *rec, str *aor)
 {
 	reauth_proc_idx_t *x;
 
-	if(aor == &rec->aor[0]) {
+	if(aor == &REAUTH_PROC_AOR(rec)[0]) {
 		x = &rec->idx0;
 	} else if((x = shm_malloc(sizeof(*x))) == NULL) {
 		SHM_MEM_ERROR;
@@ -144,12 +144,12 @@ void reauth_proc_unindex(reauth_procrec_t *rec)
 	int i;
 
 	for(i = 0; i < rec->nset; i++) {
-		hash = core_case_hash(&rec->aor[i], NULL, 0);
+		hash = core_case_hash(&REAUTH_PROC_AOR(rec)[i], NULL, 0);
 		reauth_table_lock(proc_index, hash);
 		for(e = reauth_table_first(proc_index, hash); e; e = next) {
 			next = e->next;
 			if(e->id == rec->entry.id
-					&& ((reauth_proc_idx_t *)e)->aor == &rec->aor[i]) {
+					&& ((reauth_proc_idx_t *)e)->aor == &REAUTH_PROC_AOR(rec)[i]) {
 				reauth_table_unlink(proc_index, e);
 				idx_free(e);
 			}
@@ -185,11 +185,18 @@ void reauth_proc_unlock(reauth_procrec_t *rec)
 static reauth_procrec_t *rec_new(reauth_user_t *u, str *uri, str *aor, int n)
 {
 	reauth_procrec_t *rec;
+	str *ruri, *raor;
 	size_t len;
 	char *p;
-	int i;
+	int i, shared = -1;
 
-	len = 2 * n * sizeof(str) + u->trigger.len + u->impi.len + 2;
+	/* the trigger is most often the first identity: one copy for both */
+	for(i = 0; i < n && shared < 0; i++)
+		if(u->trigger.len == uri[i].len
+				&& memcmp(u->trigger.s, uri[i].s, uri[i].len) == 0)
+			shared = i;
+	len = 2 * n * sizeof(str) + u->impi.len + 1
+		  + (shared < 0 ? u->trigger.len + 1 : 0);
 	for(i = 0; i < n; i++)
 		len += uri[i].len + aor[i].len + 2;
 	rec = shm_malloc(sizeof(reauth_procrec_t) + len);
@@ -198,18 +205,21 @@ static reauth_procrec_t *rec_new(reauth_user_t *u, str *uri, str *aor, int n)
 		return NULL;
 	}
 	memset(rec, 0, sizeof(reauth_procrec_t));
-	rec->uri = (str *)rec->buf;
-	rec->aor = rec->uri + n;
-	p = (char *)(rec->aor + n);
-	reauth_str_pack(&rec->trigger, &u->trigger, &p);
-	reauth_str_pack(&rec->impi, &u->impi, &p);
+	rec->nall = (unsigned short)n;
+	ruri = REAUTH_PROC_URI(rec);
+	raor = REAUTH_PROC_AOR(rec);
+	p = (char *)(raor + n);
 	for(i = 0; i < n; i++) {
-		reauth_str_pack(&rec->uri[i], &uri[i], &p);
-		reauth_str_pack(&rec->aor[i], &aor[i], &p);
+		reauth_str_pack(&ruri[i], &uri[i], &p);
+		reauth_str_pack(&raor[i], &aor[i], &p);
 	}
+	if(shared >= 0)
+		rec->trigger = ruri[shared];
+	else
+		reauth_str_pack(&rec->trigger, &u->trigger, &p);
+	reauth_str_pack(&rec->impi, &u->impi, &p);
 	rec->by_private = (unsigned char)u->by_private;
 	rec->nset = (unsigned short)u->nset;
-	rec->nall = (unsigned short)n;
 	rec->shard = reauth_shard_of(
 			core_case_hash(u->nall ? &u->all[0] : &u->trigger, NULL, 0));
 	return rec;
@@ -291,7 +301,7 @@ static reauth_procrec_t *proc_create(str *identity, unsigned int id,
 	rec->entry.hash = rec->entry.id;
 	reauth_table_seen_id(procs, rec->entry.id);
 	for(i = 0; i < rec->nset; i++)
-		if(idx_add(rec, &rec->aor[i]) < 0) {
+		if(idx_add(rec, &REAUTH_PROC_AOR(rec)[i]) < 0) {
 			reauth_proc_unindex(rec);
 			lock_release(create_lock);
 			rec_free(&rec->entry);

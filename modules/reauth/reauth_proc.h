@@ -61,12 +61,16 @@ typedef struct reauth_procrec
 	unsigned char settled; /* done, its outcome logged, its row dropped */
 	str trigger;
 	str impi;
-	str *uri; /* public identities, the re-authenticated ones first */
-	str *aor; /* their usrloc keys */
 	reauth_proc_idx_t idx0; /* the index entry of aor[0] */
 	reauth_target_t inline_targets[REAUTH_PROC_INLINE_TARGETS];
+	/* buf: nall str of the public identities (the re-authenticated ones
+	 * first), nall str of their usrloc keys, then the strings */
 	char buf[];
 } reauth_procrec_t;
+
+/* the public identities of a record, and their usrloc keys */
+#define REAUTH_PROC_URI(rec) ((str *)(rec)->buf)
+#define REAUTH_PROC_AOR(rec) (REAUTH_PROC_URI(rec) + (rec)->nall)
 
 int reauth_proc_init(unsigned int size);
 void reauth_proc_destroy(void);

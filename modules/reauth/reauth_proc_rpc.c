@@ -38,7 +38,7 @@ static int rec_matches(reauth_procrec_t *rec, str *identity)
 	if(identity == NULL || reauth_str_ieq(&rec->trigger, identity))
 		return 1;
 	for(i = 0; i < rec->nset; i++)
-		if(reauth_str_ieq(&rec->uri[i], identity))
+		if(reauth_str_ieq(&REAUTH_PROC_URI(rec)[i], identity))
 			return 1;
 	return 0;
 }
@@ -51,7 +51,7 @@ static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 
 	len = rec->nset * sizeof(str) + rec->trigger.len + rec->impi.len + 2;
 	for(i = 0; i < rec->nset; i++)
-		len += rec->uri[i].len + 1;
+		len += REAUTH_PROC_URI(rec)[i].len + 1;
 	v->buf = pkg_malloc(len);
 	if(v->buf == NULL) {
 		PKG_MEM_ERROR;
@@ -66,7 +66,7 @@ static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 	reauth_str_pack(&v->trigger, &rec->trigger, &p);
 	reauth_str_pack(&v->impi, &rec->impi, &p);
 	for(i = 0; i < rec->nset; i++)
-		reauth_str_pack(&v->set[i], &rec->uri[i], &p);
+		reauth_str_pack(&v->set[i], &REAUTH_PROC_URI(rec)[i], &p);
 	return 0;
 }
 

@@ -61,12 +61,12 @@ static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
 
 	/* every identity's watchers get the news; only the UE's count */
 	for(i = 0; i < rec->nall && n < TARGETS_MAX; i++) {
-		ns = reauth_subs_collect(&rec->aor[i], subs + n, TARGETS_MAX - n);
+		ns = reauth_subs_collect(&REAUTH_PROC_AOR(rec)[i], subs + n, TARGETS_MAX - n);
 		for(j = n; j < n + ns; j++)
 			subs[j].hash = (unsigned int)i; /* reused: the identity */
 		n += ns;
 	}
-	nc = reauth_refer_contacts(rec->aor, rec->nset, cts, TARGETS_MAX);
+	nc = reauth_refer_contacts(REAUTH_PROC_AOR(rec), rec->nset, cts, TARGETS_MAX);
 	if(n + nc <= REAUTH_PROC_INLINE_TARGETS)
 		*out = rec->inline_targets; /* only this worker touches them */
 	else if((*out = shm_malloc((n + nc) * sizeof(reauth_target_t))) == NULL) {
@@ -112,7 +112,7 @@ static void views_free(id_views_t *v)
 static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
 		const char *draft_state)
 {
-	str *leader = rec->by_private ? &rec->uri[0] : &rec->trigger;
+	str *leader = rec->by_private ? &REAUTH_PROC_URI(rec)[0] : &rec->trigger;
 	size_t j;
 	int i;
 
@@ -121,12 +121,12 @@ static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
 	snprintf(v->detail, sizeof(v->detail), "automatically by %.*s",
 			leader->len, leader->s);
 	for(i = 0; i < rec->nall && i < REAUTH_USER_MAX_IDS; i++) {
-		if(reauth_snapshot_take(&rec->aor[i], &v->snap[i], 0) < 0) {
+		if(reauth_snapshot_take(&REAUTH_PROC_AOR(rec)[i], &v->snap[i], 0) < 0) {
 			views_free(v);
 			return -1;
 		}
 		v->n++;
-		v->ids[i].uri = rec->uri[i].s;
+		v->ids[i].uri = REAUTH_PROC_URI(rec)[i].s;
 		v->ids[i].contacts = v->snap[i].cts;
 		v->ids[i].ncontacts = v->snap[i].n;
 		if(i >= rec->nset)
@@ -137,8 +137,8 @@ static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
 		}
 		if(draft_state && reauth_proc_draft_format()) {
 			v->ids[i].draft_state = draft_state;
-			if(rec->uri[i].len != leader->len
-					|| strncasecmp(rec->uri[i].s, leader->s, leader->len))
+			if(REAUTH_PROC_URI(rec)[i].len != leader->len
+					|| strncasecmp(REAUTH_PROC_URI(rec)[i].s, leader->s, leader->len))
 				v->ids[i].detail = v->detail;
 		}
 	}
@@ -153,7 +153,7 @@ static void do_shorten(reauth_procrec_t *rec)
 
 	reauth_ul_quiet = 1;
 	for(i = 0; i < rec->nset; i++)
-		reauth_dereg_shorten(&rec->aor[i], reauth_shortened_expires);
+		reauth_dereg_shorten(&REAUTH_PROC_AOR(rec)[i], reauth_shortened_expires);
 	reauth_ul_quiet = 0;
 }
 
@@ -197,7 +197,7 @@ static void do_send_notify(reauth_procrec_t *rec)
 			continue;
 		origin.target = i;
 		rc = v.n ? reauth_notify_one(
-						   reauth_subs_hash(&rec->aor[t.identity]), t.ref,
+						   reauth_subs_hash(&REAUTH_PROC_AOR(rec)[t.identity]), t.ref,
 						   v.ids, v.n, &origin)
 				 : -1;
 		if(rc == 0)
@@ -223,8 +223,8 @@ static void do_send_refer(reauth_procrec_t *rec)
 		dest.proc_id = rec->entry.id;
 		dest.target = i;
 		dest.shard = rec->shard;
-		dest.aor = &rec->aor[t.identity];
-		dest.identity = &rec->uri[t.identity];
+		dest.aor = &REAUTH_PROC_AOR(rec)[t.identity];
+		dest.identity = &REAUTH_PROC_URI(rec)[t.identity];
 		dest.uri_hash = t.ref;
 		rc = reauth_refer_send(&dest);
 		if(rc < 0)
@@ -246,14 +246,14 @@ static void do_deregister(reauth_procrec_t *rec)
 		return;
 	reauth_ul_quiet = 1;
 	for(i = 0; i < rec->nset; i++)
-		reauth_dereg_contacts(&rec->aor[i]);
+		reauth_dereg_contacts(&REAUTH_PROC_AOR(rec)[i]);
 	reauth_ul_quiet = 0;
 	for(i = rec->nset; i < v.n; i++)
 		left |= reauth_snapshot_active(&v.snap[i]);
 	/* no identity left: UEs drop their security state only on this */
 	if(!left)
 		terminate = reauth_dereg_event.s;
-	reauth_notify_all(rec->aor, v.n, v.ids, v.n, terminate);
+	reauth_notify_all(REAUTH_PROC_AOR(rec), v.n, v.ids, v.n, terminate);
 	views_free(&v);
 	reauth_stats_add(REAUTH_STAT_DEREGISTERED, 1);
 	LM_NOTICE("re-authentication %u: <%.*s> de-registered (%s)\n",
@@ -265,7 +265,7 @@ static void do_end_sessions(reauth_procrec_t *rec)
 {
 	int n;
 
-	n = reauth_sessions_end(rec->aor, rec->nset);
+	n = reauth_sessions_end(REAUTH_PROC_AOR(rec), rec->nset);
 	if(n > 0)
 		reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
 }
