@@ -80,6 +80,7 @@ static param_export_t params[] = {
 	{"max_notify_inflight", PARAM_INT, &reauth_max_notify_inflight},
 	{"queue_size", PARAM_INT, &reauth_queue_size},
 	{"workers", PARAM_INT, &reauth_workers},
+	{"worker_nice", PARAM_INT, &reauth_worker_nice},
 	{"shortened_expires", PARAM_INT, &reauth_shortened_expires},
 	{"reauth_timeout", PARAM_INT, &reauth_timeout},
 	{"refer_fallback", PARAM_INT, &reauth_refer_fallback},

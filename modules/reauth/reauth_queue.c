@@ -38,7 +38,7 @@ typedef struct queues
 static queues_t *queues = NULL;
 
 int reauth_queue_size = 20000;
-int reauth_workers = 2;
+int reauth_workers = 1;
 unsigned int reauth_my_shard = 0;
 
 unsigned int reauth_shard_of(unsigned int user_hash)

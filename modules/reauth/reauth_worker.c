@@ -11,7 +11,10 @@
  * calls up into it.
  */
 
+#include <errno.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/cfg/cfg_struct.h"
 #include "core/dprint.h"
@@ -80,12 +83,20 @@ static void run_job(reauth_job_t *job)
 	}
 }
 
+int reauth_worker_nice = 10;
+
 void reauth_worker_loop(unsigned int shard)
 {
 	reauth_job_t *job;
 	time_t now, next_tick = 0;
 
 	reauth_my_shard = shard;
+	/* SIP workers first: when the CPU is short, a mass re-authentication
+	 * waits, not the REGISTERs and calls of everybody else */
+	errno = 0;
+	if(reauth_worker_nice != 0 && nice(reauth_worker_nice) == -1 && errno)
+		LM_WARN("reauth worker %u: nice(%d): %s\n", shard,
+				reauth_worker_nice, strerror(errno));
 	if(reauth_db_child_init() < 0)
 		LM_ERR("reauth worker %u runs without the DB\n", shard);
 	LM_INFO("reauth worker %u started\n", shard);

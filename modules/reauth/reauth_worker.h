@@ -11,6 +11,10 @@
 /* mod_init: the usrloc callbacks that feed the queue */
 int reauth_worker_init(void);
 /* the module's process: never returns */
+/* how much lower the workers run than the SIP workers (module
+ * parameter worker_nice, a nice(2) increment) */
+extern int reauth_worker_nice;
+
 void reauth_worker_loop(unsigned int shard);
 
 #endif

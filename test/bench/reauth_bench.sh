@@ -169,6 +169,8 @@
 #                                   registered twice before the trigger, so
 #                                   that phase 5 counts no new registration
 #   REAUTH_BENCH_STEADY_RATES="500 1000 2000"   phase 4 rates; "": skip
+#   REAUTH_BENCH_DEFINES="NAME=VALUE ..."  more -A defines of etc/kamailio.cfg
+#                                   (e.g. MAX_NOTIFY_INFLIGHT=100 REAUTH_WORKERS=1)
 #   REAUTH_BENCH_STEADY_SECS=5      phase 4 seconds per rate (users: at most N)
 #   REAUTH_BENCH_STEADY_LIMIT=5000  MESSAGEs awaiting their 202 at most
 #   REAUTH_BENCH_KEEP_FINISHED=10   keep_finished of the module (KEEP_FINISHED
@@ -469,7 +471,8 @@ start_kamailio() {
 		-A "REAUTH_DBURL=\"sqlite://$KAM_RDB\"" -A "CTL_SOCKET=\"$KAM_CTL\"" \
 		-A "WORKERS=$WORKERS" -A "SHORTENED_EXPIRES=$SHORTENED_EXPIRES" \
 		-A "REAUTH_TIMEOUT=$REAUTH_TIMEOUT" -A "KEEP_FINISHED=$KEEP_FINISHED" \
-		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" >>"$KAM_LOG" 2>&1 &
+		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
+		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	local i
 	for i in $(seq 1 100); do
