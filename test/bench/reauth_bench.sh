@@ -109,7 +109,7 @@
 #
 # Job workers: when the module has a "workers" parameter (a grep of
 # modules/reauth/*.c for "workers"), each N of W1_NS runs once more, with
-# modparam("reauth", "workers", 1) added to a copy of etc/kamailio.cfg in
+# modparam("reauth", "workers", 2) added to a copy of etc/kamailio.cfg in
 # the work dir (the other runs leave the module's default), phases 1 to 4;
 # without the parameter those rows say n/a.
 #
@@ -187,7 +187,7 @@
 #   REAUTH_BENCH_CYCLES=100000      phase 6 subscriptions; 0: skip
 #   REAUTH_BENCH_CYCLE_LIMIT=200    of them open at once at most
 #   REAUTH_BENCH_PENDING=1          0: skip phase 7
-#   REAUTH_BENCH_W1=N...            the N of the workers=1 runs (default: the
+#   REAUTH_BENCH_W1=N...            the N of the workers=2 runs (default: the
 #                                   first N given, when the module has
 #                                   the parameter); "": none
 #   REAUTH_BENCH_SQLITE_BUSY_MS=0
@@ -206,8 +206,8 @@
 #   REAUTH_BENCH_OUT=var/bench/reauth   the work and results directory
 # Output: the tables on stdout and in var/bench/reauth/results.txt, with
 # the issue's targets checked at the end; everything of a run
-# (kamailio.log, sipp logs, polls) in var/bench/reauth/nN/ (nNw1/ for
-# workers=1). The work dir must stay while the script runs (it stops with
+# (kamailio.log, sipp logs, polls) in var/bench/reauth/nN/ (nNw2/ for
+# workers=2). The work dir must stay while the script runs (it stops with
 # a message when its work directory disappears); test/bench/run.sh keeps
 # its own files in var/bench/stack-*, but run one benchmark at a time:
 # both load the machine.
@@ -551,7 +551,7 @@ fld() { echo "$1" | awk -v i="$2" '{ print (NF >= i ? $i : "-") }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^-?[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else print "-" }'; }
 
 # --- one run: run_n KEY N [JOB_WORKERS] ---
-# KEY names the run (N, or Nw1); JOB_WORKERS: modparam("reauth",
+# KEY names the run (N, or Nw2); JOB_WORKERS: modparam("reauth",
 # "workers", JOB_WORKERS) in a copy of the cfg; phases 5 to 7 only
 # without it
 
@@ -1050,11 +1050,11 @@ for n in "$@"; do
 	echo "# run $n done (${R[$n.status]}), $((SECONDS - T_START)) s since the start"
 done
 for n in $W1_NS; do
-	RUNS="$RUNS ${n}w1"
-	run_n "${n}w1" "$n" 1
+	RUNS="$RUNS ${n}w2"
+	run_n "${n}w2" "$n" 2
 	stop_kamailio
 	stop_bg
-	echo "# run ${n}w1 done (${R[${n}w1.status]}), $((SECONDS - T_START)) s since the start"
+	echo "# run ${n}w2 done (${R[${n}w2.status]}), $((SECONDS - T_START)) s since the start"
 done
 
 # "yes"/"NO" for an awk condition over a and b; "-" when a figure is missing
@@ -1083,7 +1083,7 @@ growth_verdict() {
 	echo "  sqlite: $SQLITE_NOTE; usrloc db_mode ${UL_DB_MODE:-?} in etc/kamailio.cfg"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
-	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default, and 1 for N = ${W1_NS:-none}" \
+	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
 		|| echo "n/a (the module has no \"workers\" parameter)")"
 	echo
 	echo "mass re-authentication (phase 3) and OPTIONS (phase 1)"
@@ -1096,7 +1096,7 @@ growth_verdict() {
 			"$(ratio "${R[$k.cps]:--}" "${R[$k.opt_rate]:-0}")" "$(ratio "${R[$k.nps]:--}" "${R[$k.opt_rate]:-0}")" \
 			"$(( ${R[$k.ue_fail]:-0} + ${R[$k.trig_fail]:-0} ))"
 	done
-	[ "$HAS_WORKERS" = 1 ] || printf "%-8s %6s %7s %7s\n" "w1" "-" 1 "n/a"
+	[ "$HAS_WORKERS" = 1 ] || printf "%-8s %6s %7s %7s\n" "w2" "-" 2 "n/a"
 	echo
 	echo "REGISTER probe at $PROBE_RATE/s ($PROBE_USERS users of its own), ms per REGISTER request to its answer"
 	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
@@ -1182,10 +1182,10 @@ growth_verdict() {
 	done
 	echo "  shm per subscription: test/bench/run.sh (var/bench/results.txt, sub-only real_used)"
 	for n in $W1_NS; do
-		echo "  workers=1 vs default at N=$n: completions/s ${R[${n}w1.cps]:--} vs ${R[$n.cps]:--}" \
-			"($(ratio "${R[${n}w1.cps]:--}" "${R[$n.cps]:-0}") x)"
+		echo "  workers=2 vs default (1) at N=$n: completions/s ${R[${n}w2.cps]:--} vs ${R[$n.cps]:--}" \
+			"($(ratio "${R[${n}w2.cps]:--}" "${R[$n.cps]:-0}") x)"
 	done
-	[ "$HAS_WORKERS" = 1 ] || echo "  workers=1 vs default: n/a (no \"workers\" parameter in modules/reauth)"
+	[ "$HAS_WORKERS" = 1 ] || echo "  workers=2 vs default (1): n/a (no \"workers\" parameter in modules/reauth)"
 
 	for k in $RUNS; do
 		n=${R[$k.n]}

@@ -56,13 +56,13 @@
 #   BENCH_ROUNDS=3         phase 2 rounds (notify/s: the median round)
 #   BENCH_IDLE_FLOWS=200   then this many phase 2 flows one at a time (-l 1),
 #                          for the delays without queueing; 0: none
-#   BENCH_STACKS="reauth presence [reauth-w1]"
+#   BENCH_STACKS="reauth presence [reauth-w2]"
 #                          stacks to run, in this order; "presence-wb" is
 #                          stack B with presence in write-back mode
 #                          (subs_db_mode 2) and memory-only presentities
 #                          (publ_cache 2), the least DB work it can do;
-#                          "reauth-w1" is stack A with one job worker
-#                          (modparam("reauth", "workers", 1) added to a
+#                          "reauth-w2" is stack A with two job workers
+#                          (modparam("reauth", "workers", 2) added to a
 #                          copy of the cfg), run by default when the
 #                          module has that parameter (a grep of its
 #                          sources for "workers"), else reported n/a
@@ -171,16 +171,16 @@ else
 			[ -n "$(git -C "$TOP" status --porcelain -- modules/reauth etc 2>/dev/null)" ] && echo ", modified"))"
 	fi
 fi
-# the module's job workers parameter: stack reauth-w1 by default
+# the module's job workers parameter: stack reauth-w2 by default
 HAS_WORKERS=0
 grep -q '"workers"' "$REAUTH_DIR"/*.c 2>/dev/null && HAS_WORKERS=1
 if [ -z "$STACKS" ]; then
 	STACKS="reauth presence"
-	[ "$HAS_WORKERS" = 1 ] && STACKS="reauth presence reauth-w1"
+	[ "$HAS_WORKERS" = 1 ] && STACKS="reauth presence reauth-w2"
 fi
 
 case " $STACKS " in
-*" reauth "* | *" reauth-w1 "*)
+*" reauth "* | *" reauth-w2 "*)
 	[ -f "$REAUTH_DIR/reauth.so" ] || { echo "no $REAUTH_DIR/reauth.so: run make build" >&2; exit 1; } ;;
 esac
 
@@ -507,13 +507,14 @@ run_stack() {
 		modpath="$KAM_MODULES:$REAUTH_DIR"
 		kind=reauth
 		;;
-	reauth-w1)
-		# the same with one job worker: the cfg copied with
-		# modparam("reauth", "workers", 1) after its last reauth modparam
-		[ "$HAS_WORKERS" = 1 ] || die "stack reauth-w1: $REAUTH_DIR has no \"workers\" parameter"
-		cfg="$OUT/kamailio-reauth-w1.cfg"
+	reauth-w2)
+		# the same with two job workers (one is the default): the cfg
+		# copied with modparam("reauth", "workers", 2) after its last
+		# reauth modparam
+		[ "$HAS_WORKERS" = 1 ] || die "stack reauth-w2: $REAUTH_DIR has no \"workers\" parameter"
+		cfg="$OUT/kamailio-reauth-w2.cfg"
 		awk '{ l[NR] = $0 } /^modparam\("reauth",/ { last = NR }
-			END { for (i = 1; i <= NR; i++) { print l[i]; if (i == last) print "modparam(\"reauth\", \"workers\", 1)" } }' \
+			END { for (i = 1; i <= NR; i++) { print l[i]; if (i == last) print "modparam(\"reauth\", \"workers\", 2)" } }' \
 			"$REAUTH_CFG" >"$cfg" || die "cannot write $cfg"
 		modpath="$KAM_MODULES:$REAUTH_DIR"
 		kind=reauth
@@ -731,10 +732,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 		done
 		echo "  shm per subscription (sub-real) <= 512 bytes: $(awk -v v="${R[reauth.rshm_sub]}" 'BEGIN { print (v ~ /^-?[0-9]+$/ ? (v <= 512 ? "yes" : "NO") : "-") }')" \
 			"(${R[reauth.rshm_sub]})"
-		if [[ " $STACKS " == *" reauth-w1 "* ]]; then
-			echo "  workers=1 vs default: notify/s ${R[reauth-w1.nps]} vs ${R[reauth.nps]} ($(ratio "${R[reauth-w1.nps]}" "${R[reauth.nps]}") x)"
+		if [[ " $STACKS " == *" reauth-w2 "* ]]; then
+			echo "  workers=2 vs default (1): notify/s ${R[reauth-w2.nps]} vs ${R[reauth.nps]} ($(ratio "${R[reauth-w2.nps]}" "${R[reauth.nps]}") x)"
 		else
-			echo "  workers=1 vs default: n/a$([ "$HAS_WORKERS" = 1 ] || echo " (no \"workers\" parameter in $REAUTH_DIR)")"
+			echo "  workers=2 vs default (1): n/a$([ "$HAS_WORKERS" = 1 ] || echo " (no \"workers\" parameter in $REAUTH_DIR)")"
 		fi
 	fi
 	for s in $STACKS; do
