@@ -357,14 +357,17 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 /* once a second: subscriptions of this shard not refreshed in time end
  * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
  * put again */
-void reauth_notify_tick(time_t now, unsigned int shard)
+void reauth_notify_tick(
+		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {
 	unsigned int idx, size = reauth_subs_size();
+	unsigned int last = (unsigned int)((unsigned long)size * (slice + 1) / slices);
 	reauth_sub_t *sub;
 	unsigned int *expired = NULL;
 	int n = 0, cap = 0, i;
 
-	for(idx = 0; idx < size; idx++) {
+	for(idx = (unsigned int)((unsigned long)size * slice / slices); idx < last;
+			idx++) {
 		if(reauth_subs_bucket(idx) == NULL)
 			continue;
 		reauth_subs_lock_idx(idx);

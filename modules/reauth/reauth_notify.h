@@ -53,8 +53,10 @@ void reauth_notify_on_ul_change(reauth_job_t *job);
 void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate);
 /* the final answer to a NOTIFY: 481 and timeouts end the subscription */
 void reauth_notify_on_reply(reauth_job_t *job);
-/* once a second: expired subscriptions of this worker's shard */
-void reauth_notify_tick(time_t now, unsigned int shard);
+/* expired subscriptions of this worker's shard, in slice of slices of the
+ * table (every slice once a second: no long walk holds jobs up) */
+void reauth_notify_tick(
+		time_t now, unsigned int shard, unsigned int slice, unsigned int slices);
 
 /* The procedure's NOTIFYs, each body listing ids: to one subscription
  * (0 sent, -1 not: gone, or not sent), and to every subscription of aors

@@ -468,15 +468,17 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 	res->reason = "cancelled";
 }
 
-void reauth_proc_each(unsigned int shard, time_t now,
-		void (*fn)(reauth_procrec_t *rec, time_t now))
+void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
+		unsigned int slices, void (*fn)(reauth_procrec_t *rec, time_t now))
 {
-	reauth_tentry_t *e, *next, *mine[64];
+	reauth_tentry_t *e, *next, *due[64];
 	reauth_procrec_t *rec;
-	unsigned int b;
+	unsigned int b, last;
 	int n, i;
 
-	for(b = 0; b < procs->size; b++) {
+	last = (unsigned int)((unsigned long)procs->size * (slice + 1) / slices);
+	for(b = (unsigned int)((unsigned long)procs->size * slice / slices);
+			b < last; b++) {
 		if(procs->b[b].first == NULL)
 			continue;
 		n = 0;
@@ -486,17 +488,22 @@ void reauth_proc_each(unsigned int shard, time_t now,
 			rec = (reauth_procrec_t *)e;
 			if(rec->shard != shard)
 				continue;
-			if(rec->settled && rec->core.state == RP_DONE
-					&& now - rec->core.ended >= reauth_keep_finished) {
-				reauth_table_unlink(procs, e);
-				rec_free(e);
-			} else if(n < 64) {
-				mine[n++] = e; /* more than 64 in a bucket: next second */
+			if(rec->core.state == RP_DONE) {
+				if(!rec->settled) {
+					if(n < 64)
+						due[n++] = e; /* ended elsewhere: to settle */
+				} else if(now - rec->core.ended >= reauth_keep_finished) {
+					reauth_table_unlink(procs, e);
+					rec_free(e);
+				}
+			} else if(rec->core.state != RP_IDLE
+					  && reauth_proc_next_expiry(&rec->core) <= now && n < 64) {
+				due[n++] = e; /* more than 64 in a bucket: next time */
 			}
 		}
 		lock_release(&procs->b[b].lock);
 		for(i = 0; i < n; i++)
-			fn((reauth_procrec_t *)mine[i], now);
+			fn((reauth_procrec_t *)due[i], now);
 	}
 }
 

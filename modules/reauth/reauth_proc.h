@@ -97,9 +97,11 @@ void reauth_proc_unindex(reauth_procrec_t *rec);
 /* every record, its bucket locked: take copies (no I/O), 1 stops */
 void reauth_proc_walk(
 		int (*take)(reauth_procrec_t *rec, void *arg), void *arg);
-/* Walk the records of shard: fn sees each (unlocked; its own worker
- * only); records done and settled longer than keep_finished are freed. */
-void reauth_proc_each(unsigned int shard, time_t now,
-		void (*fn)(reauth_procrec_t *rec, time_t now));
+/* The records of shard in slice of slices of the table that need the
+ * worker (a deadline passed, or ended elsewhere and not settled) are
+ * handed to fn (unlocked; only their own worker frees records); records
+ * done and settled longer than keep_finished are freed. */
+void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
+		unsigned int slices, void (*fn)(reauth_procrec_t *rec, time_t now));
 
 #endif

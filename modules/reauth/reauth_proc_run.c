@@ -463,7 +463,8 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	settle(rec);
 }
 
-void reauth_proc_tick(time_t now, unsigned int shard)
+void reauth_proc_tick(
+		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {
-	reauth_proc_each(shard, now, tick_one);
+	reauth_proc_each(shard, now, slice, slices, tick_one);
 }

@@ -18,7 +18,9 @@ void reauth_proc_on_notify_answer(
 		unsigned int id, unsigned int target, int code);
 void reauth_proc_on_refer_answer(unsigned int id, unsigned int target, int code);
 void reauth_proc_on_reregistered(unsigned int id, str *aor, int authenticated);
-/* once a second: deadlines, and records ended elsewhere (a cancel) */
-void reauth_proc_tick(time_t now, unsigned int shard);
+/* deadlines, and records ended elsewhere (a cancel), in slice of slices
+ * of the table: every slice once a second */
+void reauth_proc_tick(
+		time_t now, unsigned int shard, unsigned int slice, unsigned int slices);
 
 #endif

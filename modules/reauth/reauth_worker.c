@@ -85,10 +85,24 @@ static void run_job(reauth_job_t *job)
 
 int reauth_worker_nice = 10;
 
+/* every bucket of the tables once a second, a tenth every 100 ms */
+#define TICK_SLICES 10
+#define TICK_SLICE_MS (1000 / TICK_SLICES)
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void reauth_worker_loop(unsigned int shard)
 {
 	reauth_job_t *job;
-	time_t now, next_tick = 0;
+	long long next_slice = 0, ms;
+	unsigned int slice = 0;
+	time_t now;
 
 	reauth_my_shard = shard;
 	/* SIP workers first: when the CPU is short, a mass re-authentication
@@ -101,7 +115,7 @@ void reauth_worker_loop(unsigned int shard)
 		LM_ERR("reauth worker %u runs without the DB\n", shard);
 	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
-		job = reauth_queue_pop(shard, reauth_db_flush_in(200));
+		job = reauth_queue_pop(shard, reauth_db_flush_in(TICK_SLICE_MS));
 		cfg_update();
 		if(job) {
 			run_job(job);
@@ -110,12 +124,17 @@ void reauth_worker_loop(unsigned int shard)
 		/* the rows the jobs changed, one transaction a burst, no lock held */
 		if(reauth_db_flush_due())
 			reauth_db_flush();
-		now = time(NULL);
-		if(now >= next_tick) {
-			reauth_notify_tick(now, shard);
-			reauth_proc_tick(now, shard);
-			reauth_db_flush();
-			next_tick = now + 1;
+		/* the tables a slice at a time: a walk of 100k records at once
+		 * would hold every job up for milliseconds */
+		ms = mono_ms();
+		if(ms >= next_slice) {
+			now = time(NULL);
+			reauth_notify_tick(now, shard, slice, TICK_SLICES);
+			reauth_proc_tick(now, shard, slice, TICK_SLICES);
+			slice = (slice + 1) % TICK_SLICES;
+			if(slice == 0)
+				reauth_db_flush();
+			next_slice = ms + TICK_SLICE_MS;
 		}
 	}
 }
