@@ -562,32 +562,47 @@ static int reginfo_add_registration(
 	return 0;
 }
 
+xmlDocPtr reginfo_doc_new(
+		const reginfo_doc_t *doc, xmlNodePtr *root, xmlNsPtr *ns)
+{
+	xmlDocPtr xdoc;
+	char buf[REGINFO_NUM_BUF];
+
+	xdoc = xmlNewDoc(BAD_CAST "1.0");
+	if(xdoc == NULL)
+		return NULL;
+	*root = xmlNewDocNode(xdoc, NULL, BAD_CAST "reginfo", NULL);
+	if(*root == NULL)
+		goto error;
+	xmlDocSetRootElement(xdoc, *root);
+	/* default namespace: children are written without a prefix */
+	*ns = xmlNewNs(*root, BAD_CAST REGINFO_NS, NULL);
+	if(*ns == NULL)
+		goto error;
+	xmlSetNs(*root, *ns);
+	snprintf(buf, sizeof(buf), "%lu", doc->version);
+	if(reginfo_set(*root, "version", buf) < 0
+			|| reginfo_set(*root, "state", reginfo_doc_state_name(doc->state))
+					   < 0)
+		goto error;
+	return xdoc;
+
+error:
+	xmlFreeDoc(xdoc);
+	return NULL;
+}
+
 /* the whole tree; on failure the caller frees the partial document */
 static xmlDocPtr reginfo_tree(const reginfo_doc_t *doc)
 {
 	xmlDocPtr xdoc;
 	xmlNodePtr root;
 	xmlNsPtr ns;
-	char buf[REGINFO_NUM_BUF];
 	size_t ri;
 
-	xdoc = xmlNewDoc(BAD_CAST "1.0");
+	xdoc = reginfo_doc_new(doc, &root, &ns);
 	if(xdoc == NULL)
 		return NULL;
-	root = xmlNewDocNode(xdoc, NULL, BAD_CAST "reginfo", NULL);
-	if(root == NULL)
-		goto error;
-	xmlDocSetRootElement(xdoc, root);
-	/* default namespace: children are written without a prefix */
-	ns = xmlNewNs(root, BAD_CAST REGINFO_NS, NULL);
-	if(ns == NULL)
-		goto error;
-	xmlSetNs(root, ns);
-	snprintf(buf, sizeof(buf), "%lu", doc->version);
-	if(reginfo_set(root, "version", buf) < 0
-			|| reginfo_set(root, "state", reginfo_doc_state_name(doc->state))
-					   < 0)
-		goto error;
 	for(ri = 0; ri < doc->nregs; ri++) {
 		if(reginfo_add_registration(root, ns, &doc->regs[ri]) < 0)
 			goto error;

@@ -53,29 +53,14 @@ xmlDocPtr reginfo_draft_tree(const reginfo_doc_t *doc)
 	xmlDocPtr xdoc;
 	xmlNodePtr root;
 	xmlNsPtr ns;
-	char buf[24];
 	size_t ri;
 
-	xdoc = xmlNewDoc(BAD_CAST "1.0");
-	if(xdoc == NULL)
-		return NULL;
 	/* the seed shows entries only: the document around them is the reg
 	 * package's (root, namespace, version, state), as the seed says the
 	 * NOTIFY is populated "in accordance with [14]" */
-	root = xmlNewDocNode(xdoc, NULL, BAD_CAST "reginfo", NULL);
-	if(root == NULL)
-		goto error;
-	xmlDocSetRootElement(xdoc, root);
-	ns = xmlNewNs(root, BAD_CAST REGINFO_NS, NULL);
-	if(ns == NULL)
-		goto error;
-	xmlSetNs(root, ns);
-	snprintf(buf, sizeof(buf), "%lu", doc->version);
-	if(xmlNewProp(root, BAD_CAST "version", BAD_CAST buf) == NULL
-			|| xmlNewProp(root, BAD_CAST "state",
-					   BAD_CAST reginfo_doc_state_name(doc->state))
-					   == NULL)
-		goto error;
+	xdoc = reginfo_doc_new(doc, &root, &ns);
+	if(xdoc == NULL)
+		return NULL;
 	for(ri = 0; ri < doc->nregs; ri++) {
 		if(draft_add_tuple(root, ns, &doc->regs[ri]) < 0)
 			goto error;

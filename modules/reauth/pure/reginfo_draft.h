@@ -49,4 +49,9 @@ int reginfo_draft_wanted(const reginfo_doc_t *doc);
 /* the tree of an already checked document; NULL when out of memory */
 xmlDocPtr reginfo_draft_tree(const reginfo_doc_t *doc);
 
+/* (reginfo.c) a new document with its <reginfo> root: namespace,
+ * version and state set; NULL when out of memory */
+xmlDocPtr reginfo_doc_new(
+		const reginfo_doc_t *doc, xmlNodePtr *root, xmlNsPtr *ns);
+
 #endif
