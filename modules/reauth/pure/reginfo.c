@@ -562,49 +562,33 @@ static int reginfo_add_registration(
 	return 0;
 }
 
-xmlDocPtr reginfo_doc_new(
-		const reginfo_doc_t *doc, xmlNodePtr *root, xmlNsPtr *ns)
-{
-	xmlDocPtr xdoc;
-	char buf[REGINFO_NUM_BUF];
-
-	xdoc = xmlNewDoc(BAD_CAST "1.0");
-	if(xdoc == NULL)
-		return NULL;
-	*root = xmlNewDocNode(xdoc, NULL, BAD_CAST "reginfo", NULL);
-	if(*root == NULL)
-		goto error;
-	xmlDocSetRootElement(xdoc, *root);
-	/* default namespace: children are written without a prefix */
-	*ns = xmlNewNs(*root, BAD_CAST REGINFO_NS, NULL);
-	if(*ns == NULL)
-		goto error;
-	xmlSetNs(*root, *ns);
-	snprintf(buf, sizeof(buf), "%lu", doc->version);
-	if(reginfo_set(*root, "version", buf) < 0
-			|| reginfo_set(*root, "state", reginfo_doc_state_name(doc->state))
-					   < 0)
-		goto error;
-	return xdoc;
-
-error:
-	xmlFreeDoc(xdoc);
-	return NULL;
-}
-
-/* the whole tree; on failure the caller frees the partial document */
-static xmlDocPtr reginfo_tree(const reginfo_doc_t *doc)
+xmlDocPtr reginfo_doc_tree(const reginfo_doc_t *doc, reginfo_add_f add)
 {
 	xmlDocPtr xdoc;
 	xmlNodePtr root;
 	xmlNsPtr ns;
+	char buf[REGINFO_NUM_BUF];
 	size_t ri;
 
-	xdoc = reginfo_doc_new(doc, &root, &ns);
+	xdoc = xmlNewDoc(BAD_CAST "1.0");
 	if(xdoc == NULL)
 		return NULL;
+	root = xmlNewDocNode(xdoc, NULL, BAD_CAST "reginfo", NULL);
+	if(root == NULL)
+		goto error;
+	xmlDocSetRootElement(xdoc, root);
+	/* default namespace: children are written without a prefix */
+	ns = xmlNewNs(root, BAD_CAST REGINFO_NS, NULL);
+	if(ns == NULL)
+		goto error;
+	xmlSetNs(root, ns);
+	snprintf(buf, sizeof(buf), "%lu", doc->version);
+	if(reginfo_set(root, "version", buf) < 0
+			|| reginfo_set(root, "state", reginfo_doc_state_name(doc->state))
+					   < 0)
+		goto error;
 	for(ri = 0; ri < doc->nregs; ri++) {
-		if(reginfo_add_registration(root, ns, &doc->regs[ri]) < 0)
+		if(add(root, ns, &doc->regs[ri]) < 0)
 			goto error;
 	}
 	return xdoc;
@@ -642,8 +626,8 @@ int reginfo_build(const reginfo_doc_t *doc, const core_mem_t *mem, char **body,
 
 	/* input is valid now: libxml2 can only fail for lack of memory */
 	/* body_format "draft": the seed's notation, pure/reginfo_draft.c */
-	xdoc = reginfo_draft_wanted(doc) ? reginfo_draft_tree(doc)
-									 : reginfo_tree(doc);
+	xdoc = reginfo_doc_tree(doc,
+			reginfo_draft_wanted(doc) ? reginfo_draft_add : reginfo_add_registration);
 	if(xdoc == NULL) {
 		core_log(mem, CORE_LOG_ERR, "reginfo: out of memory (tree)");
 		return REGINFO_ERR_NOMEM;

@@ -20,7 +20,7 @@ int reginfo_draft_wanted(const reginfo_doc_t *doc)
 
 /* <tuple name="AOR"><status><value>STATE</value></status>[<detail>]:
  * xmlNewTextChild and xmlNewProp take values as text, libxml2 escapes */
-static int draft_add_tuple(
+int reginfo_draft_add(
 		xmlNodePtr parent, xmlNsPtr ns, const reginfo_registration_t *reg)
 {
 	const char *state;
@@ -45,28 +45,4 @@ static int draft_add_tuple(
 					   == NULL)
 		return -1;
 	return 0;
-}
-
-xmlDocPtr reginfo_draft_tree(const reginfo_doc_t *doc)
-{
-	xmlDocPtr xdoc;
-	xmlNodePtr root;
-	xmlNsPtr ns;
-	size_t ri;
-
-	/* the seed shows entries only: the document around them is the reg
-	 * package's (root, namespace, version, state), as the seed says the
-	 * NOTIFY is populated "in accordance with [14]" */
-	xdoc = reginfo_doc_new(doc, &root, &ns);
-	if(xdoc == NULL)
-		return NULL;
-	for(ri = 0; ri < doc->nregs; ri++) {
-		if(draft_add_tuple(root, ns, &doc->regs[ri]) < 0)
-			goto error;
-	}
-	return xdoc;
-
-error:
-	xmlFreeDoc(xdoc);
-	return NULL;
 }

@@ -46,12 +46,18 @@
 /* 1 when doc is to be written in the draft notation */
 int reginfo_draft_wanted(const reginfo_doc_t *doc);
 
-/* the tree of an already checked document; NULL when out of memory */
-xmlDocPtr reginfo_draft_tree(const reginfo_doc_t *doc);
+/* one registration as the seed's <tuple>; 0, or -1 out of memory. The
+ * document around the tuples is the reg package's (root, namespace,
+ * version, state): the seed says the NOTIFY is populated "in accordance
+ * with [14]" and shows the entries only. */
+int reginfo_draft_add(
+		xmlNodePtr parent, xmlNsPtr ns, const reginfo_registration_t *reg);
 
-/* (reginfo.c) a new document with its <reginfo> root: namespace,
- * version and state set; NULL when out of memory */
-xmlDocPtr reginfo_doc_new(
-		const reginfo_doc_t *doc, xmlNodePtr *root, xmlNsPtr *ns);
+/* (reginfo.c) the tree of an already checked document: the <reginfo>
+ * root (namespace, version, state), each registration added by add;
+ * NULL when out of memory */
+typedef int (*reginfo_add_f)(
+		xmlNodePtr parent, xmlNsPtr ns, const reginfo_registration_t *reg);
+xmlDocPtr reginfo_doc_tree(const reginfo_doc_t *doc, reginfo_add_f add);
 
 #endif
