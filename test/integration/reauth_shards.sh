@@ -61,4 +61,13 @@ check_contains "... while Y's worker is still held up (a mute watcher still wait
 check "A took under 4 s from trigger to completion (Y's worker holds for 10 s)" \
 	perl -e 'exit(($ARGV[1] - $ARGV[0]) < 4 ? 0 : 1)' "$t0" "$t1"
 check_eq "A's procedure ran on A's worker" "${worker[$A]}" "$(proc_field "sip:$A@$DOMAIN" worker)"
+
+# worker_nice (default 10): the module's workers run below the SIP workers
+# nice_of DESCRIPTION: the nice values of the processes core.psx describes so
+nice_of() {
+	kamcmd_ core.psx 2>&1 | awk -v d="$1" '/PID:/ { pid = $2 } /DSC:/ && index($0, d) { print pid }' |
+		while read -r p; do ps -o ni= -p "$p" | xargs; done | sort -u | xargs
+}
+check_eq "both reauth workers run at nice 10" 10 "$(nice_of "reauth worker")"
+check_eq "the SIP workers at nice 0" 0 "$(nice_of "udp receiver")"
 finish
