@@ -104,6 +104,7 @@ fi
 check_eq "statistics: de-registrations" "$ROUNDS" "$(reauth_stat reauth_deregistered)"
 check_eq "statistics: every session ended" "$TOTAL" "$(wait_stat reauth:sessions_ended "$TOTAL" 2)"
 check_eq "statistics: no session failed to end" 0 "$(reauth_stat sessions_end_failed)"
+check_eq "statistics: every call was indexed (sessions_untracked)" 0 "$(reauth_stat sessions_untracked)"
 check_eq "no dialog left (dlg.list)" "" "$(kamcmd_ dlg.list 2>&1)"
 check_eq "the session index is empty after the last de-registration" 0 \
 	"$(grep -o "[0-9]* session entries left" "$KAM_LOG" | tail -1 | cut -d" " -f1)"
