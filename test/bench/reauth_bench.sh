@@ -460,18 +460,28 @@ cpu_busy() {
 		"$1" "$2" | sort -rn | head -5 | cut -d' ' -f2- | paste -sd ';' | sed 's/;/; /g'
 }
 
+# hash_bits N: log2 of the buckets for N records, about 4 a bucket, at
+# least the cfg's 14; hash_buckets N: that many
+hash_bits() {
+	local b=14
+	while [ $(((1 << b) * 4)) -lt "$1" ]; do b=$((b + 1)); done
+	echo $b
+}
+hash_buckets() { echo $((1 << $(hash_bits "$1"))); }
+
 # start_kamailio SHM_MB CFG N: etc/kamailio.cfg (or the copy CFG) with the
 # defines of the header; the limits of the cfg sized for N
 start_kamailio() {
 	local shm=$1 cfg=$2 n=$3
 	build_shim || return 1
 	LD_PRELOAD="$PRELOAD" BENCH_SQLITE_BUSY_MS="$BUSY_MS" kamailio -DD -E -f "$cfg" \
-		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WD" -m "$shm" -M 8 \
+		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WD" -m "$shm" -M 8 ${REAUTH_BENCH_KAM_ARGS:-} \
 		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite://$KAM_DB\"" \
 		-A "REAUTH_DBURL=\"sqlite://$KAM_RDB\"" -A "CTL_SOCKET=\"$KAM_CTL\"" \
 		-A "WORKERS=$WORKERS" -A "SHORTENED_EXPIRES=$SHORTENED_EXPIRES" \
 		-A "REAUTH_TIMEOUT=$REAUTH_TIMEOUT" -A "KEEP_FINISHED=$KEEP_FINISHED" \
 		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
+		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
 		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	local i
