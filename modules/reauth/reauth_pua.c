@@ -219,7 +219,7 @@ static int pub_answered(ua_pres_t *hentity, struct sip_msg *msg)
 {
 	int code;
 
-	if(hentity == NULL || hentity->pres_uri == NULL
+	if(pubs == NULL || hentity == NULL || hentity->pres_uri == NULL
 			|| hentity->id.len <= (int)PUB_ID_PREFIX_LEN
 			|| strncmp(hentity->id.s, PUB_ID_PREFIX, PUB_ID_PREFIX_LEN) != 0)
 		return 0; /* not ours */
@@ -306,8 +306,7 @@ int reauth_pua_publish(str *uri, regstate_identity_t *ids, int nids)
 	if(regstate_build_doc(ids, (size_t)nids, REGINFO_FULL, next_version(),
 			   (long)time(NULL), &reauth_core_pkg_mem, &body, &len)
 			< 0) {
-		LM_ERR("cannot build the reginfo document of %.*s\n", uri->len,
-				uri->s);
+		LM_ERR("cannot build the reginfo document of %.*s\n", uri->len, uri->s);
 		reauth_stats_add(REAUTH_STAT_PUBLISH_FAILED, 1);
 		return -1;
 	}
@@ -335,7 +334,8 @@ static int aor_uri(str *aor, char *buf, int size, str *uri)
 	if(aor->len >= 4
 			&& (strncasecmp(aor->s, "sip:", 4) == 0
 					|| strncasecmp(aor->s, "tel:", 4) == 0
-					|| (aor->len >= 5 && strncasecmp(aor->s, "sips:", 5) == 0))) {
+					|| (aor->len >= 5
+							&& strncasecmp(aor->s, "sips:", 5) == 0))) {
 		if(aor->len >= size)
 			return -1;
 		memcpy(buf, aor->s, aor->len);
