@@ -49,7 +49,7 @@ check_sipp "the callee's leg got a BYE" callee
 n=$(sipp_extract "$WORK/ue.msg" received '^REFER ' "$WORK/ue.refer" body)
 check_eq "one REFER" 1 "$n"
 tr=$(to_epoch "$(cat "$WORK/ue.refer.1.time" 2>/dev/null)")
-check_range "the REFER came when publish_wait (3 s) had passed, not before" 2 8 \
+check_range "the REFER came when publish_wait (3 s) had passed, not before" 2 12 \
 	"$(( ${tr:-0} - t0 ))"
 
 k1=$(notify_with pcscf 'event="shortened"')
