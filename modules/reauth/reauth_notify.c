@@ -374,6 +374,8 @@ void reauth_notify_tick(
 	unsigned int *expired = NULL;
 	int n = 0, cap = 0, i;
 
+	if(reauth_reg_event_pua && shard == 0)
+		reauth_pua_tick(now, slice, slices);
 	for(idx = (unsigned int)((unsigned long)size * slice / slices); idx < last;
 			idx++) {
 		if(reauth_subs_bucket(idx) == NULL)

@@ -4,31 +4,16 @@
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * reg_event_mode "pua" (see reauth_pua.h). Who publishes what:
- *
- * - Every usrloc change of a contact (REGISTER, refresh, unregister,
- *   expiry) reaches the worker of its user as the own notifier's job
- *   does, and the worker publishes the full state of every public
- *   identity of the user (the documents list them all, TS 24.229).
- * - The procedure publishes its own changes itself (reauth_proc_run.c):
- *   the shortened contacts at the trigger, the terminated state at a
- *   network-initiated de-registration; usrloc's callbacks for them are
- *   quiet, as they are for the own notifier.
- * - pua_reginfo must not publish the same identities (publish_reginfo 0;
- *   checked at start-up): presence keeps one document per ETag and sends
- *   the last one received, two publishers' documents would alternate
- *   with two version counters, and pua 5.6 sends a second PUBLISH of a
- *   record with the ETag of the first before it is answered (412).
- *
- * Versions: one counter for all documents, from start-up time x 8, one
- * more per document: a watcher sees the version of one identity grow,
- * across restarts too. (With pua's dlginfo_increase_version set, pua
- * numbers them per publication record instead.)
- *
- * One PUBLISH of an identity is open at a time: a table of the open ones
- * (shm, one bucket lock each) keeps at most one newer document waiting;
- * the pua callback of the answer sends it. An entry left by a PUBLISH
- * whose answer never came is taken over after PUB_STALE seconds.
+ * reg_event_mode "pua" (see reauth_pua.h; the why of each choice is in
+ * doc/reauth_admin.xml, "Through a Presence Server"). Every usrloc change
+ * is published by the worker of its user for each identity of the user;
+ * the procedure publishes its own changes (reauth_proc_run.c). Nobody
+ * else publishes these identities: pua_reginfo's publish_reginfo must be
+ * 0 (checked at start-up). Versions come from one counter (start-up time
+ * x 8, one more per document). One PUBLISH of an identity is open at a
+ * time: a table of the open ones keeps the newest document that waits,
+ * which pua's answer callback sends; an answer that never came is given
+ * up after PUB_STALE seconds by the tick.
  */
 
 #include <string.h>
@@ -145,6 +130,13 @@ static void pub_free(reauth_tentry_t *e)
 	shm_free(p);
 }
 
+/* an entry leaves the table (its bucket locked): freed after unlocking */
+static void pub_unlink(pua_pub_t *p)
+{
+	reauth_table_unlink(pubs, &p->entry);
+	reauth_stats_add(REAUTH_STAT_PUBLISH_OPEN, -1);
+}
+
 /* one PUBLISH through pua; 0 sent, -1 not */
 static int send_one(str *uri, char *body, int len)
 {
@@ -197,7 +189,7 @@ static void pub_done(str *uri)
 			return;
 		}
 		if(p->next.s == NULL) {
-			reauth_table_unlink(pubs, &p->entry);
+			pub_unlink(p);
 			reauth_table_unlock(pubs, hash);
 			pub_free(&p->entry);
 			return;
@@ -242,17 +234,16 @@ static int pub_answered(ua_pres_t *hentity, struct sip_msg *msg)
 static int publish_body(str *uri, char *body, int len)
 {
 	unsigned int hash = core_case_hash(uri, NULL, 0);
-	time_t now = time(NULL);
 	pua_pub_t *p;
 	char *copy;
 	int rc;
 
 	reauth_table_lock(pubs, hash);
 	p = pub_find(hash, uri);
-	if(p && now - p->since < PUB_STALE) {
-		/* a PUBLISH is open: this one replaces any that waits */
-		copy = shm_malloc(len);
-		if(copy == NULL) {
+	if(p) {
+		/* a PUBLISH is open: this one replaces any that waits (an answer
+		 * that never comes: reauth_pua_tick sends it) */
+		if((copy = shm_malloc(len)) == NULL) {
 			reauth_table_unlock(pubs, hash);
 			SHM_MEM_ERROR;
 			return -1;
@@ -265,33 +256,72 @@ static int publish_body(str *uri, char *body, int len)
 		reauth_table_unlock(pubs, hash);
 		return 0;
 	}
-	if(p == NULL) {
-		p = shm_malloc(sizeof(pua_pub_t) + uri->len);
-		if(p == NULL) {
-			reauth_table_unlock(pubs, hash);
-			SHM_MEM_ERROR;
-			return -1;
-		}
-		memset(p, 0, sizeof(pua_pub_t));
-		p->entry.hash = hash;
-		p->uri.s = p->buf;
-		p->uri.len = uri->len;
-		memcpy(p->buf, uri->s, uri->len);
-		reauth_table_link(pubs, &p->entry);
-	} else {
-		LM_WARN("PUBLISH of %.*s unanswered for %ld s: sending anew\n",
-				uri->len, uri->s, (long)(now - p->since));
-		if(p->next.s)
-			shm_free(p->next.s);
-		p->next.s = NULL;
-		p->next.len = 0;
+	if((p = shm_malloc(sizeof(pua_pub_t) + uri->len)) == NULL) {
+		reauth_table_unlock(pubs, hash);
+		SHM_MEM_ERROR;
+		return -1;
 	}
-	p->since = now;
+	memset(p, 0, sizeof(pua_pub_t));
+	p->entry.hash = hash;
+	p->uri.s = p->buf;
+	p->uri.len = uri->len;
+	memcpy(p->buf, uri->s, uri->len);
+	p->since = time(NULL);
+	reauth_table_link(pubs, &p->entry);
+	reauth_stats_add(REAUTH_STAT_PUBLISH_OPEN, 1);
 	reauth_table_unlock(pubs, hash);
 	rc = send_one(uri, body, len);
 	if(rc < 0)
 		pub_done(uri);
 	return rc;
+}
+
+/* An open PUBLISH whose answer never came (pua runs no callback on some
+ * of its error paths): the document that waits goes, or the entry. */
+void reauth_pua_tick(time_t now, unsigned int slice, unsigned int slices)
+{
+	unsigned int idx, last;
+	char buf[REAUTH_AOR_MAX];
+	reauth_tentry_t *e;
+	pua_pub_t *p;
+	str uri, next;
+
+	if(pubs == NULL || slices == 0)
+		return;
+	last = (unsigned int)((unsigned long)pubs->size * (slice + 1) / slices);
+	for(idx = (unsigned int)((unsigned long)pubs->size * slice / slices);
+			idx < last; idx++) {
+		for(;;) {
+			reauth_table_lock(pubs, idx);
+			for(e = reauth_table_first(pubs, idx); e; e = e->next)
+				if(now - ((pua_pub_t *)e)->since >= PUB_STALE)
+					break;
+			if(e == NULL) {
+				reauth_table_unlock(pubs, idx);
+				break;
+			}
+			p = (pua_pub_t *)e;
+			if(p->next.s == NULL || p->uri.len > REAUTH_AOR_MAX) {
+				pub_unlink(p);
+				reauth_table_unlock(pubs, idx);
+				pub_free(&p->entry);
+				continue;
+			}
+			next = p->next;
+			p->next.s = NULL;
+			p->next.len = 0;
+			p->since = now;
+			memcpy(buf, p->uri.s, p->uri.len);
+			uri.s = buf;
+			uri.len = p->uri.len;
+			reauth_table_unlock(pubs, idx);
+			LM_WARN("PUBLISH of %.*s unanswered for %d s: sending the next\n",
+					uri.len, uri.s, PUB_STALE);
+			if(send_one(&uri, next.s, next.len) < 0)
+				pub_done(&uri);
+			shm_free(next.s);
+		}
+	}
 }
 
 int reauth_pua_publish(str *uri, regstate_identity_t *ids, int nids)

@@ -46,6 +46,9 @@ unsigned int reauth_pua_shard(str *aor);
 /* the worker: publish the user's state after the change of the job */
 void reauth_pua_on_ul_change(reauth_job_t *job);
 
+/* the worker of shard 0, slice of slices of the open PUBLISHes a tick */
+void reauth_pua_tick(time_t now, unsigned int slice, unsigned int slices);
+
 /* Publish the document listing ids (full state) as the state of uri.
  * 0: sent, or waiting for the open PUBLISH of uri; -1: not. */
 int reauth_pua_publish(str *uri, regstate_identity_t *ids, int nids);

@@ -64,6 +64,7 @@ static stat_export_t reauth_mod_stats[] = {
 	{"notify_too_large",     0, &proc_stats[REAUTH_STAT_NOTIFY_TOO_LARGE]},
 	{"publish_sent",         0, &proc_stats[REAUTH_STAT_PUBLISH_SENT]},
 	{"publish_failed",       0, &proc_stats[REAUTH_STAT_PUBLISH_FAILED]},
+	{"publish_open",         STAT_NO_RESET, &proc_stats[REAUTH_STAT_PUBLISH_OPEN]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -72,6 +72,8 @@ check "event_route[reauth:completed] ran" \
 check_range "usrloc: alice's contact is back to the registered expires" 590 600 \
 	"$(ul_expires alice@ims.test "$pa")"
 check "the refresh is published too" wait_published 12
+check_eq "no PUBLISH left open (the table of open ones is empty)" 0 \
+	"$(reauth_stat publish_open)"
 pr=$(presentities alice)
 check_eq "the presence server holds one document of alice (one ETag, one publisher)" 1 \
 	"$(printf '%s\n' "$pr" | grep -c 'event: reg')"

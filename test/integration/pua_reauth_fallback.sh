@@ -79,6 +79,9 @@ check_eq "statistics: re-authentication failed" 1 "$(reauth_stat reauth_failed)"
 check_eq "statistics: deregistered" 1 "$(reauth_stat reauth_deregistered)"
 check_eq "statistics: one session ended" 1 "$(reauth_stat sessions_ended)"
 check_eq "statistics: no PUBLISH failed" 0 "$(reauth_stat publish_failed)"
+check "every PUBLISH answered" tm_idle 10
+check_eq "no PUBLISH left open (the table of open ones is empty)" 0 \
+	"$(reauth_stat publish_open)"
 check "event_route[reauth:deregistered] ran" log_has "reauth 1 of sip:alice@ims.test: deregistered (refer failed)"
 
 finish
