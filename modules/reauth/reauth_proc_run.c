@@ -460,7 +460,7 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 {
 	reauth_proc_cfg_t cfg = proc_cfg();
 	reauth_actions_t acts;
-	int unsettled, expired, timed_out = 0;
+	int unsettled, expired, timed_out = 0, fell_back = 0;
 
 	reauth_proc_lock(rec);
 	unsettled = rec->core.state == RP_DONE && !rec->settled;
@@ -470,16 +470,18 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	if(expired) {
 		reauth_proc_deadline(&rec->core, &cfg, now, &acts);
 		timed_out = rec->core.outcome == RP_OUT_DEREGISTERED;
+		fell_back = rec->core.state == RP_REFERRING; /* publish_wait */
 	}
 	reauth_proc_unlock(rec);
 	if(unsettled) /* ended elsewhere (a cancel) */
 		settle(rec);
 	if(!expired)
 		return;
-	if(timed_out)
+	if(timed_out || fell_back)
 		LM_NOTICE("re-authentication %u: no authenticated re-REGISTER"
-				  " in %ld s\n",
-				rec->entry.id, (long)(now - rec->core.started));
+				  " in %ld s%s\n",
+				rec->entry.id, (long)(now - rec->core.started),
+				fell_back ? ": REFER" : "");
 	run_actions(rec, &acts);
 	settle(rec);
 }

@@ -48,6 +48,7 @@ check_sipp "the callee's leg got a BYE" callee
 
 n=$(sipp_extract "$WORK/ue.msg" received '^REFER ' "$WORK/ue.refer" body)
 check_eq "one REFER" 1 "$n"
+check "the log says why the REFER went" grep -qE "no authenticated re-REGISTER in [0-9]+ s: REFER" "$KAM_LOG"
 tr=$(to_epoch "$(cat "$WORK/ue.refer.1.time" 2>/dev/null)")
 check_range "the REFER came when publish_wait (3 s) had passed, not before" 2 12 \
 	"$(( ${tr:-0} - t0 ))"
