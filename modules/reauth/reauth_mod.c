@@ -24,6 +24,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
+#include "reauth_pua.h"
 #include "reauth_refer.h"
 #include "reauth_register.h"
 #include "reauth_sessions.h"
@@ -91,6 +92,10 @@ static param_export_t params[] = {
 	{"notify_state", PARAM_STRING | USE_FUNC_PARAM, (void *)reauth_notify_state_param},
 	{"keep_finished", PARAM_INT, &reauth_keep_finished},
 	{"event_callback", PARAM_STR, &reauth_event_callback},
+	{"reg_event_mode", PARAM_STRING | USE_FUNC_PARAM,
+		(void *)reauth_reg_event_mode_param},
+	{"publish_wait", PARAM_INT, &reauth_publish_wait},
+	{"publish_expires", PARAM_INT, &reauth_publish_expires},
 	{0, 0, 0}
 };
 
@@ -153,7 +158,8 @@ static int mod_init(void)
 			|| reauth_proc_init(hash_size) < 0 || reauth_sets_init(&db_url) < 0
 			|| reauth_db_init(&db_url) < 0
 			|| reauth_db_load_procs(reauth_proc_restore) < 0
-			|| reauth_notify_send_init() < 0 || reauth_worker_init() < 0
+			|| reauth_notify_send_init() < 0 || reauth_pua_init() < 0
+			|| reauth_worker_init() < 0
 			|| reauth_refer_init() < 0 || reauth_register_init() < 0
 			|| reauth_sessions_init(reauth_terminate_sessions, hash_size) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
@@ -204,6 +210,7 @@ static void mod_destroy(void)
 {
 	reauth_db_close();
 	reauth_proc_destroy();
+	reauth_pua_destroy();
 	reauth_sets_destroy();
 	reauth_queue_destroy();
 	reauth_subs_destroy();
@@ -268,6 +275,11 @@ static int w_reauth_user(sip_msg_t *msg, char *identity, char *p2)
 /* Answer a reg event SUBSCRIBE (initial, refresh or unsubscribe). */
 static int ki_reauth_subscribe(sip_msg_t *msg)
 {
+	if(reauth_reg_event_pua) {
+		LM_ERR("reg_event_mode pua: reg event subscriptions are the presence"
+			   " server's (handle_subscribe()), not reauth_subscribe()'s\n");
+		return -1;
+	}
 	return reauth_handle_subscribe(msg);
 }
 

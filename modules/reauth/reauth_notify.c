@@ -25,6 +25,7 @@
 #include "reauth_db.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
+#include "reauth_pua.h"
 #include "reauth_sets.h"
 #include "reauth_snapshot.h"
 #include "reauth_stats.h"
@@ -129,8 +130,11 @@ void reauth_notify_ul_changed(ucontact_t *c, int type)
 	else
 		ev = REGINFO_EV_UNREGISTERED;
 
-	/* nobody watches this user: nothing to do (the common case) */
-	if(watched_shard(c->aor, &shard) < 0)
+	/* through a presence server every change is published, watched or
+	 * not; else nobody watches this user: nothing to do (the common case) */
+	if(reauth_reg_event_pua)
+		shard = reauth_pua_shard(c->aor);
+	else if(watched_shard(c->aor, &shard) < 0)
 		return;
 
 	job = reauth_job_new(
@@ -212,6 +216,10 @@ void reauth_notify_on_ul_change(reauth_job_t *job)
 	notify_out_t out;
 	int n, i, k, ended, partial = 0;
 
+	if(reauth_reg_event_pua) {
+		reauth_pua_on_ul_change(job);
+		return;
+	}
 	if((v = reauth_view_take(NULL, &job->aor, 1)) == NULL)
 		return;
 	ch.uri = job->c_uri;
@@ -366,6 +374,8 @@ void reauth_notify_tick(
 	unsigned int *expired = NULL;
 	int n = 0, cap = 0, i;
 
+	if(reauth_reg_event_pua && shard == 0)
+		reauth_pua_tick(now, slice, slices);
 	for(idx = (unsigned int)((unsigned long)size * slice / slices); idx < last;
 			idx++) {
 		if(reauth_subs_bucket(idx) == NULL)

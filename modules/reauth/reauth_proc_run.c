@@ -30,6 +30,7 @@
 #include "reauth_notify.h"
 #include "reauth_proc.h"
 #include "reauth_proc_run.h"
+#include "reauth_pua.h"
 #include "reauth_refer.h"
 #include "reauth_sets.h"
 #include "reauth_snapshot.h"
@@ -45,6 +46,7 @@ static reauth_proc_cfg_t proc_cfg(void)
 	cfg.timeout = reauth_timeout;
 	cfg.refer_fallback = reauth_refer_fallback;
 	cfg.end_sessions = reauth_terminate_sessions;
+	cfg.publish_wait = reauth_publish_wait;
 	return cfg;
 }
 
@@ -57,23 +59,34 @@ static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
 	reauth_sub_ref_t subs[TARGETS_MAX];
 	reauth_contact_ref_t cts[TARGETS_MAX];
 	reauth_target_t *t;
-	int n = 0, nc, ns, i, j;
+	int n = 0, nc, ns, i, j, np = 0;
 
+	/* through a presence server: one publication per identity, whose
+	 * watchers the module does not know */
+	if(reauth_reg_event_pua)
+		np = rec->nall;
 	/* every identity's watchers get the news; only the UE's count */
-	for(i = 0; i < rec->nall && n < TARGETS_MAX; i++) {
+	for(i = 0; i < rec->nall && n < TARGETS_MAX && !np; i++) {
 		ns = reauth_subs_collect(&REAUTH_PROC_AOR(rec)[i], subs + n, TARGETS_MAX - n);
 		for(j = n; j < n + ns; j++)
 			subs[j].hash = (unsigned int)i; /* reused: the identity */
 		n += ns;
 	}
 	nc = reauth_refer_contacts(REAUTH_PROC_AOR(rec), rec->nset, cts, TARGETS_MAX);
-	if(n + nc <= REAUTH_PROC_INLINE_TARGETS)
+	if(np + n + nc <= REAUTH_PROC_INLINE_TARGETS)
 		*out = rec->inline_targets; /* only this worker touches them */
-	else if((*out = shm_malloc((n + nc) * sizeof(reauth_target_t))) == NULL) {
+	else if((*out = shm_malloc((np + n + nc) * sizeof(reauth_target_t)))
+			== NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	t = *out;
+	for(i = 0; i < np; i++) {
+		t[i].ref = (unsigned int)i;
+		t[i].identity = (unsigned short)i;
+		t[i].kind = RT_PUBLICATION;
+	}
+	t += np;
 	for(i = 0; i < n; i++) {
 		t[i].ref = subs[i].id;
 		t[i].identity = (unsigned short)subs[i].hash;
@@ -84,7 +97,7 @@ static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
 		t[n + i].identity = (unsigned short)cts[i].identity;
 		t[n + i].kind = RT_CONTACT;
 	}
-	return n + nc;
+	return np + n + nc;
 }
 
 /* --- the identities as a re-authentication NOTIFY shows them --- */
@@ -196,7 +209,12 @@ static void do_send_notify(reauth_procrec_t *rec)
 		if(!to_send(rec, i, 0, &t))
 			continue;
 		origin.target = i;
-		rc = v.n ? reauth_notify_one(
+		if(t.kind == RT_PUBLICATION)
+			rc = v.n ? reauth_pua_publish(
+							   &REAUTH_PROC_URI(rec)[t.identity], v.ids, v.n)
+					 : -1;
+		else
+			rc = v.n ? reauth_notify_one(
 						   reauth_subs_hash(&REAUTH_PROC_AOR(rec)[t.identity]), t.ref,
 						   v.ids, v.n, &origin)
 				 : -1;
@@ -253,7 +271,10 @@ static void do_deregister(reauth_procrec_t *rec)
 	/* no identity left: UEs drop their security state only on this */
 	if(!left)
 		terminate = reauth_dereg_event.s;
-	reauth_notify_all(REAUTH_PROC_AOR(rec), v.n, v.ids, v.n, terminate);
+	if(reauth_reg_event_pua)
+		reauth_pua_publish_all(REAUTH_PROC_URI(rec), v.n, v.ids, v.n);
+	else
+		reauth_notify_all(REAUTH_PROC_AOR(rec), v.n, v.ids, v.n, terminate);
 	views_free(&v);
 	reauth_stats_add(REAUTH_STAT_DEREGISTERED, 1);
 	LM_NOTICE("re-authentication %u: <%.*s> de-registered (%s)\n",
@@ -439,7 +460,7 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 {
 	reauth_proc_cfg_t cfg = proc_cfg();
 	reauth_actions_t acts;
-	int unsettled, expired, timed_out = 0;
+	int unsettled, expired, timed_out = 0, fell_back = 0;
 
 	reauth_proc_lock(rec);
 	unsettled = rec->core.state == RP_DONE && !rec->settled;
@@ -449,16 +470,18 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	if(expired) {
 		reauth_proc_deadline(&rec->core, &cfg, now, &acts);
 		timed_out = rec->core.outcome == RP_OUT_DEREGISTERED;
+		fell_back = rec->core.state == RP_REFERRING; /* publish_wait */
 	}
 	reauth_proc_unlock(rec);
 	if(unsettled) /* ended elsewhere (a cancel) */
 		settle(rec);
 	if(!expired)
 		return;
-	if(timed_out)
+	if(timed_out || fell_back)
 		LM_NOTICE("re-authentication %u: no authenticated re-REGISTER"
-				  " in %d s\n",
-				rec->entry.id, reauth_timeout);
+				  " in %ld s%s\n",
+				rec->entry.id, (long)(now - rec->core.started),
+				fell_back ? ": REFER" : "");
 	run_actions(rec, &acts);
 	settle(rec);
 }

@@ -62,6 +62,9 @@ static stat_export_t reauth_mod_stats[] = {
 	{"db_errors",            0, &proc_stats[REAUTH_STAT_DB_ERRORS]},
 	{"notify_over_tcp",      0, &proc_stats[REAUTH_STAT_NOTIFY_OVER_TCP]},
 	{"notify_too_large",     0, &proc_stats[REAUTH_STAT_NOTIFY_TOO_LARGE]},
+	{"publish_sent",         0, &proc_stats[REAUTH_STAT_PUBLISH_SENT]},
+	{"publish_failed",       0, &proc_stats[REAUTH_STAT_PUBLISH_FAILED]},
+	{"publish_open",         STAT_NO_RESET, &proc_stats[REAUTH_STAT_PUBLISH_OPEN]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -28,6 +28,9 @@ typedef enum reauth_stat
 	REAUTH_STAT_DB_ERRORS, /* failed batch writes, rows not kept */
 	REAUTH_STAT_NOTIFY_OVER_TCP, /* too large for UDP: sent over TCP */
 	REAUTH_STAT_NOTIFY_TOO_LARGE, /* too large for UDP, no TCP: not sent */
+	REAUTH_STAT_PUBLISH_SENT,	  /* reg_event_mode pua: PUBLISHes sent */
+	REAUTH_STAT_PUBLISH_FAILED,	  /* not sent, or answered >= 300 */
+	REAUTH_STAT_PUBLISH_OPEN,	  /* identities with a PUBLISH open (gauge) */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 

@@ -33,10 +33,10 @@
 
 /* ---- configurations ---- */
 
-static const reauth_proc_cfg_t CFG_ALL = {TIMEOUT, 1, 1};
-static const reauth_proc_cfg_t CFG_NO_REFER = {TIMEOUT, 0, 1};
-static const reauth_proc_cfg_t CFG_NO_END = {TIMEOUT, 1, 0};
-static const reauth_proc_cfg_t CFG_NONE = {TIMEOUT, 0, 0};
+static const reauth_proc_cfg_t CFG_ALL = {TIMEOUT, 1, 1, 0};
+static const reauth_proc_cfg_t CFG_NO_REFER = {TIMEOUT, 0, 1, 0};
+static const reauth_proc_cfg_t CFG_NO_END = {TIMEOUT, 1, 0, 0};
+static const reauth_proc_cfg_t CFG_NONE = {TIMEOUT, 0, 0, 0};
 
 /* ---- action lists ---- */
 
@@ -177,6 +177,9 @@ static void check_proc(const reauth_proc_t *p, const reauth_proc_t *e, int line)
 	if(p->contacts != e->contacts)
 		fail_msg("line %d: contacts %u, expected %u", line, p->contacts,
 				e->contacts);
+	if(p->wait_until != e->wait_until)
+		fail_msg("line %d: wait_until %ld, expected %ld", line, p->wait_until,
+				e->wait_until);
 }
 
 /* assert_proc(&p, .state = ..., ...): unnamed fields must be 0 */
@@ -428,7 +431,7 @@ static void test_trigger_ue_subs(void **state)
 
 	/* the timer follows the configured timeout */
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(ev_trigger(&p, &(reauth_proc_cfg_t){3600, 1, 1}, NOW + 5,
+	assert_int_equal(ev_trigger(&p, &(reauth_proc_cfg_t){3600, 1, 1, 0}, NOW + 5,
 							 1, 0, 1, &out),
 			0);
 	assert_actions(
@@ -1187,7 +1190,7 @@ static void test_deadline_reached(void **state)
 	/* a timeout of 0 expires at the trigger time */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(
-			ev_trigger(&p, &(reauth_proc_cfg_t){0, 1, 1}, NOW, 1, 0, 1, &out),
+			ev_trigger(&p, &(reauth_proc_cfg_t){0, 1, 1, 0}, NOW, 1, 0, 1, &out),
 			0);
 	assert_actions(&out, NOW, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER);
 	ev_deadline(&p, &CFG_ALL, NOW, &out);
@@ -1391,6 +1394,9 @@ static void test_state_names(void **state)
 	assert_string_equal(
 			reauth_proc_state_name(RP_AWAITING), "awaiting-register");
 	assert_string_equal(reauth_proc_state_name(RP_DONE), "done");
+	assert_string_equal(reauth_proc_state_name(RP_PUBLISHED), "published");
+	/* the DB keeps the pending states, all before RP_DONE */
+	assert_true(RP_PUBLISHED < RP_DONE);
 	assert_string_equal(
 			reauth_proc_state_name((reauth_proc_state_t)(RP_DONE + 1)),
 			"unknown");
@@ -1429,11 +1435,271 @@ static void test_reason_names(void **state)
 			reauth_proc_reason_name(RP_WHY_NO_WAY), "no subscription");
 	assert_string_equal(reauth_proc_reason_name(RP_WHY_TIMEOUT), "timeout");
 	assert_string_equal(reauth_proc_reason_name(RP_WHY_CANCELLED), "cancelled");
-	assert_string_equal(reauth_proc_reason_name(
-								(reauth_proc_reason_t)(RP_WHY_CANCELLED + 1)),
+	assert_string_equal(reauth_proc_reason_name(RP_WHY_NOT_REREGISTERED),
+			"not re-registered");
+	assert_string_equal(reauth_proc_reason_name((reauth_proc_reason_t)(
+								RP_WHY_NOT_REREGISTERED + 1)),
 			"unknown");
 	assert_string_equal(
 			reauth_proc_reason_name((reauth_proc_reason_t)-1), "unknown");
+}
+
+/* ---- through a presence server (reg_event_mode pua) ---- */
+
+#define WAIT 10L
+static const reauth_proc_cfg_t CFG_PUB = {TIMEOUT, 1, 1, WAIT};
+static const reauth_proc_cfg_t CFG_PUB_NO_REFER = {TIMEOUT, 0, 0, WAIT};
+
+/* pub publications (one per identity), then contacts, all reported sent */
+static int ev_trigger_pub(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
+		long now, unsigned int pub, unsigned int contacts,
+		reauth_actions_t *out)
+{
+	reauth_target_t *t = targets_new(0, 0, pub + contacts);
+	unsigned int i;
+	int rc;
+
+	for(i = 0; i < pub; i++)
+		t[i].kind = RT_PUBLICATION;
+	poison(out);
+	rc = reauth_proc_trigger(p, cfg, now, t, pub + contacts, out);
+	if(rc == 0)
+		send_marked(p, cfg, now);
+	return rc;
+}
+
+static void test_pub_trigger(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ev_trigger_pub(&p, &CFG_PUB, NOW, 2, 1, &out), 0);
+	/* publish, and wake up when the wait is over, not at the deadline */
+	assert_actions(&out, NOW + WAIT, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER);
+	assert_proc(&p, .state = RP_PUBLISHED, .started = NOW,
+			.deadline = DEADLINE, .notify_pending = 2, .contacts = 1,
+			.wait_until = NOW + WAIT);
+	assert_int_equal(reauth_proc_count(&p, RT_PUBLICATION, RT_SENT), 2);
+	/* the REFER waits for the fallback */
+	assert_int_equal(reauth_proc_count(&p, RT_CONTACT, RT_KNOWN), 1);
+	assert_int_equal(reauth_proc_next_expiry(&p), NOW + WAIT);
+}
+
+/* a UE subscription's answer decides: publications are not listed then */
+static void test_pub_ignored_with_ue_sub(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+	reauth_target_t *t = targets_new(1, 0, 2);
+
+	(void)state;
+	t[1].kind = RT_PUBLICATION;
+	memset(&p, 0, sizeof(p));
+	poison(&out);
+	assert_int_equal(reauth_proc_trigger(&p, &CFG_PUB, NOW, t, 3, &out), 0);
+	assert_actions(&out, DEADLINE, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER);
+	assert_proc(&p, .state = RP_NOTIFYING, .started = NOW,
+			.deadline = DEADLINE, .notify_pending = 1, .contacts = 1);
+	assert_int_equal(t[1].status, RT_KNOWN);
+}
+
+/* the UE re-registers while published: completed, one outcome */
+static void test_pub_reregistered(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 1, 1, &out);
+	ev_rereg(&p, NOW + 3, 0, &out); /* not authenticated: nothing */
+	assert_no_actions(&out);
+	assert_int_equal(p.state, RP_PUBLISHED);
+	ev_rereg(&p, NOW + 4, 1, &out);
+	assert_actions(&out, 0, RA_RAISE_COMPLETED);
+	assert_proc(&p, .state = RP_DONE, .outcome = RP_OUT_COMPLETED,
+			.reason = RP_WHY_REREGISTERED, .started = NOW,
+			.deadline = DEADLINE, .ended = NOW + 4, .notify_pending = 1,
+			.contacts = 1, .wait_until = NOW + WAIT);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT, &out);
+	assert_no_actions(&out);
+	ev_rereg(&p, NOW + 5, 1, &out);
+	assert_no_actions(&out);
+}
+
+/* the wait passes without a re-REGISTER: REFER, then the deadline */
+static void test_pub_wait_refer(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 1, 2, &out);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT - 1, &out);
+	assert_no_actions(&out);
+	assert_int_equal(p.state, RP_PUBLISHED);
+	poison(&out);
+	reauth_proc_deadline(&p, &CFG_PUB, NOW + WAIT, &out);
+	assert_actions(&out, DEADLINE, RA_SEND_REFER, RA_ARM_TIMER);
+	assert_proc(&p, .state = RP_REFERRING, .started = NOW,
+			.deadline = DEADLINE, .notify_pending = 1, .refer_pending = 2,
+			.contacts = 2);
+	assert_int_equal(reauth_proc_count(&p, RT_CONTACT, RT_TO_SEND), 2);
+	assert_int_equal(reauth_proc_next_expiry(&p), DEADLINE);
+	send_marked(&p, &CFG_PUB, NOW + WAIT);
+	/* one REFER accepted: awaiting the REGISTER until the deadline */
+	ev_refer(&p, &CFG_PUB, NOW + WAIT + 1, 202, &out);
+	assert_no_actions(&out);
+	assert_int_equal(p.state, RP_AWAITING);
+	ev_deadline(&p, &CFG_PUB, DEADLINE, &out);
+	assert_dereg_actions(&out, &CFG_PUB);
+	assert_int_equal(p.outcome, RP_OUT_DEREGISTERED);
+	assert_int_equal(p.reason, RP_WHY_TIMEOUT);
+}
+
+/* the wait passes, every REFER fails: de-registered at once */
+static void test_pub_wait_refer_fails(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 2, 1, &out);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT + 2, &out);
+	assert_actions(&out, DEADLINE, RA_SEND_REFER, RA_ARM_TIMER);
+	send_marked(&p, &CFG_PUB, NOW + WAIT + 2);
+	ev_refer(&p, &CFG_PUB, NOW + WAIT + 3, 603, &out);
+	assert_dereg_actions(&out, &CFG_PUB);
+	assert_proc(&p, .state = RP_DONE, .outcome = RP_OUT_DEREGISTERED,
+			.reason = RP_WHY_REFER_FAILED, .started = NOW,
+			.deadline = DEADLINE, .ended = NOW + WAIT + 3,
+			.notify_pending = 2, .contacts = 1);
+}
+
+/* no REFER (switched off, or no contact): de-registered when the wait
+ * passes, not at the deadline */
+static void test_pub_wait_no_refer(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB_NO_REFER, NOW, 1, 1, &out);
+	ev_deadline(&p, &CFG_PUB_NO_REFER, NOW + WAIT, &out);
+	assert_dereg_actions(&out, &CFG_PUB_NO_REFER);
+	assert_proc(&p, .state = RP_DONE, .outcome = RP_OUT_DEREGISTERED,
+			.reason = RP_WHY_NOT_REREGISTERED, .started = NOW,
+			.deadline = DEADLINE, .ended = NOW + WAIT, .notify_pending = 1,
+			.contacts = 1);
+
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 1, 0, &out);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT, &out);
+	assert_dereg_actions(&out, &CFG_PUB);
+	assert_int_equal(p.reason, RP_WHY_NOT_REREGISTERED);
+}
+
+/* an authenticated REGISTER saved before the wait passed, its event still
+ * queued: completed, no REFER */
+static void test_pub_wait_after_register_seen(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 1, 1, &out);
+	reauth_proc_register_seen(&p, NOW + WAIT - 1);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT, &out);
+	assert_actions(&out, 0, RA_RAISE_COMPLETED);
+	assert_int_equal(p.outcome, RP_OUT_COMPLETED);
+	assert_int_equal(p.reason, RP_WHY_REREGISTERED);
+}
+
+/* every publication failed (not sent, or refused): the next way at once */
+static void test_pub_all_failed(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+	reauth_target_t *t = targets_new(0, 0, 3);
+
+	(void)state;
+	t[0].kind = t[1].kind = RT_PUBLICATION;
+	memset(&p, 0, sizeof(p));
+	poison(&out);
+	reauth_proc_trigger(&p, &CFG_PUB, NOW, t, 3, &out);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_PUB, NOW, 0, 0, &out);
+	assert_no_actions(&out);
+	assert_int_equal(p.notify_pending, 1);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_PUB, NOW, 1, 1, &out);
+	assert_no_actions(&out);
+	/* the presence server taking one is not the UE accepting it */
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_PUB, NOW + 1, 1, 200, &out);
+	assert_no_actions(&out);
+	assert_int_equal(p.state, RP_PUBLISHED);
+	assert_int_equal(p.notify_pending, 1);
+
+	memset(&p, 0, sizeof(p));
+	poison(&out);
+	reauth_proc_trigger(&p, &CFG_PUB, NOW, t, 3, &out);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_PUB, NOW, 0, 0, &out);
+	poison(&out);
+	reauth_proc_sent(&p, &CFG_PUB, NOW, 1, 1, &out);
+	poison(&out);
+	reauth_proc_answered(&p, &CFG_PUB, NOW + 1, 1, 500, &out);
+	assert_actions(&out, 0, RA_SEND_REFER);
+	assert_proc(&p, .state = RP_REFERRING, .started = NOW,
+			.deadline = DEADLINE, .refer_pending = 1, .contacts = 1,
+			.wait_until = NOW + WAIT);
+	/* the wait is over: the deadline is next */
+	assert_int_equal(reauth_proc_next_expiry(&p), DEADLINE);
+}
+
+/* a wait as long as the timeout or more: the deadline decides; a record
+ * restored from the DB (no wait_until) too */
+static void test_pub_wait_past_deadline(void **state)
+{
+	static const reauth_proc_cfg_t cfg = {TIMEOUT, 1, 1, TIMEOUT};
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &cfg, NOW, 1, 1, &out);
+	assert_actions(&out, DEADLINE, RA_SHORTEN, RA_SEND_NOTIFY, RA_ARM_TIMER);
+	assert_int_equal(p.wait_until, 0);
+	assert_int_equal(reauth_proc_next_expiry(&p), DEADLINE);
+	ev_deadline(&p, &cfg, DEADLINE - 1, &out);
+	assert_no_actions(&out);
+	ev_deadline(&p, &cfg, DEADLINE, &out);
+	assert_dereg_actions(&out, &cfg);
+	assert_int_equal(p.reason, RP_WHY_TIMEOUT);
+}
+
+/* cancelled while published: no de-registration */
+static void test_pub_cancel(void **state)
+{
+	reauth_proc_t p;
+	reauth_actions_t out;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	ev_trigger_pub(&p, &CFG_PUB, NOW, 1, 1, &out);
+	assert_int_equal(ev_cancel(&p, NOW + 1, &out), 0);
+	assert_no_actions(&out);
+	assert_int_equal(p.outcome, RP_OUT_CANCELLED);
+	ev_deadline(&p, &CFG_PUB, NOW + WAIT, &out);
+	assert_no_actions(&out);
+	assert_int_equal(reauth_proc_next_expiry(&p), 0);
 }
 
 int main(void)
@@ -1473,6 +1739,16 @@ int main(void)
 			cmocka_unit_test(test_state_names),
 			cmocka_unit_test(test_outcome_names),
 			cmocka_unit_test(test_reason_names),
+			cmocka_unit_test(test_pub_trigger),
+			cmocka_unit_test(test_pub_ignored_with_ue_sub),
+			cmocka_unit_test(test_pub_reregistered),
+			cmocka_unit_test(test_pub_wait_refer),
+			cmocka_unit_test(test_pub_wait_refer_fails),
+			cmocka_unit_test(test_pub_wait_no_refer),
+			cmocka_unit_test(test_pub_wait_after_register_seen),
+			cmocka_unit_test(test_pub_all_failed),
+			cmocka_unit_test(test_pub_wait_past_deadline),
+			cmocka_unit_test(test_pub_cancel),
 	};
 
 	return cmocka_run_group_tests_name("procedure", tests, NULL, NULL);

@@ -79,7 +79,7 @@ int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_target_t *targets, unsigned int ntargets,
 		reauth_actions_t *out)
 {
-	unsigned int i, ue, other;
+	unsigned int i, ue, other, pub = 0;
 
 	out->n = 0;
 	if(p->state != RP_IDLE)
@@ -94,13 +94,23 @@ int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 	p->contacts = reauth_proc_count(p, RT_CONTACT, RT_KNOWN);
 	ue = mark_to_send(p, RT_SUB_UE);
 	other = mark_to_send(p, RT_SUB_OTHER);
+	/* no UE subscription: a presence server's watchers, unanswered */
+	if(ue == 0)
+		pub = mark_to_send(p, RT_PUBLICATION);
 	p->notify_pending = ue;
 	p->state = RP_NOTIFYING;
+	if(pub > 0) {
+		p->notify_pending = pub;
+		p->state = RP_PUBLISHED;
+		p->wait_until = now + cfg->publish_wait;
+		if(p->wait_until >= p->deadline)
+			p->wait_until = 0;
+	}
 	act(out, RA_SHORTEN, 0);
-	if(ue > 0 || other > 0)
+	if(ue > 0 || other > 0 || pub > 0)
 		act(out, RA_SEND_NOTIFY, 0);
-	act(out, RA_ARM_TIMER, p->deadline);
-	if(ue == 0)
+	act(out, RA_ARM_TIMER, reauth_proc_next_expiry(p));
+	if(ue == 0 && pub == 0)
 		fall_back(p, cfg, now, RP_WHY_NO_WAY, out);
 	return 0;
 }
@@ -109,8 +119,10 @@ int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 static void way_failed(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_target_t *t, reauth_actions_t *out)
 {
-	if(t->kind == RT_SUB_UE && p->state == RP_NOTIFYING
-			&& p->notify_pending > 0) {
+	if((t->kind == RT_SUB_UE && p->state == RP_NOTIFYING
+			   && p->notify_pending > 0)
+			|| (t->kind == RT_PUBLICATION && p->state == RP_PUBLISHED
+					&& p->notify_pending > 0)) {
 		if(--p->notify_pending == 0)
 			fall_back(p, cfg, now, RP_WHY_NOTIFY_FAILED, out);
 	} else if(t->kind == RT_CONTACT && p->state == RP_REFERRING
@@ -120,7 +132,8 @@ static void way_failed(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 	}
 }
 
-/* target t of the current way was accepted */
+/* target t of the current way was accepted (a presence server taking a
+ * publication is not the UE: nothing changes) */
 static void way_accepted(reauth_proc_t *p, reauth_target_t *t)
 {
 	if(t->kind == RT_SUB_UE && p->state == RP_NOTIFYING
@@ -195,12 +208,21 @@ void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_actions_t *out)
 {
 	out->n = 0;
-	if(p->state == RP_IDLE || p->state == RP_DONE || now < p->deadline)
+	if(p->state == RP_IDLE || p->state == RP_DONE
+			|| now < reauth_proc_next_expiry(p))
 		return;
 	/* the UE came back in time; however late its event is processed */
 	if(p->reregistered_at != 0) {
 		finish(p, now, RP_OUT_COMPLETED, RP_WHY_REREGISTERED);
 		act(out, RA_RAISE_COMPLETED, 0);
+		return;
+	}
+	/* published, nobody seen to answer, no re-REGISTER: the next way */
+	if(p->state == RP_PUBLISHED && now < p->deadline) {
+		p->wait_until = 0;
+		fall_back(p, cfg, now, RP_WHY_NOT_REREGISTERED, out);
+		if(p->state != RP_DONE)
+			act(out, RA_ARM_TIMER, p->deadline);
 		return;
 	}
 	deregister(p, cfg, now, RP_WHY_TIMEOUT, out);
@@ -221,6 +243,9 @@ long reauth_proc_next_expiry(const reauth_proc_t *p)
 {
 	if(p->state == RP_IDLE || p->state == RP_DONE)
 		return 0;
+	if(p->state == RP_PUBLISHED && p->wait_until != 0
+			&& p->wait_until < p->deadline)
+		return p->wait_until;
 	return p->deadline;
 }
 
@@ -237,6 +262,8 @@ const char *reauth_proc_state_name(reauth_proc_state_t s)
 			return "awaiting-register";
 		case RP_DONE:
 			return "done";
+		case RP_PUBLISHED:
+			return "published";
 	}
 	return "unknown";
 }
@@ -273,6 +300,8 @@ const char *reauth_proc_reason_name(reauth_proc_reason_t r)
 			return "timeout";
 		case RP_WHY_CANCELLED:
 			return "cancelled";
+		case RP_WHY_NOT_REREGISTERED:
+			return "not re-registered";
 	}
 	return "unknown";
 }

@@ -19,6 +19,15 @@
  *   (no UE      | (every REFER failed)                         v
  *   subscription)v                                          COMPLETED
  *            DEREGISTERED <------(deadline, in any state)
+ *
+ * Through a presence server (reg_event_mode pua) the glue lists no
+ * subscriptions but one publication per identity: nobody's answer is
+ * seen, so the machine decides by time:
+ *
+ *   TRIGGER --> PUBLISHED --(publish_wait passed, no re-REGISTER)--> REFERRING
+ *                   | (every publication failed: at once)      (or DEREGISTERED
+ *                   v                                           without REFER)
+ *               REFERRING; an authenticated re-REGISTER completes it at any time
  */
 
 #ifndef _REAUTH_CORE_PROCEDURE_H_
@@ -30,7 +39,9 @@ typedef enum reauth_proc_state
 	RP_NOTIFYING, /* NOTIFYs sent, no UE has accepted yet */
 	RP_REFERRING, /* REFERs sent, none accepted yet */
 	RP_AWAITING,  /* a UE accepted: waiting for its authenticated REGISTER */
-	RP_DONE
+	RP_PUBLISHED, /* published to a presence server: waiting publish_wait
+				   * for the authenticated REGISTER, answers unseen */
+	RP_DONE		  /* the last: the DB keeps states before it */
 } reauth_proc_state_t;
 
 typedef enum reauth_proc_outcome
@@ -49,7 +60,9 @@ typedef enum reauth_proc_reason
 	RP_WHY_REFER_FAILED,  /* every REFER failed */
 	RP_WHY_NO_WAY,		  /* no UE subscription, no REFER possible */
 	RP_WHY_TIMEOUT,		  /* the deadline passed */
-	RP_WHY_CANCELLED	  /* an operator cancelled it */
+	RP_WHY_CANCELLED,	  /* an operator cancelled it */
+	RP_WHY_NOT_REREGISTERED /* published: no re-REGISTER within
+							 * publish_wait, no REFER to try */
 } reauth_proc_reason_t;
 
 typedef struct reauth_proc_cfg
@@ -57,13 +70,17 @@ typedef struct reauth_proc_cfg
 	long timeout;		/* seconds from trigger to de-registration */
 	int refer_fallback; /* try REFER when NOTIFY does not do */
 	int end_sessions;	/* end the user's dialogs when de-registering */
+	long publish_wait;	/* RT_PUBLICATION targets: seconds from trigger
+						 * to the fallback (REFER) without a re-REGISTER */
 } reauth_proc_cfg_t;
 
 typedef enum reauth_target_kind
 {
 	RT_SUB_UE = 1, /* a subscription of the UE itself: its 2xx counts */
 	RT_SUB_OTHER,  /* a P-CSCF or AS watching: informed only */
-	RT_CONTACT	   /* a registered contact: a REFER target */
+	RT_CONTACT,	   /* a registered contact: a REFER target */
+	RT_PUBLICATION /* an identity's registration state published to a
+					* presence server: its watchers' answers are not seen */
 } reauth_target_kind_t;
 
 typedef enum reauth_target_status
@@ -92,7 +109,8 @@ typedef struct reauth_proc
 	long started;
 	long deadline;
 	long ended;					 /* when the outcome was reached */
-	unsigned int notify_pending; /* UE NOTIFYs without a final answer */
+	unsigned int notify_pending; /* UE NOTIFYs without a final answer;
+								  * RP_PUBLISHED: publications not failed */
 	unsigned int refer_pending;	 /* REFERs without a final answer */
 	unsigned int contacts;		 /* REFER targets */
 	reauth_target_t *targets;	 /* the glue's array, given at the trigger */
@@ -100,6 +118,9 @@ typedef struct reauth_proc
 	/* an authenticated REGISTER of the set was saved at this time (0:
 	 * none); its event may reach the procedure after the deadline */
 	long reregistered_at;
+	/* RP_PUBLISHED: the fallback is due at this time (0: at the deadline,
+	 * e.g. restored from the DB) */
+	long wait_until;
 } reauth_proc_t;
 
 typedef enum reauth_action_type
@@ -135,8 +156,10 @@ typedef struct reauth_actions
  * of the user, contacts of the re-authenticated ones); the array stays
  * the glue's and must live as long as the procedure. Every subscription
  * is marked RT_TO_SEND; contacts too when REFER comes at once (no UE
- * subscription). Returns 0, or -1 when the procedure is not idle (a
- * second trigger) and nothing is done.
+ * subscription). Without a UE subscription, publications (RT_PUBLICATION)
+ * are marked RT_TO_SEND instead and the machine waits cfg->publish_wait
+ * for the re-REGISTER (RP_PUBLISHED). Returns 0, or -1 when the procedure
+ * is not idle (a second trigger) and nothing is done.
  */
 int reauth_proc_trigger(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_target_t *targets, unsigned int ntargets,
@@ -169,7 +192,9 @@ void reauth_proc_reregistered(
 void reauth_proc_register_seen(reauth_proc_t *p, long at);
 
 /* Time passed: at or past the deadline, completes the procedure when an
- * authenticated REGISTER was seen in time, else de-registers. */
+ * authenticated REGISTER was seen in time, else de-registers. In
+ * RP_PUBLISHED, past wait_until, the same, but falling back to REFER
+ * first. */
 void reauth_proc_deadline(reauth_proc_t *p, const reauth_proc_cfg_t *cfg,
 		long now, reauth_actions_t *out);
 
