@@ -39,15 +39,19 @@ void reauth_db_val_str(db_val_t *v, str *s);
 /* Batched writes (reauth_db_batch.c). The put/del functions only copy a
  * row into this process's pending batch (pkg memory, bounded, no I/O):
  * callers may hold a bucket lock. A later put/del of the same row replaces
- * the earlier one in the batch. reauth_db_flush() writes the batch in one
- * transaction; only the process that puts flushes, never under a lock.
- * A batch that cannot be written is kept and retried (reauth:db_errors
- * counts the failures). 0: in the batch; -1: not kept (batch full).
+ * the earlier one in the batch; a row created and deleted within one
+ * batch is not written at all. reauth_db_flush() hands the batch to the
+ * DB writer process, which writes it in one transaction; only the process
+ * that puts flushes, never under a lock. A batch that cannot be written
+ * is kept and retried (reauth:db_errors counts the failures). 0: in the batch; -1: not kept (batch full).
  * reauth_db_sub_put marks the subscription written (dirty 0, in_db 1):
  * one not kept stays dirty, and the notifier's tick puts it again. */
 int reauth_db_sub_put(reauth_sub_t *sub);
 int reauth_db_sub_del(unsigned int id);
-int reauth_db_proc_put(unsigned int id, str *identity, reauth_proc_t *core);
+/* in_db: the procedure was put before (else a delete in the same batch
+ * cancels both) */
+int reauth_db_proc_put(
+		unsigned int id, str *identity, reauth_proc_t *core, int in_db);
 int reauth_db_proc_del(unsigned int id);
 /* is a flush due? write-through: when the oldest change waited 20 ms
  * (group commit: a burst of jobs shares one transaction); either mode:
@@ -56,11 +60,12 @@ int reauth_db_flush_due(void);
 /* how long the worker may wait for a job before a flush is due, at most
  * max_ms (its wait when nothing is pending) */
 int reauth_db_flush_in(int max_ms);
-/* write the batch now (the worker calls it on its 1 s tick too); 0 when
- * nothing is left to write */
+/* hand the batch to the DB writer now (the worker calls it on its 1 s
+ * tick too); 0 when nothing is left, -1 when it is kept (the writer still
+ * holds the previous one) */
 int reauth_db_flush(void);
 
-/* for reauth_db_batch.c: one transaction of row writes, on this process's
+/* for the DB writer: one transaction of row writes, on this process's
  * connection (opened again when it is missing); -1 on error */
 int reauth_db_tx_begin(void);
 int reauth_db_tx_end(int commit);

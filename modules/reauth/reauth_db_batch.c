@@ -1,6 +1,6 @@
 /*
- * reauth module - batched DB writes: rows wait in pkg memory, one
- * transaction writes them
+ * reauth module - batched DB writes: rows wait in pkg memory, the DB
+ * writer process writes them in one transaction
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -8,9 +8,10 @@
  * Why: a write used to happen at once, under the subscription's bucket
  * lock, and with sqlite every commit is a few fsyncs. Now the notifier
  * copies the row (cheap, allowed under the lock), and the worker loop
- * writes what gathered after each burst of jobs or on its tick: no DB I/O
- * under a lock, one commit for many changes, and a broken store keeps
- * the rows for later instead of losing them or blocking.
+ * hands what gathered to the DB writer (reauth_db_writer.c) after each
+ * burst of jobs or on its tick: no DB I/O under a lock nor in a worker,
+ * one commit for many changes, and a broken store keeps the rows for
+ * later instead of losing them or blocking.
  *
  * The batch belongs to the process that fills it; each row is keyed by
  * (table, id), so a later put or delete replaces the earlier one. A
@@ -24,16 +25,20 @@
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 
+#include "core/mem/shm_mem.h"
+
 #include "reauth_db.h"
+#include "reauth_db_writer.h"
+#include "reauth_queue.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
 
 /* subscription puts stop here (a refused one stays dirty and is put
  * again on the tick); procedures and deletes, which nothing would put
  * again, may use the room up to BATCH_HARD */
-#define BATCH_MAX 1024
+#define BATCH_MAX 2048
 #define BATCH_HARD (2 * BATCH_MAX)
-#define BATCH_HASH 4096 /* power of two above BATCH_HARD */
+#define BATCH_HASH 8192 /* power of two above BATCH_HARD */
 /* write whatever the mode once the batch is this full */
 #define BATCH_HIGH (BATCH_MAX / 2)
 /* write-through: a change waits at most that long (ms) for others to
@@ -41,37 +46,14 @@
 #ifndef REAUTH_DB_GROUP_MS
 #define REAUTH_DB_GROUP_MS 20
 #endif
-/* a failing store is tried again after 1, 2, 4... up to this (s) */
-#define RETRY_MAX 8
-/* while it keeps failing, one log line that often (s) */
-#define WARN_EVERY 60
-
-typedef struct brow
-{
-	unsigned int id;
-	short proc; /* 0: reauth_subscription, 1: reauth_procedure */
-	short del;
-	int next;  /* hash chain (index), -1 */
-	char *buf; /* pkg: the strings of sub or identity */
-	reauth_sub_data_t sub;
-	str identity;
-	reauth_proc_t core;
-} brow_t;
+typedef reauth_db_row_t brow_t;
 
 static brow_t *rows = NULL;
 static int *heads = NULL;
 static int nrows = 0, cap = 0;
 static long long first_ms; /* when the batch's oldest change came */
 
-static struct
-{
-	int failing;		 /* the last flush failed */
-	int backoff;		 /* s until the next try */
-	time_t retry_at;	 /* no try before */
-	time_t warned;		 /* last "still failing" line */
-	unsigned long tries; /* failed flushes since it started failing */
-	int refused;		 /* a put was refused since the last flush */
-} st;
+static int refused_logged; /* a put was refused since the last hand-over */
 
 static long long now_ms(void)
 {
@@ -129,22 +111,47 @@ static brow_t *row_get(int proc, unsigned int id, int limit)
 static void refused(const char *what, unsigned int id)
 {
 	reauth_stats_add(REAUTH_STAT_DB_ERRORS, 1);
-	if(st.refused)
+	if(refused_logged)
 		return;
-	st.refused = 1;
+	refused_logged = 1;
 	LM_ERR("reauth DB write failed: batch full (%d rows waiting for the"
 		   " store), %s %u not kept: a subscription is written at the next"
 		   " tick, a procedure at its next change\n",
 			nrows, what, id);
 }
 
-/* replace row r's content with buf (r->buf freed) */
-static void row_set_buf(brow_t *r, char *buf, int del)
+/* replace row r's content with buf of buflen bytes (r->buf freed) */
+static void row_set_buf(brow_t *r, char *buf, int buflen, int del)
 {
 	if(r->buf)
 		pkg_free(r->buf);
 	r->buf = buf;
+	r->buflen = buflen;
 	r->del = (short)del;
+}
+
+/* the strings of a row: each points into its buf */
+#define ROW_STRS 11
+static void row_strs(brow_t *r, str **f)
+{
+	reauth_sub_data_t *d = &r->sub;
+	str *all[ROW_STRS] = {&d->aor, &d->identity, &d->watcher, &d->callid,
+			&d->rem_tag, &d->loc_tag, &d->rem_target, &d->route_set,
+			&d->loc_contact, &d->socket, &r->identity};
+
+	memcpy(f, all, sizeof(all));
+}
+
+/* bytes of a subscription's strings as reauth_sub_copy packs them */
+static int sub_buflen(brow_t *r)
+{
+	str *f[ROW_STRS];
+	int i, len = 0;
+
+	row_strs(r, f);
+	for(i = 0; i < ROW_STRS - 1; i++)
+		len += f[i]->len + 1;
+	return len;
 }
 
 int reauth_db_sub_put(reauth_sub_t *sub)
@@ -162,8 +169,10 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 		refused("subscription", sub->id);
 		return -1;
 	}
-	row_set_buf(r, buf, 0);
+	if(r->buf == NULL && !r->del)
+		r->fresh = !sub->in_db; /* the row's first change in this batch */
 	r->sub = d;
+	row_set_buf(r, buf, sub_buflen(r), 0);
 	/* the batch has it now: kept until written, whatever the store does */
 	sub->dirty = 0;
 	sub->in_db = 1;
@@ -179,7 +188,8 @@ static int row_del(int proc, unsigned int id)
 				id);
 		return -1;
 	}
-	row_set_buf(r, NULL, 1);
+	/* created and gone within one batch: the store never sees it */
+	row_set_buf(r, NULL, 0, r->fresh ? 2 : 1);
 	return 0;
 }
 
@@ -193,7 +203,8 @@ int reauth_db_proc_del(unsigned int id)
 	return row_del(1, id);
 }
 
-int reauth_db_proc_put(unsigned int id, str *identity, reauth_proc_t *core)
+int reauth_db_proc_put(
+		unsigned int id, str *identity, reauth_proc_t *core, int in_db)
 {
 	brow_t *r;
 	char *buf, *p;
@@ -208,17 +219,19 @@ int reauth_db_proc_put(unsigned int id, str *identity, reauth_proc_t *core)
 		refused("procedure", id);
 		return -1;
 	}
-	row_set_buf(r, buf, 0);
+	if(r->buf == NULL && !r->del)
+		r->fresh = !in_db;
+	row_set_buf(r, buf, identity->len + 1, 0);
 	p = buf;
 	reauth_str_pack(&r->identity, identity, &p);
 	r->core = *core;
 	return 0;
 }
 
-/* a failing store is tried again on the tick only (after its backoff) */
+/* while the writer holds this worker's last block, the rows gather */
 int reauth_db_flush_due(void)
 {
-	if(nrows == 0 || st.failing)
+	if(nrows == 0 || reauth_db_writer_busy(reauth_my_shard))
 		return 0;
 	if(nrows >= BATCH_HIGH)
 		return 1;
@@ -226,25 +239,21 @@ int reauth_db_flush_due(void)
 		   && now_ms() - first_ms >= REAUTH_DB_GROUP_MS;
 }
 
+/* the writer's last block is looked at again that soon (ms) */
+#define WRITER_POLL_MS 5
+
 int reauth_db_flush_in(int max_ms)
 {
 	long long left;
 
-	if(nrows == 0 || st.failing || reauth_db_mode != REAUTH_DB_WRITE_THROUGH)
+	if(nrows == 0 || reauth_db_mode != REAUTH_DB_WRITE_THROUGH)
 		return max_ms;
+	if(reauth_db_writer_busy(reauth_my_shard))
+		return max_ms < WRITER_POLL_MS ? max_ms : WRITER_POLL_MS;
 	left = REAUTH_DB_GROUP_MS - (now_ms() - first_ms);
 	if(left <= 0)
 		return 0;
 	return left < max_ms ? (int)left : max_ms;
-}
-
-static int row_write(brow_t *r)
-{
-	if(r->del)
-		return reauth_db_row_del(r->proc, r->id);
-	if(r->proc)
-		return reauth_db_row_proc(r->id, &r->identity, &r->core);
-	return reauth_db_row_sub(&r->sub);
 }
 
 static void batch_clear(void)
@@ -259,57 +268,78 @@ static void batch_clear(void)
 		memset(heads, 0xff, BATCH_HASH * sizeof(int));
 }
 
-static void flush_failed(time_t now)
+static int nrows_live(void)
 {
-	reauth_stats_add(REAUTH_STAT_DB_ERRORS, 1);
-	st.tries++;
-	if(!st.failing) {
-		st.failing = 1;
-		st.backoff = 1;
-		st.warned = now;
-		LM_ERR("reauth DB write failed: %d rows kept in memory and tried"
-			   " again every few seconds (is the store read-only, full or"
-			   " gone?); they are lost if Kamailio stops before\n",
-				nrows);
-	} else {
-		st.backoff = st.backoff * 2 > RETRY_MAX ? RETRY_MAX : st.backoff * 2;
-		if(now - st.warned >= WARN_EVERY) {
-			st.warned = now;
-			LM_ERR("reauth DB write still failing: %d rows waiting, %lu"
-				   " failed tries\n",
-					nrows, st.tries);
+	int i, n = 0;
+
+	for(i = 0; i < nrows; i++)
+		n += rows[i].del != 2;
+	return n;
+}
+
+/* the batch as one shm block: the rows, then their strings */
+static reauth_db_block_t *batch_block(void)
+{
+	reauth_db_block_t *b;
+	str *f[ROW_STRS];
+	brow_t *r;
+	size_t len;
+	char *p;
+	int i, j, k, n;
+
+	for(i = 0, n = 0, len = sizeof(reauth_db_block_t); i < nrows; i++)
+		if(rows[i].del != 2) {
+			len += sizeof(brow_t) + rows[i].buflen;
+			n++;
 		}
+	if(n == 0)
+		return NULL;
+	if((b = shm_malloc(len)) == NULL)
+		return NULL;
+	b->n = n;
+	p = (char *)&b->rows[n];
+	for(i = 0, k = 0; i < nrows; i++) {
+		if(rows[i].del == 2)
+			continue;
+		r = &b->rows[k++];
+		*r = rows[i];
+		if(r->buf == NULL)
+			continue;
+		memcpy(p, rows[i].buf, rows[i].buflen);
+		row_strs(r, f);
+		for(j = 0; j < ROW_STRS; j++)
+			if(f[j]->s >= rows[i].buf
+					&& f[j]->s <= rows[i].buf + rows[i].buflen)
+				f[j]->s = p + (f[j]->s - rows[i].buf);
+		r->buf = p;
+		p += rows[i].buflen;
 	}
-	st.retry_at = now + st.backoff;
+	return b;
 }
 
 int reauth_db_flush(void)
 {
-	time_t now;
-	int i, rc;
+	reauth_db_block_t *b;
 
 	if(nrows == 0 || reauth_db_mode == REAUTH_DB_NONE)
 		return 0;
-	now = time(NULL);
-	if(st.failing && now < st.retry_at)
-		return -1;
-	rc = reauth_db_tx_begin();
-	for(i = 0; rc == 0 && i < nrows; i++)
-		rc = row_write(&rows[i]);
-	if(rc == 0)
-		rc = reauth_db_tx_end(1);
-	if(rc < 0) {
-		reauth_db_tx_end(0);
-		flush_failed(now);
+	if(reauth_db_writer_busy(reauth_my_shard))
+		return -1; /* kept: handed over once the writer is done */
+	if((b = batch_block()) == NULL && nrows_live() == 0) {
+		batch_clear(); /* every row cancelled out */
+		return 0;
+	}
+	if(b == NULL) {
+		LM_ERR("reauth DB: no shared memory to hand %d rows to the writer:"
+			   " kept, tried again\n",
+				nrows);
 		return -1;
 	}
-	if(st.failing)
-		LM_NOTICE("reauth DB writable again: %d rows written after %lu"
-				  " failed tries\n",
-				nrows, st.tries);
-	else
-		LM_DBG("%d rows written in one transaction\n", nrows);
-	memset(&st, 0, sizeof(st));
+	if(reauth_db_writer_offer(reauth_my_shard, b) < 0) {
+		shm_free(b);
+		return -1;
+	}
+	refused_logged = 0;
 	batch_clear();
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "reauth_db.h"
+#include "reauth_db_writer.h"
 #include "reauth_events.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
@@ -140,6 +141,12 @@ int bind_reauth(reauth_api_t *api)
 	return 0;
 }
 
+/* the DB writer process: one, when the module has a DB */
+static int db_writers(void)
+{
+	return reauth_db_mode != REAUTH_DB_NONE ? 1 : 0;
+}
+
 static int mod_init(void)
 {
 	if(reauth_db_mode < REAUTH_DB_NONE
@@ -172,9 +179,12 @@ static int mod_init(void)
 	/* subscriptions loaded from the DB go to their user's worker */
 	reauth_subs_set_shards(reauth_sets_shard);
 
-	/* the worker processes */
-	register_procs(reauth_workers);
-	cfg_register_child(reauth_workers);
+	/* the worker processes, and the DB writer */
+	if(reauth_db_mode != REAUTH_DB_NONE
+			&& reauth_db_writer_init(reauth_workers) < 0)
+		return -1;
+	register_procs(reauth_workers + db_writers());
+	cfg_register_child(reauth_workers + db_writers());
 
 	LM_INFO("reauth module initialized (usrloc domain '%s', db_mode %d,"
 			" %d workers, %d subscriptions loaded)\n",
@@ -189,6 +199,18 @@ static int child_init(int rank)
 
 	if(rank != PROC_MAIN)
 		return 0;
+	if(db_writers()) {
+		pid = fork_process(PROC_XWORKER, "reauth db writer", 1);
+		if(pid < 0) {
+			LM_ERR("cannot fork the reauth DB writer\n");
+			return -1;
+		}
+		if(pid == 0) {
+			if(cfg_child_init())
+				return -1;
+			reauth_db_writer_loop(reauth_worker_nice); /* never returns */
+		}
+	}
 	for(i = 0; i < reauth_workers; i++) {
 		snprintf(name, sizeof(name), "reauth worker %d", i);
 		pid = fork_process(PROC_XWORKER, name, 1);
@@ -209,6 +231,7 @@ static int child_init(int rank)
 static void mod_destroy(void)
 {
 	reauth_db_close();
+	reauth_db_writer_destroy();
 	reauth_proc_destroy();
 	reauth_pua_destroy();
 	reauth_sets_destroy();

@@ -10,7 +10,10 @@
  * (RFC 3261 18.1.1), or is not sent and is counted.
  */
 
+#include <errno.h>
+#include <semaphore.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/atomic_ops.h"
 #include "core/cfg_core.h"
@@ -38,8 +41,15 @@ int reauth_max_notify_inflight = 1000;
 
 static struct tm_binds tmb;
 static str notify_method = str_init("NOTIFY");
-/* NOTIFY transactions open, per worker: each paces its own fan-out */
-static atomic_t *inflight = NULL;
+/* NOTIFY transactions open, per worker: each paces its own fan-out; a
+ * worker waiting for room sleeps on room, posted by the answers */
+typedef struct notify_window
+{
+	atomic_t open;
+	atomic_t waiting;
+	sem_t room;
+} notify_window_t;
+static notify_window_t *windows = NULL;
 
 /* what the final answer to a NOTIFY must find again */
 typedef struct notify_key
@@ -51,22 +61,39 @@ typedef struct notify_key
 
 int reauth_notify_send_init(void)
 {
+	int i;
+
 	if(load_tm_api(&tmb) < 0) {
 		LM_ERR("cannot bind tm: load the tm module before reauth\n");
 		return -1;
 	}
-	inflight = shm_malloc(reauth_workers * sizeof(atomic_t));
-	if(inflight == NULL) {
+	windows = shm_malloc(reauth_workers * sizeof(notify_window_t));
+	if(windows == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	memset(inflight, 0, reauth_workers * sizeof(atomic_t));
+	memset(windows, 0, reauth_workers * sizeof(notify_window_t));
+	for(i = 0; i < reauth_workers; i++) {
+		if(sem_init(&windows[i].room, 1, 0) < 0) {
+			LM_ERR("sem_init: %s\n", strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
-static atomic_t *inflight_of(unsigned int shard)
+static notify_window_t *window_of(unsigned int shard)
 {
-	return &inflight[shard % (unsigned int)reauth_workers];
+	return &windows[shard % (unsigned int)reauth_workers];
+}
+
+/* a NOTIFY of the window got its final answer (or was never sent) */
+static void window_close_one(notify_window_t *w)
+{
+	reauth_stats_inflight_add(-1);
+	atomic_dec(&w->open);
+	if(atomic_get(&w->waiting))
+		sem_post(&w->room);
 }
 
 /* tm: the final answer to a NOTIFY, in whichever process got it */
@@ -78,8 +105,7 @@ static void notify_completed(struct cell *t, int type, struct tmcb_params *ps)
 	if(ps->param == NULL || *ps->param == NULL)
 		return;
 	key = (notify_key_t *)*ps->param;
-	reauth_stats_inflight_add(-1);
-	atomic_dec(inflight_of(key->origin.shard));
+	window_close_one(window_of(key->origin.shard));
 	job = reauth_job_new(REAUTH_JOB_NOTIFY_REPLY, 0);
 	if(job) {
 		job->shard = key->origin.shard;
@@ -152,27 +178,37 @@ static struct socket_info *socket_of(str *sock)
 }
 
 /* Never more NOTIFY transactions of one worker open than
- * max_notify_inflight: a large fan-out waits for answers (or tm's
- * timeouts) instead of filling shared memory with transactions, and holds
- * up only its own worker. */
-#define REAUTH_PACE_STEP_US 10000
-#define REAUTH_PACE_MAX_US 30000000
-static void notify_pace(atomic_t *open)
+ * max_notify_inflight: a large fan-out is clocked by the answers (or tm's
+ * timeouts) instead of flooding the SIP workers and filling shared memory
+ * with transactions, and holds up only its own worker. */
+#define REAUTH_PACE_STEP_MS 10
+#define REAUTH_PACE_MAX_MS 30000
+static void notify_pace(notify_window_t *w)
 {
+	struct timespec ts;
 	long waited = 0;
 
 	if(reauth_max_notify_inflight <= 0
-			|| atomic_get(open) < reauth_max_notify_inflight)
+			|| atomic_get(&w->open) < reauth_max_notify_inflight)
 		return;
 	reauth_stats_add(REAUTH_STAT_NOTIFY_PACED, 1);
-	while(atomic_get(open) >= reauth_max_notify_inflight
-			&& waited < REAUTH_PACE_MAX_US) {
-		sleep_us(REAUTH_PACE_STEP_US);
-		waited += REAUTH_PACE_STEP_US;
+	atomic_set(&w->waiting, 1);
+	while(atomic_get(&w->open) >= reauth_max_notify_inflight
+			&& waited < REAUTH_PACE_MAX_MS) {
+		/* an answer posts room; the step bounds a missed post */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += REAUTH_PACE_STEP_MS * 1000000L;
+		if(ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if(sem_timedwait(&w->room, &ts) < 0 && errno == ETIMEDOUT)
+			waited += REAUTH_PACE_STEP_MS;
 	}
-	if(waited >= REAUTH_PACE_MAX_US)
+	atomic_set(&w->waiting, 0);
+	if(waited >= REAUTH_PACE_MAX_MS)
 		LM_WARN("%d NOTIFY transactions still open after %d s: sending on\n",
-				atomic_get(open), REAUTH_PACE_MAX_US / 1000000);
+				atomic_get(&w->open), REAUTH_PACE_MAX_MS / 1000);
 }
 
 static int notify_headers(notify_out_t *out, const char *terminated, time_t now,
@@ -386,14 +422,13 @@ int reauth_notify_send(notify_out_t *out, regstate_identity_t *ids, int nids,
 	key->origin = *origin;
 	set_uac_req(&uac_r, &notify_method, &hdrs, &body, &dlg,
 			TMCB_LOCAL_COMPLETED, notify_completed, (void *)key);
-	notify_pace(inflight_of(origin->shard));
+	notify_pace(window_of(origin->shard));
 	/* counted before sending: the answer may come before we return */
 	reauth_stats_inflight_add(1);
-	atomic_inc(inflight_of(origin->shard));
+	atomic_inc(&window_of(origin->shard)->open);
 	rc = tmb.t_request_within(&uac_r);
 	if(rc < 0) {
-		reauth_stats_inflight_add(-1);
-		atomic_dec(inflight_of(origin->shard));
+		window_close_one(window_of(origin->shard));
 		LM_ERR("cannot send NOTIFY to %.*s (subscription %u)\n",
 				out->d.rem_target.len, out->d.rem_target.s, out->d.id);
 		shm_free(key);

@@ -365,7 +365,8 @@ static void settle(reauth_procrec_t *rec)
 			reauth_db_proc_del(rec->entry.id);
 		rec->in_db = 0;
 	} else if(reauth_db_mode != REAUTH_DB_NONE) {
-		if(reauth_db_proc_put(rec->entry.id, &rec->trigger, &core) == 0)
+		if(reauth_db_proc_put(rec->entry.id, &rec->trigger, &core, rec->in_db)
+				== 0)
 			rec->in_db = 1;
 	}
 }

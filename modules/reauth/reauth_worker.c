@@ -111,8 +111,6 @@ void reauth_worker_loop(unsigned int shard)
 	if(reauth_worker_nice != 0 && nice(reauth_worker_nice) == -1 && errno)
 		LM_WARN("reauth worker %u: nice(%d): %s\n", shard,
 				reauth_worker_nice, strerror(errno));
-	if(reauth_db_child_init() < 0)
-		LM_ERR("reauth worker %u runs without the DB\n", shard);
 	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
 		job = reauth_queue_pop(shard, reauth_db_flush_in(TICK_SLICE_MS));
@@ -121,7 +119,7 @@ void reauth_worker_loop(unsigned int shard)
 			run_job(job);
 			shm_free(job);
 		}
-		/* the rows the jobs changed, one transaction a burst, no lock held */
+		/* the rows the jobs changed, to the DB writer after a burst */
 		if(reauth_db_flush_due())
 			reauth_db_flush();
 		/* the tables a slice at a time: a walk of 100k records at once
