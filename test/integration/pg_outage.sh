@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# PostgreSQL stopped for a few seconds under a running Kamailio (the
+# example on -A WITH_POSTGRES): while it is down a new subscription is
+# made (from the trusted P-CSCF, no credentials to look up) and a
+# re-authentication starts. Their NOTIFYs still go out, Kamailio stays up,
+# reauth:db_errors grows and the log says why; once PostgreSQL is back,
+# the rows written meanwhile reach it and later writes go straight
+# through. (db_broken does the same with a read-only sqlite file.)
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify_lib.sh"
+. "$(dirname "$0")/reauth_lib.sh"
+. "$(dirname "$0")/pg_lib.sh"
+
+kam_start_pg
+
+pb=$(free_port) pc=$(free_port)
+check "bob registers at :$pb" register_at bob "$pb" 600
+check "carol registers at :$pc" register_at carol "$pc" 600
+sipp_bg wc sub_ue.xml "$(free_port)" -s carol -key watcher carol -au carol -ap carol-secret -key sub_expires 600 -key notifies 2
+check "carol subscribes" wait_subs 1 sip:carol@ims.test
+check_eq "PostgreSQL: carol's subscription is stored (next version 1)" 1 \
+	"$(wait_pg "select version from reauth_subscription where identity = 'sip:carol@ims.test'" 1 5)"
+check_eq "reauth:db_errors starts at 0" 0 "$(reauth_stat db_errors)"
+
+# ---- PostgreSQL down
+out=$(pg_ stop 2>&1)
+check_contains "PostgreSQL is stopped" "stopped" "$out"
+check_eq "... and does not answer" "" "$(pg_sql "select 1" | grep -x 1)"
+t0=$(date +%s)
+
+check "bob gets a subscription from the P-CSCF (trusted watcher) while PostgreSQL is down" \
+	from_pcscf sipp_run wb sub_probe.xml -key ruri sip:bob@ims.test \
+	-key from_uri sip:pcscf@ims.test -key extra_hdr "X-Probe: outage" -key sub_expires 600
+check_contains "... answered 200" "SIP/2.0 200" "$(grep -m1 '^SIP/2.0 ' "$WORK/wb.msg")"
+check "... and its initial NOTIFY" wait_notifies wb 1 5
+check_eq "reauth.subscriptions lists bob's" 1 "$(subs_count sip:bob@ims.test)"
+check_contains "reauth.user starts carol's re-authentication" "status: started" "$(reauth_start sip:carol@ims.test)"
+check "carol's watcher gets the re-authentication NOTIFY" wait_notifies wc 2 10
+check_eq "carol's procedure awaits the re-REGISTER" awaiting-register "$(proc_field sip:carol@ims.test state)"
+check "the log says the DB cannot be written" wait_log "reauth DB write failed" 10
+errors1=$(reauth_stat db_errors)
+if [ "${errors1:-0}" -gt 0 ] 2>/dev/null; then pass "reauth:db_errors grew to $errors1"
+else fail "reauth:db_errors grew" "reauth:db_errors = '$errors1'"; fi
+check "kamailio is still running" kill -0 "$KAM_PID"
+check "the server still answers OPTIONS" sipp_run ping options.xml
+# a few seconds down in all
+s=$((t0 + 4 - $(date +%s)))
+[ "$s" -gt 0 ] && sleep "$s"
+
+# ---- PostgreSQL back
+check "PostgreSQL starts again (same data, same port)" pg_start
+check_eq "PostgreSQL: bob's subscription is written once it is back" 1 \
+	"$(wait_pg "select count(*) from reauth_subscription where identity = 'sip:bob@ims.test'" 1 20)"
+check_eq "PostgreSQL: carol's procedure too, awaiting the re-REGISTER (state 3)" "sip:carol@ims.test|3" \
+	"$(wait_pg "select identity, state from reauth_procedure" "sip:carol@ims.test|3" 20)"
+check_eq "PostgreSQL: carol's subscription's version moved on (next 2)" 2 \
+	"$(wait_pg "select version from reauth_subscription where identity = 'sip:carol@ims.test'" 2 20)"
+check "the log says writing resumed" wait_log "reauth DB writable again" 10
+
+# later writes go straight through: carol's procedure ends, its row goes
+errors2=$(reauth_stat db_errors)
+check_contains "reauth.cancel ends carol's procedure" "cancel" "$(kamcmd_ reauth.cancel sip:carol@ims.test 2>&1)"
+check_eq "PostgreSQL: carol's procedure row is removed" 0 \
+	"$(wait_pg "select count(*) from reauth_procedure" 0 10)"
+check_eq "no new DB error" "$errors2" "$(reauth_stat db_errors)"
+check "digest authentication reads PostgreSQL again: bob registers" register_at bob "$pb" 600
+check "kamailio is still running at the end" kill -0 "$KAM_PID"
+
+finish
