@@ -14,7 +14,7 @@ else
 pkgs="kamailio kamailio-sqlite-modules kamailio-extra-modules
 kamailio-presence-modules kamailio-xml-modules kamailio-lua-modules
 kamailio-postgres-modules postgresql postgresql-client
-libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3 curl
+libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3 curl jq
 build-essential pkg-config dpkg-dev bison flex iproute2 librsvg2-bin"
 fi
 
