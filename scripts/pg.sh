@@ -29,6 +29,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 PGDIR=${PGDIR:-$top/var/pg}
+case $PGDIR in /*) ;; *) PGDIR="$(pwd)/$PGDIR" ;; esac
 PGUSER_OS=postgres
 ROLE=kamailio
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -37,7 +38,9 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 	exit 1
 }
 
-as_pg() { runuser -u "$PGUSER_OS" -- "$@"; }
+# as the postgres user, from / (pg_ctl and initdb fail in a working
+# directory they cannot read)
+as_pg() { (cd / && runuser -u "$PGUSER_OS" -- "$@"); }
 
 # where the data directory is (PGDIR/data, or the fallback's)
 datadir() {

@@ -33,6 +33,11 @@ start_cluster() {
 	fail "$2" "$(cat "$WORK/run$1.out")"
 	finish
 }
+# run_pids: the PIDs of the two nodes and of PostgreSQL
+run_pids() {
+	echo $(cat "$CLUSTER_DIR"/node-a.pid "$CLUSTER_DIR"/node-b.pid 2>/dev/null) \
+		$("$TOP/scripts/pg.sh" status | awk '$1 == "running" { print $2 }')
+}
 # ended PID [SECONDS]: until the process is gone
 ended() {
 	local i
@@ -56,7 +61,7 @@ leftovers() {
 printed() { grep -E "^[[:space:]]*$1 " "$WORK/run$2.out" | grep -F -- "$3" | head -1 | sed 's/^[[:space:]]*//; s/ *#.*//'; }
 
 start_cluster 1 "make cluster starts PostgreSQL and two nodes"
-pids="$(cat "$CLUSTER_DIR"/node-a.pid "$CLUSTER_DIR"/node-b.pid 2>/dev/null | tr '\n' ' ')$(head -1 "$PGDIR"/data/postmaster.pid 2>/dev/null)"
+pids=$(run_pids)
 check_eq "three PIDs: two nodes and PostgreSQL" 3 "$(echo $pids | wc -w)"
 line=$(printed curl 1 reauth.list)
 check_contains "it prints a curl line for JSON-RPC" "/RPC" "$line"
@@ -80,7 +85,7 @@ check_eq "nothing of it left running" "" "$(leftovers)"
 # again (PostgreSQL's data kept), stopped by cluster-stop from elsewhere
 start_cluster 2 "make cluster starts again on the same data"
 check_contains "the second run did not create the tables again" "" "$(grep -c 'db-init: created' "$WORK/run2.out" | grep -x 0)"
-pids="$(cat "$CLUSTER_DIR"/node-a.pid "$CLUSTER_DIR"/node-b.pid 2>/dev/null | tr '\n' ' ')$(head -1 "$PGDIR"/data/postmaster.pid 2>/dev/null)"
+pids=$(run_pids)
 out=$("$TOP/scripts/cluster.sh" stop 2>&1)
 check_contains "make cluster-stop stops the nodes and PostgreSQL" "pg.sh: stopped" "$out"
 check "make cluster ends" ended "$RUN_PID"
