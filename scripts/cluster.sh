@@ -35,6 +35,13 @@ ours() {
 	[ -n "$1" ] && tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q "kamailio.*$dir"
 }
 
+# alive PID: running, not a zombie (a node is our child until reaped)
+alive() {
+	st=""
+	[ -r "/proc/$1/stat" ] && read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 stop_nodes() {
 	for n in a b; do
 		f="$dir/node-$n.pid"
@@ -127,9 +134,15 @@ run() {
 
 		Ctrl-C here, or make cluster-stop, stops the nodes and PostgreSQL.
 	EOF
-	# until a node ends (or Ctrl-C)
-	while ours "$(cat "$dir/node-a.pid" 2>/dev/null)" && ours "$(cat "$dir/node-b.pid" 2>/dev/null)"; do
-		sleep 1
+	# until a node ends (or Ctrl-C: the trap). Nothing here forks a
+	# process that SIGINT could end before the trap runs: the sleep is in
+	# the background (ignoring SIGINT, as background commands of a script
+	# do), wait is interrupted by the signal, the state is read by the shell
+	pida=$(cat "$dir/node-a.pid")
+	pidb=$(cat "$dir/node-b.pid")
+	while alive "$pida" && alive "$pidb"; do
+		sleep 1 &
+		wait $!
 	done
 	if [ -f "$dir/stopping" ]; then
 		echo "cluster: stopped (cluster-stop)"

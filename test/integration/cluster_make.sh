@@ -15,14 +15,16 @@ export PG_PORT
 at_exit '"$TOP/scripts/cluster.sh" stop >>"$WORK/stop.out" 2>&1; "$TOP/scripts/pg.sh" destroy >>"$WORK/stop.out" 2>&1'
 RUN_PID=""
 
-# start_cluster N DESCRIPTION: cluster.sh run as a job of its own process
-# group that does not ignore SIGINT (set -m: as from a terminal; a plain
-# background job of a script ignores it), until it says how to drive it
-# (not in check's subshell: RUN_PID is ours)
+# start_cluster N DESCRIPTION: cluster.sh run as from a terminal: a job
+# of its own process group (set -m) that does not ignore SIGINT (a
+# background job of a script ignores it, and so does everything a test
+# started in the background starts: perl puts the default back), until
+# it says how to drive it (not in check's subshell: RUN_PID is ours)
 start_cluster() {
 	local i
 	set -m
-	"$TOP/scripts/cluster.sh" run >"$WORK/run$1.out" 2>&1 &
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!"' \
+		"$TOP/scripts/cluster.sh" run >"$WORK/run$1.out" 2>&1 &
 	RUN_PID=$!
 	set +m
 	for i in $(seq 1 600); do

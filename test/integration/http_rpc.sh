@@ -67,4 +67,7 @@ check_eq "kamailio_reauth_active_subscriptions is the RPC's gauge" "$(reauth_sta
 check_contains "another path: 404" "HTTP/1.1 404" "$(curl -sS -m 10 -i "$URL/other" 2>&1)"
 check_eq "the SIP side is unaffected: OPTIONS answered" 0 "$(sipp_run ping options.xml >/dev/null; echo $?)"
 
+# (it listens on TCP for HTTP: its shutdown logs the TCP main process's
+# EOF lines, which kam_stop_tcp drops)
+kam_stop_tcp
 finish
