@@ -50,11 +50,14 @@ port() { cat "$PGDIR/port" 2>/dev/null || true; }
 sockdir() { echo "$(dirname "$(datadir)")/run"; }
 logfile() { echo "$(dirname "$(datadir)")/postgres.log"; }
 
-# the PID of the running postmaster, or nothing
+# the PID of the running postmaster, or nothing: the one postmaster.pid
+# names, if that process is a postgres of this data directory (a stale
+# file's PID may belong to another process by now)
 pid() {
 	local p
 	p=$(head -1 "$(datadir)/postmaster.pid" 2>/dev/null) || return 0
-	[ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "$p"
+	[ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" \
+		| grep -qF -- "postgres -D $(datadir) " && echo "$p"
 	return 0
 }
 
@@ -75,7 +78,6 @@ init() {
 	local d pw
 	mkdir -p "$PGDIR"
 	chmod 755 "$PGDIR"
-	d="$PGDIR/data"
 	# the postgres user must reach the data directory
 	if ! as_pg test -x "$PGDIR"; then
 		if [ ! -f "$PGDIR/data-dir" ]; then
