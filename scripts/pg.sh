@@ -54,7 +54,6 @@ logfile() { echo "$(dirname "$(datadir)")/postgres.log"; }
 # names, if that process is a postgres of this data directory (a stale
 # file's PID may belong to another process by now)
 pid() {
-	local p
 	p=$(head -1 "$(datadir)/postmaster.pid" 2>/dev/null) || return 0
 	[ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" \
 		| grep -qF -- "postgres -D $(datadir) " && echo "$p"
@@ -62,7 +61,7 @@ pid() {
 }
 
 free_tcp_port() {
-	local p=${1:-15432}
+	p=15432
 	while [ "$p" -lt 65000 ]; do
 		if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
 			echo "$p"
@@ -75,7 +74,6 @@ free_tcp_port() {
 }
 
 init() {
-	local d pw
 	mkdir -p "$PGDIR"
 	chmod 755 "$PGDIR"
 	# the postgres user must reach the data directory
@@ -115,7 +113,6 @@ init() {
 }
 
 start() {
-	local p d i
 	init
 	d=$(datadir)
 	if [ -n "$(pid)" ]; then
@@ -141,7 +138,7 @@ start() {
 		tail -20 "$(logfile)" >&2
 		return 1
 	fi
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -n "$(pid)" ] && break
 		sleep 0.1
 	done
@@ -154,18 +151,17 @@ start() {
 }
 
 stop() {
-	local p i
 	p=$(pid)
 	[ -n "$p" ] || { echo "pg.sh: not running"; return 0; }
 	# SIGINT: fast shutdown (sessions ended, clean checkpoint)
 	kill -INT "$p"
-	for i in $(seq 1 150); do
+	for _ in $(seq 1 150); do
 		kill -0 "$p" 2>/dev/null || { echo "pg.sh: stopped $p"; return 0; }
 		sleep 0.1
 	done
 	# SIGQUIT: immediate shutdown (recovery at the next start)
 	kill -QUIT "$p" 2>/dev/null
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$p" 2>/dev/null || { echo "pg.sh: stopped $p (immediate)"; return 0; }
 		sleep 0.1
 	done
@@ -174,7 +170,6 @@ stop() {
 }
 
 destroy() {
-	local d
 	stop
 	d=$(datadir)
 	case $d in
@@ -186,7 +181,7 @@ destroy() {
 
 # psql_ DB [args]: as postgres over the socket
 psql_() {
-	local db=$1
+	db=$1
 	shift
 	as_pg "$bindir/psql" -X -v ON_ERROR_STOP=1 -h "$(sockdir)" -p "$(port)" -d "$db" "$@"
 }
