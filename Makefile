@@ -115,5 +115,8 @@ clean:
 	rm -f test/apimod/*.o test/apimod/*.d test/apimod/*.so test/apimod/*.lst
 	rm -rf $(VAR)/test
 
+# (a cluster still running is stopped first; pg.sh destroy also removes
+# PostgreSQL data kept outside the checkout, see scripts/pg.sh)
 distclean: clean
+	@if [ -d $(VAR)/pg ]; then ./scripts/cluster.sh stop >/dev/null; ./scripts/pg.sh destroy >/dev/null; fi
 	rm -rf build $(VAR)
