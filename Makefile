@@ -4,6 +4,7 @@
 #   make test   install what is missing, build, run every test
 #   make demo   re-authentication end to end, with ladder diagrams
 #   make doc    the module README from doc/*.xml
+#   make cluster  two nodes (dmq, HTTP JSON-RPC, Prometheus) on PostgreSQL
 #   make bench  benchmarks (not tests)
 #   make deb    Debian package kamailio-reauth-module (make deb-test)
 #
@@ -19,7 +20,8 @@ MODULE := modules/reauth/reauth.so
 # Debian links kamailio's modules with these (debian/rules: hardening=+all)
 DEB_LDFLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
 
-.PHONY: all deps build run test unit integration doc bench demo format fuzz clean distclean
+.PHONY: all deps build run test unit integration doc bench demo format fuzz clean distclean \
+	cluster cluster-stop
 
 include mk/deb.mk
 
@@ -44,6 +46,14 @@ run: deps build
 		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/kamailio.sqlite"' \
 		-A 'REAUTH_DBURL="sqlite://$(VAR)/reauth.sqlite"' \
 		-A 'CTL_SOCKET="unix:$(VAR)/run/kamailio_ctl"'
+
+# Two S-CSCF nodes (dmq, dmq_usrloc, HTTP JSON-RPC, /metrics) on a private
+# PostgreSQL, all on loopback; Ctrl-C or `make cluster-stop` stops it all
+cluster: deps build
+	@./scripts/cluster.sh run
+
+cluster-stop:
+	@./scripts/cluster.sh stop
 
 test: deps build
 	@./test/run.sh
@@ -105,5 +115,8 @@ clean:
 	rm -f test/apimod/*.o test/apimod/*.d test/apimod/*.so test/apimod/*.lst
 	rm -rf $(VAR)/test
 
+# (a cluster still running is stopped first; pg.sh destroy also removes
+# PostgreSQL data kept outside the checkout, see scripts/pg.sh)
 distclean: clean
+	@if [ -d $(VAR)/pg ]; then ./scripts/cluster.sh stop >/dev/null; ./scripts/pg.sh destroy >/dev/null; fi
 	rm -rf build $(VAR)

@@ -7,9 +7,65 @@
 # Two files, because sqlite lets one writer at a time per file: usrloc in
 # the SIP workers and the reauth notifier then never wait for each other.
 # Usage: db-init.sh DBFILE REAUTH_DBFILE
+#
+# Either may instead be a PostgreSQL db_url (postgres://user:pw@host:port/db,
+# e.g. from scripts/pg.sh url): the same tables are created in that
+# database, unless they are there, from the schema Kamailio installs for
+# db_postgres and from the same etc/*.sql files (one source for both: only
+# the auto-numbered id column is written SERIAL for PostgreSQL). Both URLs
+# may name one database.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 schema=/usr/share/kamailio/db_sqlite
+pgschema=/usr/share/kamailio/postgres
+
+# ------------------------------------------------------------- PostgreSQL
+# pg_has URL TABLE: 1 when the table exists
+pg_has() {
+	PGOPTIONS='-c client_min_messages=warning' psql -X -tA "$1" -c \
+		"select count(*) from information_schema.tables where table_schema = current_schema() and table_name = '$2'"
+}
+# pg_load URL SQL...: run the files in one transaction; etc/*.sql are
+# written for sqlite, where "id INTEGER PRIMARY KEY" numbers itself
+pg_load() {
+	url=$1
+	shift
+	for f in "$@"; do
+		case $f in
+		"$top"/etc/*) sed 's/\bid INTEGER PRIMARY KEY NOT NULL/id SERIAL PRIMARY KEY NOT NULL/' "$f" ;;
+		*) cat "$f" ;;
+		esac
+	done | PGOPTIONS='-c client_min_messages=warning' psql -X -q -1 -v ON_ERROR_STOP=1 "$url" >/dev/null
+}
+pg_init() {
+	kdb=$1
+	rdb=$2
+	[ -d "$pgschema" ] || { echo "db-init: $pgschema missing (make deps installs kamailio-postgres-modules)" >&2; exit 1; }
+	if [ "$(pg_has "$kdb" version)" = 0 ]; then
+		pg_load "$kdb" "$pgschema/standard-create.sql"
+	fi
+	if [ "$(pg_has "$kdb" subscriber)" = 0 ]; then
+		pg_load "$kdb" "$pgschema/auth_db-create.sql" "$pgschema/usrloc-create.sql" \
+			"$pgschema/dialog-create.sql" "$pgschema/permissions-create.sql" \
+			"$top/etc/subscribers.sql"
+		echo "db-init: created Kamailio's tables in ${kdb##*@}"
+	fi
+	if [ "$(pg_has "$rdb" version)" = 0 ]; then
+		pg_load "$rdb" "$pgschema/standard-create.sql"
+	fi
+	if [ "$(pg_has "$rdb" reauth_subscription)" = 0 ]; then
+		pg_load "$rdb" "$top/etc/reauth-create.sql" "$top/etc/reauth-identities.sql"
+		echo "db-init: created the reauth tables in ${rdb##*@}"
+	fi
+}
+case ${1:-} in
+postgres://* | postgresql://*)
+	case ${2:-} in
+	postgres://* | postgresql://*) pg_init "$1" "$2"; exit 0 ;;
+	*) echo "db-init: both or neither of the databases on PostgreSQL" >&2; exit 2 ;;
+	esac
+	;;
+esac
 
 # create JOURNAL FILE SQL...: build FILE from the SQL files, unless it
 # exists, in journal mode JOURNAL (WAL stays in the file; DELETE is

@@ -13,7 +13,8 @@ if [ "${1:-}" = doc ]; then
 else
 pkgs="kamailio kamailio-sqlite-modules kamailio-extra-modules
 kamailio-presence-modules kamailio-xml-modules kamailio-lua-modules
-libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3
+kamailio-postgres-modules postgresql postgresql-client
+libxml2-dev libxml2-utils libcmocka-dev sip-tester sqlite3 curl jq
 build-essential pkg-config dpkg-dev bison flex iproute2 librsvg2-bin"
 fi
 
@@ -36,8 +37,13 @@ fi
 
 # The Debian package starts a system kamailio on 5060; the project runs
 # its own instances, so keep the packaged service out of the way.
+# Likewise PostgreSQL: the project runs a private cluster of its own
+# (scripts/pg.sh), the packaged one need not run.
 if [ -n "$missing" ] && command -v systemctl >/dev/null 2>&1; then
 	$SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true
+	case " $missing " in
+	*" postgresql "*) $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true ;;
+	esac
 fi
 
 [ "${1:-}" = doc ] && exit 0

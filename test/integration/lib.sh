@@ -34,6 +34,11 @@ PASSED=0
 FAILED=0
 KAM_PID=""
 BG_PIDS=""
+# commands run when the test ends, however it ends (e.g. pg_lib.sh stops
+# its PostgreSQL): at_exit COMMAND
+EXIT_HOOKS=""
+at_exit() { EXIT_HOOKS="$EXIT_HOOKS
+$1"; }
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -44,6 +49,7 @@ cleanup_on_exit() {
 	local p
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "$KAM_PID" ] && kill "$KAM_PID" 2>/dev/null
+	[ -n "$EXIT_HOOKS" ] && eval "$EXIT_HOOKS"
 	[ -n "${SLOT_PID:-}" ] && kill "$SLOT_PID" 2>/dev/null
 	return 0
 }
@@ -144,10 +150,12 @@ kam_start() {
 }
 
 # (re)start with the same port, DB and socket, e.g. after kam_stop
+# (KAM_DBURL, KAM_REAUTH_DBURL: other databases than the sqlite files,
+# see pg_lib.sh)
 kam_launch() {
 	local defs=(-A "LISTEN=udp:$IP:$KAM_PORT"
-		-A "DBURL=\"sqlite://$KAM_DB\""
-		-A "REAUTH_DBURL=\"sqlite://$KAM_RDB\""
+		-A "DBURL=\"${KAM_DBURL:-sqlite://$KAM_DB}\""
+		-A "REAUTH_DBURL=\"${KAM_REAUTH_DBURL:-sqlite://$KAM_RDB}\""
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=2")
 	local d
 	for d in "$@"; do defs+=(-A "$d"); done

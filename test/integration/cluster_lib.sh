@@ -1,0 +1,104 @@
+# Two nodes of the example configuration as a pool (-A WITH_CLUSTER, the
+# way `make cluster` runs them): PostgreSQL of this test (pg_lib.sh),
+# Kamailio's tables shared, the module's tables one database per node,
+# dmq + dmq_usrloc between the nodes, HTTP (JSON-RPC, /metrics) on each.
+# Source after lib.sh and pg_lib.sh:
+#   cluster_init                      PostgreSQL, schema, ports
+#   node_start A|B [defines...]       start a node (again: same ports)
+#   node_use A|B                      kamcmd_, KAM_LOG... act on that node
+#   node_stop A|B                     stop it (by PID, checked clean)
+#   node_http A|B                     http://127.0.0.1:PORT of its HTTP
+#   cluster_finish                    stop both, then finish
+
+# cluster_init: PostgreSQL, the shared database, one module database per
+# node, and the pool's address (permissions group 3) that KDMQ comes from
+cluster_init() {
+	local n
+	pg_start || finish
+	KAM_DBURL=$(pg_ url kamailio)
+	for n in A B; do
+		eval "NODE_RDB_$n=\$(pg_ createdb reauth_$(echo $n | tr AB ab))"
+		eval "out=\$(\"$TOP/scripts/db-init.sh\" \"\$KAM_DBURL\" \"\$NODE_RDB_$n\" 2>&1)" || {
+			fail "db-init.sh on PostgreSQL for node $n" "$out"
+			finish
+		}
+		eval "NODE_PORT_$n=\$(free_port_tcp)"
+		eval "NODE_HTTP_$n=\$(free_port_tcp)"
+		eval "NODE_PID_$n="
+	done
+	pg_sql "INSERT INTO address (grp, ip_addr, mask, port, tag)
+		VALUES (1, '$PCSCF_IP', 32, 0, 'pcscf'), (2, '$AS_IP', 32, 0, 'as'),
+		(3, '$IP', 32, 0, 'scscf')" >/dev/null
+	at_exit 'for p in $NODE_PID_A $NODE_PID_B; do kill "$p" 2>/dev/null; done'
+}
+
+# node_use N: the lib.sh helpers (kamcmd_, wait_stat, kam_stop...) act
+# on node N
+node_use() {
+	CUR_NODE=$1
+	eval "KAM_PORT=\$NODE_PORT_$1 KAM_PID=\$NODE_PID_$1 KAM_REAUTH_DBURL=\$NODE_RDB_$1"
+	KAM_CTL="unix:$WORK/ctl-$1.sock"
+	KAM_LOG="$WORK/kamailio-$1.log"
+}
+
+node_other() { [ "$1" = A ] && echo B || echo A; }
+
+node_start() {
+	local n=$1 peer
+	shift
+	peer=$(node_other "$n")
+	node_use "$n"
+	eval "local pp=\$NODE_PORT_$peer hp=\$NODE_HTTP_$n"
+	kam_launch WITH_POSTGRES WITH_CLUSTER "DMQ_SERVER=\"sip:$IP:$KAM_PORT\"" \
+		"DMQ_PEER=\"sip:$IP:$pp\"" "HTTP_LISTEN=tcp:$IP:$hp" "$@"
+	eval "NODE_PID_$n=\$KAM_PID"
+}
+
+# (a node listens on TCP for HTTP: kam_stop_tcp)
+node_stop() {
+	node_use "$1"
+	kam_stop_tcp
+	eval "NODE_PID_$1="
+}
+
+node_http() { eval "echo http://$IP:\$NODE_HTTP_$1"; }
+
+# node_rpc N METHOD [PARAMS-JSON]: JSON-RPC over HTTP to node N
+node_rpc() {
+	curl -sS -m 10 -H 'Content-Type: application/json' \
+		-d "{\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]},\"id\":$RANDOM}" \
+		"$(node_http "$1")/RPC" 2>&1
+}
+
+# wait_peer N: node N lists the other node as an active DMQ peer
+wait_peer() {
+	local i other
+	eval "other=sip:$IP:\$NODE_PORT_$(node_other "$1")"
+	node_use "$1"
+	for i in $(seq 1 100); do
+		kamcmd_ dmq.list_nodes 2>/dev/null | grep -A4 -F "host: $IP" \
+			| grep -q "port: ${other##*:}" && kamcmd_ dmq.list_nodes | grep -q "status: active" && return 0
+		sleep 0.1
+	done
+	kamcmd_ dmq.list_nodes 2>&1
+	return 1
+}
+
+# cluster_finish: both nodes stopped (each must stop cleanly), their logs
+# free of crashes, then lib.sh's finish
+cluster_finish() {
+	local n
+	for n in A B; do
+		node_use "$n"
+		if [ -n "$KAM_PID" ] && ! kill -0 "$KAM_PID" 2>/dev/null; then
+			fail "node $n still running at the end" "$(tail -30 "$KAM_LOG")"
+			eval "NODE_PID_$n="
+		fi
+		node_stop "$n"
+		if grep -qE "CRITICAL|segfault|BUG:" "$KAM_LOG" 2>/dev/null; then
+			fail "node $n's log has no crash or memory errors" "$(grep -E "CRITICAL|segfault|BUG:" "$KAM_LOG" | head)"
+		fi
+	done
+	KAM_PID=""
+	finish
+}
