@@ -26,6 +26,7 @@
 
 #include "reauth_db.h"
 #include "reauth_db_writer.h"
+#include "reauth_prio.h"
 #include "reauth_stats.h"
 
 /* a failing store is tried again after 1, 2, 4... up to this (s) */
@@ -205,10 +206,7 @@ void reauth_db_writer_loop(int nice_value)
 	struct timespec ts;
 	time_t retry_at = 0;
 
-	errno = 0;
-	if(nice_value != 0 && nice(nice_value) == -1 && errno)
-		LM_WARN("reauth DB writer: nice(%d): %s\n", nice_value,
-				strerror(errno));
+	reauth_lower_priority(nice_value, "reauth DB writer");
 	if(reauth_db_child_init() < 0)
 		LM_ERR("reauth DB writer: no connection yet (tried again at each"
 			   " write)\n");

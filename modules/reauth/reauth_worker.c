@@ -24,6 +24,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
+#include "reauth_prio.h"
 #include "reauth_proc_run.h"
 #include "reauth_queue.h"
 #include "reauth_subs.h"
@@ -107,10 +108,7 @@ void reauth_worker_loop(unsigned int shard)
 	reauth_my_shard = shard;
 	/* SIP workers first: when the CPU is short, a mass re-authentication
 	 * waits, not the REGISTERs and calls of everybody else */
-	errno = 0;
-	if(reauth_worker_nice != 0 && nice(reauth_worker_nice) == -1 && errno)
-		LM_WARN("reauth worker %u: nice(%d): %s\n", shard,
-				reauth_worker_nice, strerror(errno));
+	reauth_lower_priority(reauth_worker_nice, "reauth worker");
 	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
 		job = reauth_queue_pop(shard, reauth_db_flush_in(TICK_SLICE_MS));

@@ -1,0 +1,41 @@
+/*
+ * reauth module - the module's own processes run below the SIP workers
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef _REAUTH_PRIO_H_
+#define _REAUTH_PRIO_H_
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dprint.h"
+
+#ifndef SCHED_IDLE
+#define SCHED_IDLE 5 /* Linux; <sched.h> names it only with _GNU_SOURCE */
+#endif
+
+/* parameter worker_nice: 0 the SIP workers' priority, 1..19 a nice(2)
+ * increment, 20 SCHED_IDLE (the CPU only when nothing else wants it) */
+#define REAUTH_NICE_IDLE 20
+
+static inline void reauth_lower_priority(int nice_value, const char *who)
+{
+	struct sched_param sp;
+
+	if(nice_value >= REAUTH_NICE_IDLE) {
+		memset(&sp, 0, sizeof(sp));
+		if(sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+			LM_WARN("%s: SCHED_IDLE: %s\n", who, strerror(errno));
+		return;
+	}
+	errno = 0;
+	if(nice_value > 0 && nice(nice_value) == -1 && errno)
+		LM_WARN("%s: nice(%d): %s\n", who, nice_value, strerror(errno));
+}
+
+#endif
