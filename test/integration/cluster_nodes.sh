@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The module's own view of the pool (modparam reauth dmq 1, -A
+# WITH_CLUSTER): each node broadcasts a hello on the DMQ peer "reauth"
+# every hello_interval (1 s) and lists the nodes it hears in reauth.nodes.
+# Both nodes see each other up; node A killed with SIGKILL (no goodbye)
+# is reported down by node B within node_timeout (3 s) and a margin: a log
+# line, the statistics, the RPC. A restarted: up again on B. KDMQ messages
+# for "reauth" that are not JSON, or not a valid hello, are answered 4xx
+# and logged, B keeps running; KDMQ from outside the pool's addresses is
+# refused by the script (permissions) before the module sees it.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify_lib.sh"
+. "$(dirname "$0")/pg_lib.sh"
+. "$(dirname "$0")/cluster_lib.sh"
+
+NODE_TIMEOUT=3000
+MARGIN=2500
+
+# nodes_of N: node N's reauth.nodes as "address state" lines
+nodes_of() {
+	node_use "$1"
+	kamcmd_ reauth.nodes 2>&1 | awk '
+		$1 == "address:" { a = $2 } $1 == "state:" { print a, $2 }'
+}
+# wait_node_state N ADDRESS STATE [SECONDS]: until node N lists ADDRESS
+# in STATE
+wait_node_state() {
+	local i
+	for i in $(seq 1 $((${4:-10} * 10))); do
+		nodes_of "$1" | grep -qxF "$2 $3" && return 0
+		sleep 0.1
+	done
+	echo "node $1's reauth.nodes:"
+	node_use "$1"
+	kamcmd_ reauth.nodes 2>&1
+	return 1
+}
+stat_of() {
+	node_use "$1"
+	kamcmd_ stats.get_statistics reauth: 2>&1 | sed -n "s/^reauth:$2 = //p"
+}
+now_ms() { date +%s%3N; }
+# children_of PID: the processes PID forked (from /proc: no procps needed)
+children_of() {
+	local f pid comm state ppid rest
+	for f in /proc/[0-9]*/stat; do
+		read -r pid comm state ppid rest <"$f" 2>/dev/null || continue
+		[ "$ppid" = "$1" ] && echo "$pid"
+	done
+}
+# node_kill9 N: SIGKILL to node N's main process and every child of it at
+# once, as a crash or a power cut: no process says goodbye
+node_kill9() {
+	local main kids
+	eval "main=\$NODE_PID_$1"
+	kids=$(children_of "$main")
+	kill -9 "$main" $kids
+	wait "$main" 2>/dev/null
+	eval "NODE_PID_$1="
+}
+# kdmq SRC_IP BODY [TYPE]: a KDMQ sip:reauth@node B from SRC_IP (raw UDP,
+# perl as lib.sh uses it); prints the final answer's status line
+kdmq() {
+	local port
+	port=$(free_port)
+	perl -MIO::Socket::INET -e '
+		my ($src, $port, $dst, $dport, $body, $ct) = @ARGV;
+		my $s = IO::Socket::INET->new(LocalAddr => $src, LocalPort => $port,
+			PeerAddr => $dst, PeerPort => $dport, Proto => "udp") or die "socket: $!";
+		my $id = int(rand(1e9));
+		my $m = "KDMQ sip:reauth\@$dst:$dport SIP/2.0\r\n"
+			. "Via: SIP/2.0/UDP $src:$port;branch=z9hG4bK-$id;rport\r\n"
+			. "Max-Forwards: 1\r\nFrom: <sip:$src:$port>;tag=$id\r\n"
+			. "To: <sip:reauth\@$dst:$dport>\r\nCall-ID: $id\@$src\r\n"
+			. "CSeq: 1 KDMQ\r\nContent-Type: $ct\r\n"
+			. "Content-Length: " . length($body) . "\r\n\r\n$body";
+		$s->send($m) or die "send: $!";
+		my $rin = ""; vec($rin, fileno($s), 1) = 1;
+		while (select(my $r = $rin, undef, undef, 5)) {
+			my $buf; $s->recv($buf, 65535);
+			my ($line) = split /\r\n/, $buf;
+			next if $line =~ m{^SIP/2\.0 1};
+			print "$line\n"; exit 0;
+		}
+		print "no answer within 5 s\n";' \
+		"$1" "$port" "$IP" "$NODE_PORT_B" "$2" "${3:-application/json}"
+}
+
+cluster_init
+node_start A
+node_start B
+ADDR_A="sip:$IP:$NODE_PORT_A"
+ADDR_B="sip:$IP:$NODE_PORT_B"
+check "node A sees node B as an active DMQ peer" wait_peer A
+check "node B sees node A as an active DMQ peer" wait_peer B
+
+# ---- both up
+check "node A lists node B up in reauth.nodes" wait_node_state A "$ADDR_B" up
+check "node B lists node A up in reauth.nodes" wait_node_state B "$ADDR_A" up
+check_eq "node B lists one node, A" "$ADDR_A up" "$(nodes_of B)"
+check_eq "node B: dmq_peers_up" 1 "$(node_use B; wait_stat reauth:dmq_peers_up 1)"
+check_eq "node A: dmq_peers_up" 1 "$(node_use A; wait_stat reauth:dmq_peers_up 1)"
+node_use B
+check "node B logs node A up" wait_log "dmq peer $ADDR_A is up (first hello"
+out=$(kamcmd_ reauth.nodes 2>&1)
+ago=$(printf '%s\n' "$out" | awk '$1 == "last_seen_ms_ago:" { print $2 }')
+check "node B heard node A within node_timeout ($ago ms ago)" test "${ago:-99999}" -le "$NODE_TIMEOUT"
+hellos=$(printf '%s\n' "$out" | awk '$1 == "hellos:" { print $2 }')
+sleep 2.5
+hellos2=$(kamcmd_ reauth.nodes 2>&1 | awk '$1 == "hellos:" { print $2 }')
+check "node A keeps saying hello: $hellos, 2.5 s later $hellos2 (one a second)" \
+	test "$((hellos2 - hellos))" -ge 1 -a "$((hellos2 - hellos))" -le 4
+
+# ---- node A dies without a word
+t0=$(now_ms)
+node_kill9 A
+node_use B
+check "node B logs node A down" wait_log "dmq peer $ADDR_A is down" $(((NODE_TIMEOUT + MARGIN) / 1000 + 2))
+t1=$(now_ms)
+check "... within node_timeout + ${MARGIN} ms of the kill ($((t1 - t0)) ms)" \
+	test $((t1 - t0)) -le $((NODE_TIMEOUT + MARGIN))
+silence=$(grep -F "dmq peer $ADDR_A is down" "$KAM_LOG" | sed -n 's/.*no hello for \([0-9]*\) ms.*/\1/p' | head -1)
+check "... after a silence longer than node_timeout ($silence ms)" test "${silence:-0}" -gt "$NODE_TIMEOUT"
+check "node B lists node A down in reauth.nodes" wait_node_state B "$ADDR_A" down 1
+check_eq "node B: dmq_peer_down_events" 1 "$(wait_stat reauth:dmq_peer_down_events 1)"
+check_eq "node B: dmq_peers_up" 0 "$(wait_stat reauth:dmq_peers_up 0)"
+
+# ---- node A comes back
+node_start A
+node_use B
+check "node B logs node A up again" wait_log "dmq peer $ADDR_A is up again after" 10
+check "node B lists node A up in reauth.nodes" wait_node_state B "$ADDR_A" up
+check_eq "node B: dmq_peers_up" 1 "$(node_use B; wait_stat reauth:dmq_peers_up 1)"
+check_eq "node B: dmq_peer_up_events (first hello, then back)" 2 "$(node_use B; wait_stat reauth:dmq_peer_up_events 2)"
+check_eq "node B: still one down event" 1 "$(stat_of B dmq_peer_down_events)"
+check "the restarted node A lists node B up" wait_node_state A "$ADDR_B" up
+
+# ---- bad KDMQ messages to B, from a pool address ($IP, group 3)
+check_contains "not JSON: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"type": "hello", ')"
+check_contains "a JSON array: 400" "SIP/2.0 400" "$(kdmq "$IP" '[1, 2]')"
+check_contains "no type: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"node": "sip:x"}')"
+check_contains "a hello without node: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"type":"hello","epoch":0}')"
+check_contains "a hello with a negative epoch: 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":-1}')"
+check_contains "a hello with a fractional epoch: 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":1.5}')"
+check_contains "a hello in B's own name: 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" "{\"type\":\"hello\",\"node\":\"$ADDR_B\",\"epoch\":0}")"
+check_contains "a hello with a 200-character node: 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" "{\"type\":\"hello\",\"node\":\"sip:$(printf 'x%.0s' $(seq 1 200))\",\"epoch\":0}")"
+check_contains "an empty body: 400" "SIP/2.0 400" "$(kdmq "$IP" '')"
+check_contains "binary garbage: 400" "SIP/2.0 400" "$(kdmq "$IP" "$(printf '\001\002\377{{{')")"
+check_contains "an unknown type: 501" "SIP/2.0 501" "$(kdmq "$IP" '{"type":"sub.put","id":1}')"
+check_contains "from a P-CSCF's address (not the pool): 403 by the script" "SIP/2.0 403" \
+	"$(kdmq "$PCSCF_IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":0}')"
+node_use B
+check_eq "node B counts 11 refused messages" 11 "$(wait_stat reauth:dmq_bad_messages 11)"
+check "node B logs the refusal with its source" wait_log "KDMQ reauth message from $IP:"
+check_contains "... and why" "not a JSON object" "$(grep -F 'KDMQ reauth message from' "$KAM_LOG")"
+check "node B is still running" kill -0 "$NODE_PID_B"
+check_eq "node B's table is unchanged: only node A" "$ADDR_A up" "$(nodes_of B)"
+
+# a well-formed hello of a third node is taken (and goes down later)
+check_contains "a hello from a third node: 200" "SIP/2.0 200" \
+	"$(kdmq "$IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":7}')"
+check "node B lists it up" wait_node_state B sip:127.0.0.9:5060 up 2
+check "... and down once it is silent" wait_node_state B sip:127.0.0.9:5060 down \
+	$(((NODE_TIMEOUT + MARGIN) / 1000 + 2))
+check_contains "... with the epoch it announced" "epoch: 7" "$(node_use B; kamcmd_ reauth.nodes)"
+
+cluster_finish
