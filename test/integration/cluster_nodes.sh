@@ -101,6 +101,7 @@ check_eq "node B lists one node, A" "$ADDR_A up" "$(nodes_of B)"
 check_eq "node B: dmq_peers_up" 1 "$(node_use B; wait_stat reauth:dmq_peers_up 1)"
 check_eq "node A: dmq_peers_up" 1 "$(node_use A; wait_stat reauth:dmq_peers_up 1)"
 node_use B
+check_contains "node B runs the reauth dmq timer process" "reauth dmq timer" "$(kamcmd_ core.psx 2>&1)"
 check "node B logs node A up" wait_log "dmq peer $ADDR_A is up (first hello"
 out=$(kamcmd_ reauth.nodes 2>&1)
 ago=$(printf '%s\n' "$out" | awk '$1 == "last_seen_ms_ago:" { print $2 }')
