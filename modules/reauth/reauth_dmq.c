@@ -327,7 +327,11 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 {
 	reauth_dmq_peer_t *p = NULL;
 	int i, was_up = 1, full = 0;
+	unsigned long hellos = 0;
 	uint32_t silence = 0, now = now_ms();
+	char forgotten[REAUTH_DMQ_ADDR_MAX];
+
+	forgotten[0] = '\0';
 
 	if(len == self_len && memcmp(node, self_addr, len) == 0)
 		return refuse(msg, resp, 400, &rpl_400, "a hello in this node's name");
@@ -343,13 +347,27 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 	}
 	if(p == NULL && dmq_table->n < REAUTH_DMQ_MAX_PEERS) {
 		p = &dmq_table->peers[dmq_table->n++];
+	} else if(p == NULL) {
+		/* full: a new node takes the place of the one down the longest
+		 * (nodes that moved to other addresses do not fill the table) */
+		for(i = 0; i < dmq_table->n; i++) {
+			if(!dmq_table->peers[i].up
+					&& (p == NULL
+							|| ms_since(dmq_table->peers[i].last_seen, now)
+									   > ms_since(p->last_seen, now)))
+				p = &dmq_table->peers[i];
+		}
+		if(p == NULL)
+			full = 1;
+		else
+			memcpy(forgotten, p->addr, p->addr_len + 1);
+	}
+	if(p != NULL && (p->addr_len != len || memcmp(p->addr, node, len) != 0)) {
 		memset(p, 0, sizeof(*p));
 		memcpy(p->addr, node, len);
 		p->addr[len] = '\0';
 		p->addr_len = len;
 		p->last_seen = now;
-	} else if(p == NULL) {
-		full = 1;
 	}
 	if(p != NULL) {
 		was_up = p->up;
@@ -357,15 +375,19 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 		p->up = 1;
 		p->last_seen = now;
 		p->epoch = owner_epoch_max(p->epoch, epoch);
-		p->hellos++;
+		hellos = ++p->hellos;
 	}
 	lock_release(&dmq_table->lock);
 
 	if(full)
 		return refuse(msg, resp, 503, &rpl_503,
-				"the table of peers is full (REAUTH_DMQ_MAX_PEERS)");
+				"the table of peers is full of nodes that are up");
+	if(forgotten[0] != '\0')
+		LM_NOTICE("dmq peer %s forgotten (down the longest) for the new peer"
+				  " %.*s: the table holds %d\n",
+				forgotten, len, node, REAUTH_DMQ_MAX_PEERS);
 	if(!was_up) {
-		if(p->hellos == 1)
+		if(hellos == 1)
 			LM_NOTICE("dmq peer %.*s is up (first hello, epoch %llu)\n", len,
 					node, (unsigned long long)epoch);
 		else

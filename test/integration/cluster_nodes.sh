@@ -58,33 +58,40 @@ node_kill9() {
 	wait "$main" 2>/dev/null
 	eval "NODE_PID_$1="
 }
-# kdmq SRC_IP BODY [TYPE]: a KDMQ sip:reauth@node B from SRC_IP (raw UDP,
-# perl as lib.sh uses it); prints the final answer's status line
+# kdmq SRC_IP BODY...: KDMQ sip:reauth@node B from SRC_IP (raw UDP, perl
+# as lib.sh uses it), one request per BODY, each sent when the previous
+# one is answered; prints each final answer's status line
 kdmq() {
-	local port
+	local src=$1 port
+	shift
 	port=$(free_port)
 	perl -MIO::Socket::INET -e '
-		my ($src, $port, $dst, $dport, $body, $ct) = @ARGV;
+		my ($src, $port, $dst, $dport, @bodies) = @ARGV;
 		my $s = IO::Socket::INET->new(LocalAddr => $src, LocalPort => $port,
 			PeerAddr => $dst, PeerPort => $dport, Proto => "udp") or die "socket: $!";
-		my $id = int(rand(1e9));
-		my $m = "KDMQ sip:reauth\@$dst:$dport SIP/2.0\r\n"
-			. "Via: SIP/2.0/UDP $src:$port;branch=z9hG4bK-$id;rport\r\n"
-			. "Max-Forwards: 1\r\nFrom: <sip:$src:$port>;tag=$id\r\n"
-			. "To: <sip:reauth\@$dst:$dport>\r\nCall-ID: $id\@$src\r\n"
-			. "CSeq: 1 KDMQ\r\nContent-Type: $ct\r\n"
-			. "Content-Length: " . length($body) . "\r\n\r\n$body";
-		$s->send($m) or die "send: $!";
-		my $rin = ""; vec($rin, fileno($s), 1) = 1;
-		while (select(my $r = $rin, undef, undef, 5)) {
-			my $buf; $s->recv($buf, 65535);
-			my ($line) = split /\r\n/, $buf;
-			next if $line =~ m{^SIP/2\.0 1};
-			print "$line\n"; exit 0;
-		}
-		print "no answer within 5 s\n";' \
-		"$1" "$port" "$IP" "$NODE_PORT_B" "$2" "${3:-application/json}"
+		my $n = 0;
+		BODY: for my $body (@bodies) {
+			my $id = "$$-" . $n++;
+			my $m = "KDMQ sip:reauth\@$dst:$dport SIP/2.0\r\n"
+				. "Via: SIP/2.0/UDP $src:$port;branch=z9hG4bK-$id;rport\r\n"
+				. "Max-Forwards: 1\r\nFrom: <sip:$src:$port>;tag=$id\r\n"
+				. "To: <sip:reauth\@$dst:$dport>\r\nCall-ID: $id\@$src\r\n"
+				. "CSeq: 1 KDMQ\r\nContent-Type: application/json\r\n"
+				. "Content-Length: " . length($body) . "\r\n\r\n$body";
+			$s->send($m) or die "send: $!";
+			my $rin = ""; vec($rin, fileno($s), 1) = 1;
+			while (select(my $r = $rin, undef, undef, 5)) {
+				my $buf; $s->recv($buf, 65535);
+				next unless $buf =~ /^Call-ID: \Q$id\E\@/mi;
+				my ($line) = split /\r\n/, $buf;
+				next if $line =~ m{^SIP/2\.0 1};
+				print "$line\n"; next BODY;
+			}
+			print "no answer within 5 s\n";
+		}' "$src" "$port" "$IP" "$NODE_PORT_B" "$@"
 }
+# hello ADDRESS [EPOCH]: a hello's body
+hello() { printf '{"type":"hello","node":"%s","epoch":%s}' "$1" "${2:-0}"; }
 
 cluster_init
 node_start A
@@ -163,10 +170,27 @@ check_eq "node B's table is unchanged: only node A" "$ADDR_A up" "$(nodes_of B)"
 
 # a well-formed hello of a third node is taken (and goes down later)
 check_contains "a hello from a third node: 200" "SIP/2.0 200" \
-	"$(kdmq "$IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":7}')"
+	"$(kdmq "$IP" "$(hello sip:127.0.0.9:5060 7)")"
 check "node B lists it up" wait_node_state B sip:127.0.0.9:5060 up 2
 check "... and down once it is silent" wait_node_state B sip:127.0.0.9:5060 down \
 	$(((NODE_TIMEOUT + MARGIN) / 1000 + 2))
 check_contains "... with the epoch it announced" "epoch: 7" "$(node_use B; kamcmd_ reauth.nodes)"
+
+# the table is bounded (64 peers): 62 more nodes fill it (A and the third
+# node are in it), a new one takes the place of the one down the longest
+# (the third node), and the next one finds only nodes that are up: 503
+fill=()
+for i in $(seq 1 62); do fill+=("$(hello "sip:127.0.1.$i:5060")"); done
+out=$(kdmq "$IP" "${fill[@]}" "$(hello sip:127.0.2.1:5060)" "$(hello sip:127.0.2.2:5060)")
+check_eq "62 nodes fill the table: 62 answers 200" 62 "$(printf '%s\n' "$out" | head -62 | grep -c '^SIP/2.0 200')"
+check_eq "the 65th node takes the place of a node down: 200" "SIP/2.0 200 OK" "$(printf '%s\n' "$out" | sed -n 63p)"
+check_contains "the 66th, with every node up: 503" "SIP/2.0 503" "$(printf '%s\n' "$out" | sed -n 64p)"
+node_use B
+check "node B logs the node it forgot" wait_log "dmq peer sip:127.0.0.9:5060 forgotten (down the longest) for the new peer sip:127.0.2.1:5060"
+nodes=$(nodes_of B)
+check_eq "reauth.nodes lists 64 nodes" 64 "$(printf '%s\n' "$nodes" | wc -l)"
+check_not_contains "... not the forgotten one" "127.0.0.9" "$nodes"
+check_contains "... node A still up" "$ADDR_A up" "$nodes"
+check "node B is still running" kill -0 "$NODE_PID_B"
 
 cluster_finish
