@@ -530,3 +530,71 @@ void reauth_dmq_rpc_nodes(rpc_t *rpc, void *ctx)
 	}
 	pkg_free(snap);
 }
+
+/* the owner of key among this node and the peers up (rendezvous hashing,
+ * pure/owner.c): its address into owner (size bytes, NUL-terminated);
+ * *up: how many nodes were counted. 1: this node, 0: another, -1 error */
+static int owner_of(const str *key, char *owner, int size, int *up)
+{
+	owner_node_t nodes[REAUTH_DMQ_MAX_PEERS + 1];
+	int i, n = 0, k, rc = -1;
+
+	nodes[n].addr = self_addr;
+	nodes[n].len = self_len;
+	nodes[n].alive = 1;
+	n++;
+	/* only hashing under the lock; the chosen address is copied */
+	lock_get(&dmq_table->lock);
+	for(i = 0; i < dmq_table->n; i++) {
+		if(!dmq_table->peers[i].up)
+			continue;
+		nodes[n].addr = dmq_table->peers[i].addr;
+		nodes[n].len = dmq_table->peers[i].addr_len;
+		nodes[n].alive = 1;
+		n++;
+	}
+	k = owner_pick(key->s, key->len, nodes, n);
+	if(k >= 0 && (int)nodes[k].len < size) {
+		memcpy(owner, nodes[k].addr, nodes[k].len);
+		owner[nodes[k].len] = '\0';
+		rc = k == 0 ? 1 : 0;
+	}
+	lock_release(&dmq_table->lock);
+	*up = n;
+	return rc;
+}
+
+const char *reauth_dmq_rpc_owner_doc[2] = {
+		"The node that owns a key (a subscription id or an identity, as"
+		" given) by rendezvous hashing over this node and the nodes it sees"
+		" up: owner, self (yes/no), nodes counted. Not yet used to send:"
+		" subscriptions and procedures are not replicated yet",
+		0};
+
+void reauth_dmq_rpc_owner(rpc_t *rpc, void *ctx)
+{
+	char owner[REAUTH_DMQ_ADDR_MAX];
+	str key = STR_NULL;
+	int rc, up = 0;
+	void *th;
+
+	if(dmq_table == NULL) {
+		rpc->fault(ctx, 503, "dmq is off (modparam reauth dmq 0)");
+		return;
+	}
+	if(rpc->scan(ctx, "S", &key) < 1 || key.len <= 0) {
+		rpc->fault(ctx, 400, "missing key");
+		return;
+	}
+	rc = owner_of(&key, owner, sizeof(owner), &up);
+	if(rc < 0) {
+		rpc->fault(ctx, 500, "no owner");
+		return;
+	}
+	if(rpc->add(ctx, "{", &th) < 0) {
+		rpc->fault(ctx, 500, "internal error creating response");
+		return;
+	}
+	rpc->struct_add(th, "Sssd", "key", &key, "owner", owner, "self",
+			rc == 1 ? "yes" : "no", "nodes", up);
+}

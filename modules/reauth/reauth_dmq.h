@@ -37,5 +37,8 @@ void reauth_dmq_destroy(void);
 /* RPC reauth.nodes */
 extern const char *reauth_dmq_rpc_nodes_doc[2];
 void reauth_dmq_rpc_nodes(rpc_t *rpc, void *ctx);
+/* RPC reauth.owner */
+extern const char *reauth_dmq_rpc_owner_doc[2];
+void reauth_dmq_rpc_owner(rpc_t *rpc, void *ctx);
 
 #endif

@@ -242,6 +242,7 @@ static rpc_export_t reauth_rpc_cmds[] = {
 	{"reauth.reload", reauth_rpc_reload, reauth_rpc_reload_doc, 0},
 	{"reauth.nodes", reauth_dmq_rpc_nodes, reauth_dmq_rpc_nodes_doc,
 		RET_ARRAY},
+	{"reauth.owner", reauth_dmq_rpc_owner, reauth_dmq_rpc_owner_doc, 0},
 	{0, 0, 0, 0}
 };
 /* clang-format on */

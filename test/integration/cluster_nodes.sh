@@ -40,6 +40,15 @@ stat_of() {
 	kamcmd_ stats.get_statistics reauth: 2>&1 | sed -n "s/^reauth:$2 = //p"
 }
 now_ms() { date +%s%3N; }
+# owners N: "key owner" for 20 keys, as node N's reauth.owner hashes them
+KEYS=$(seq -f "sip:user%g@ims.test" 1 20)
+owners() {
+	local k
+	node_use "$1"
+	for k in $KEYS; do
+		echo "$k $(kamcmd_ reauth.owner "$k" 2>&1 | awk '$1 == "owner:" { print $2 }')"
+	done
+}
 # children_of PID: the processes PID forked (from /proc: no procps needed)
 children_of() {
 	local f pid comm state ppid rest
@@ -114,6 +123,11 @@ out=$(kamcmd_ reauth.nodes 2>&1)
 ago=$(printf '%s\n' "$out" | awk '$1 == "last_seen_ms_ago:" { print $2 }')
 check "node B heard node A within node_timeout ($ago ms ago)" test "${ago:-99999}" -le "$NODE_TIMEOUT"
 hellos=$(printf '%s\n' "$out" | awk '$1 == "hellos:" { print $2 }')
+own_a=$(owners A) own_b=$(owners B)
+check_eq "reauth.owner: both nodes choose the same owner for 20 keys" "$own_a" "$own_b"
+check "... spread over both nodes ($(printf '%s\n' "$own_b" | grep -c " $ADDR_A$") on A)" \
+	test "$(printf '%s\n' "$own_b" | awk '{ print $2 }' | sort -u | wc -l)" -eq 2
+check_contains "... counting two nodes" "nodes: 2" "$(node_use B; kamcmd_ reauth.owner sip:user1@ims.test)"
 sleep 2.5
 hellos2=$(kamcmd_ reauth.nodes 2>&1 | awk '$1 == "hellos:" { print $2 }')
 check "node A keeps saying hello: $hellos, 2.5 s later $hellos2 (one a second)" \
@@ -132,6 +146,7 @@ check "... after a silence longer than node_timeout ($silence ms)" test "${silen
 check "node B lists node A down in reauth.nodes" wait_node_state B "$ADDR_A" down 1
 check_eq "node B: dmq_peer_down_events" 1 "$(wait_stat reauth:dmq_peer_down_events 1)"
 check_eq "node B: dmq_peers_up" 0 "$(wait_stat reauth:dmq_peers_up 0)"
+check_eq "node A down: node B owns every key" "$(for k in $KEYS; do echo "$k $ADDR_B"; done)" "$(owners B)"
 
 # ---- node A comes back
 node_start A
@@ -142,6 +157,8 @@ check_eq "node B: dmq_peers_up" 1 "$(node_use B; wait_stat reauth:dmq_peers_up 1
 check_eq "node B: dmq_peer_up_events (first hello, then back)" 2 "$(node_use B; wait_stat reauth:dmq_peer_up_events 2)"
 check_eq "node B: still one down event" 1 "$(stat_of B dmq_peer_down_events)"
 check "the restarted node A lists node B up" wait_node_state A "$ADDR_B" up
+check_eq "node A back: the keys are owned as before" "$own_b" "$(owners B)"
+check_eq "... on both nodes" "$own_b" "$(owners A)"
 
 # ---- bad KDMQ messages to B, from a pool address ($IP, group 3)
 check_contains "not JSON: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"type": "hello", ')"

@@ -49,6 +49,7 @@ kam_start
 out=$(kamcmd_ reauth.nodes 2>&1)
 check_contains "dmq 0: reauth.nodes answers 503" "503" "$out"
 check_contains "... saying that dmq is off" "dmq is off" "$out"
+check_contains "dmq 0: reauth.owner answers 503" "503" "$(kamcmd_ reauth.owner sip:alice@ims.test 2>&1)"
 ps=$(kamcmd_ core.psx 2>&1)
 check_contains "core.psx lists the module's processes" "reauth worker" "$ps"
 check_not_contains "dmq 0: no reauth dmq timer process" "reauth dmq timer" "$ps"
