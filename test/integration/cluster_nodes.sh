@@ -175,11 +175,15 @@ check_contains "a hello with a 200-character node: 400" "SIP/2.0 400" \
 	"$(kdmq "$IP" "{\"type\":\"hello\",\"node\":\"sip:$(printf 'x%.0s' $(seq 1 200))\",\"epoch\":0}")"
 check_contains "an empty body: 400" "SIP/2.0 400" "$(kdmq "$IP" '')"
 check_contains "binary garbage: 400" "SIP/2.0 400" "$(kdmq "$IP" "$(printf '\001\002\377{{{')")"
+check_contains "2000 nested arrays (within the 4096 bytes a message may have): 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" "$(printf '%.0s[' $(seq 1 2000))$(printf '%.0s]' $(seq 1 2000))")"
+check_contains "a body over 4096 bytes: 400" "SIP/2.0 400" \
+	"$(kdmq "$IP" "{\"type\":\"hello\",\"pad\":\"$(printf 'x%.0s' $(seq 1 4200))\"}")"
 check_contains "an unknown type: 501" "SIP/2.0 501" "$(kdmq "$IP" '{"type":"sub.put","id":1}')"
 check_contains "from a P-CSCF's address (not the pool): 403 by the script" "SIP/2.0 403" \
 	"$(kdmq "$PCSCF_IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":0}')"
 node_use B
-check_eq "node B counts 11 refused messages" 11 "$(wait_stat reauth:dmq_bad_messages 11)"
+check_eq "node B counts 13 refused messages" 13 "$(wait_stat reauth:dmq_bad_messages 13)"
 check "node B logs the refusal with its source" wait_log "KDMQ reauth message from $IP:"
 check_contains "... and why" "not a JSON object" "$(grep -F 'KDMQ reauth message from' "$KAM_LOG")"
 check "node B is still running" kill -0 "$NODE_PID_B"
