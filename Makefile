@@ -42,7 +42,7 @@ run: deps build
 	@mkdir -p $(VAR)/run
 	@./scripts/db-init.sh $(VAR)/kamailio.sqlite $(VAR)/reauth.sqlite
 	@echo "kamailio on $(LISTEN); in another shell: kamcmd -s unix:$(VAR)/run/kamailio_ctl reauth.user sip:alice@ims.test"
-	exec kamailio -DD -E -f etc/kamailio.cfg -L $(CURDIR)/modules/reauth:$(KAM_MODULES) \
+	exec kamailio -DD -E -x tlsf -f etc/kamailio.cfg -L $(CURDIR)/modules/reauth:$(KAM_MODULES) \
 		-Y $(VAR)/run -A 'LISTEN=$(LISTEN)' -A 'DBURL="sqlite://$(VAR)/kamailio.sqlite"' \
 		-A 'REAUTH_DBURL="sqlite://$(VAR)/reauth.sqlite"' \
 		-A 'CTL_SOCKET="unix:$(VAR)/run/kamailio_ctl"'

@@ -203,6 +203,13 @@
 #       only the usrloc timer writes that file and only the notifier the
 #       module's: no collision, no shim needed. The log is checked for
 #       "database is locked" either way.
+#   REAUTH_BENCH_KAM_ARGS="-x tlsf"  more options of kamailio (the same for
+#                                   the OPTIONS phase). Kamailio's default
+#                                   memory manager, qm, looks for a free
+#                                   fragment by walking its lists: with tm's
+#                                   transactions and 10000 procedures it was
+#                                   the first bottleneck (2800 completions/s
+#                                   with qm, 5300 with tlsf); "" for qm
 #   REAUTH_BENCH_OUT=var/bench/reauth   the work and results directory
 # Output: the tables on stdout and in var/bench/reauth/results.txt, with
 # the issue's targets checked at the end; everything of a run
@@ -224,6 +231,7 @@ QUICK=${BENCH_QUICK:-0}
 [ "$QUICK" = 1 ] || QUICK=0
 
 WORKERS=${REAUTH_BENCH_WORKERS:-4}
+KAM_ARGS=${REAUTH_BENCH_KAM_ARGS--x tlsf}
 SHM_MB_SET=${REAUTH_BENCH_SHM_MB:-}
 REG_RATE=${REAUTH_BENCH_REG_RATE:-800}
 TRIG_RATE=${REAUTH_BENCH_TRIGGER_RATE:-20000}
@@ -475,7 +483,7 @@ start_kamailio() {
 	local shm=$1 cfg=$2 n=$3
 	build_shim || return 1
 	LD_PRELOAD="$PRELOAD" BENCH_SQLITE_BUSY_MS="$BUSY_MS" kamailio -DD -E -f "$cfg" \
-		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WD" -m "$shm" -M 8 ${REAUTH_BENCH_KAM_ARGS:-} \
+		-L "$KAM_MODULES:$TOP/modules/reauth" -Y "$WD" -m "$shm" -M 8 $KAM_ARGS \
 		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite://$KAM_DB\"" \
 		-A "REAUTH_DBURL=\"sqlite://$KAM_RDB\"" -A "CTL_SOCKET=\"$KAM_CTL\"" \
 		-A "WORKERS=$WORKERS" -A "SHORTENED_EXPIRES=$SHORTENED_EXPIRES" \
@@ -1091,6 +1099,7 @@ growth_verdict() {
 		"KEEP_FINISHED=$KEEP_FINISHED; $(nproc) CPUs, load before start $LOAD0; $(date -u +%Y-%m-%dT%H:%MZ)$(
 			[ "$QUICK" = 1 ] && echo "; QUICK MODE")"
 	echo "  sqlite: $SQLITE_NOTE; usrloc db_mode ${UL_DB_MODE:-?} in etc/kamailio.cfg"
+	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}; hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \

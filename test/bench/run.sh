@@ -99,6 +99,8 @@ QUICK=${BENCH_QUICK:-0}
 [ "$QUICK" = 1 ] || QUICK=0
 N=${1:-$((QUICK ? 200 : 1000))}
 WORKERS=${BENCH_WORKERS:-4}
+# kamailio's options, the same for both stacks: tlsf (see reauth_bench.sh)
+KAM_ARGS=${BENCH_KAM_ARGS--x tlsf}
 RATE=${BENCH_RATE:-10000}
 ROUNDS=${BENCH_ROUNDS:-$((QUICK ? 1 : 3))}
 IDLE_FLOWS=${BENCH_IDLE_FLOWS:-$((QUICK ? 50 : 200))}
@@ -299,7 +301,7 @@ make_inf() {
 start_kamailio() {
 	local cfg=$1 modpath=$2
 	LD_PRELOAD="$PRELOAD" BENCH_SQLITE_BUSY_MS="$BUSY_MS" kamailio -DD -E -f "$cfg" -L "$modpath" -Y "$SDIR" -w "$SDIR" \
-		-m $SHM_MB -M 8 \
+		-m $SHM_MB -M 8 $KAM_ARGS \
 		-A "LISTEN=udp:$IP:$KAM_PORT" -A "DBURL=\"sqlite:///$KAM_DB\"" \
 		-A "REAUTH_DBURL=\"sqlite:///$KAM_MDB\"" -A "PRES_DBURL=\"sqlite:///$KAM_MDB\"" \
 		-A "CTL_SOCKET=\"$KAM_CTL\"" -A "WORKERS=$WORKERS" \
@@ -678,7 +680,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 {
 	echo "reg event notifier benchmark: N=$N UEs, WORKERS=$WORKERS, sipp -r $RATE -l $LIMIT, $ROUNDS phase-2 rounds," \
 		"$(kamailio -v 2>/dev/null | awk '/^version:/ { print $2, $3 }'), $(nproc) CPUs, load before start $LOAD0"
-	echo "sqlite: ${DB_DIR:-var/bench}, journal ${JOURNAL:-default}, busy timeout ${BUSY_MS} ms; $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "sqlite: ${DB_DIR:-var/bench}, journal ${JOURNAL:-default}, busy timeout ${BUSY_MS} ms; kamailio -m $SHM_MB -M 8 ${KAM_ARGS:-(none)}; $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "stack A reauth   = $REAUTH_LABEL with etc/kamailio.cfg"
 	echo "stack B presence = presence + presence_reginfo + pua + pua_reginfo, test/bench/kamailio-presence.cfg"
 	echo
