@@ -116,8 +116,9 @@ run() {
 		cluster: two S-CSCF nodes on PostgreSQL $("$top/scripts/pg.sh" status)
 		  node A  sip:$IP:$pa  http://$IP:$ha  log $dir/node-a.log
 		  node B  sip:$IP:$pb  http://$IP:$hb  log $dir/node-b.log
-		Registrations are shared (dmq_usrloc); each node keeps its own reg event
-		subscriptions and procedures (not replicated yet). Users alice, bob, carol,
+		Registrations are shared (dmq_usrloc); the nodes say hello to each other
+		(reauth dmq 1); each node keeps its own reg event subscriptions and
+		procedures (not replicated yet). Users alice, bob, carol,
 		dave of realm ims.test, password <user>-secret.
 
 		Drive it (from another shell):
@@ -125,6 +126,7 @@ run() {
 		       -key domain ims.test -key expires 600 -m 1 -i $IP -p 5090  # REGISTER through node A
 		  kamcmd -s unix:$dir/node-b.ctl ul.dump      # ... seen on node B
 		  kamcmd -s unix:$dir/node-a.ctl dmq.list_nodes
+		  kamcmd -s unix:$dir/node-a.ctl reauth.nodes   # node B up (hellos)
 		  sipp $IP:$pb -sf test/sipp/ue_reauth.xml -s bob -au bob -ap bob-secret \\
 		       -key domain ims.test -key expires 600 -m 1 -i $IP -p 5091  # a UE on node B; within 30 s:
 		  curl -d '{"jsonrpc":"2.0","method":"reauth.user","params":["sip:bob@ims.test"],"id":1}' http://$IP:$hb/RPC

@@ -21,6 +21,7 @@
 #include "api.h"
 #include "reauth_db.h"
 #include "reauth_db_writer.h"
+#include "reauth_dmq.h"
 #include "reauth_events.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
@@ -97,6 +98,9 @@ static param_export_t params[] = {
 		(void *)reauth_reg_event_mode_param},
 	{"publish_wait", PARAM_INT, &reauth_publish_wait},
 	{"publish_expires", PARAM_INT, &reauth_publish_expires},
+	{"dmq", PARAM_INT, &reauth_dmq_enable},
+	{"node_timeout", PARAM_INT, &reauth_dmq_node_timeout},
+	{"hello_interval", PARAM_INT, &reauth_dmq_hello_interval},
 	{0, 0, 0}
 };
 
@@ -170,7 +174,7 @@ static int mod_init(void)
 			|| reauth_refer_init() < 0 || reauth_register_init() < 0
 			|| reauth_sessions_init(reauth_terminate_sessions, hash_size) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
-			|| reauth_stats_init() < 0)
+			|| reauth_stats_init() < 0 || reauth_dmq_init() < 0)
 		return -1;
 
 	/* libxml2 is shared with other modules: init once, never clean up */
@@ -197,6 +201,8 @@ static int child_init(int rank)
 	char name[32];
 	int i, pid;
 
+	if(reauth_dmq_child_init(rank) < 0)
+		return -1;
 	if(rank != PROC_MAIN)
 		return 0;
 	if(db_writers()) {
@@ -237,6 +243,7 @@ static void mod_destroy(void)
 	reauth_sets_destroy();
 	reauth_queue_destroy();
 	reauth_subs_destroy();
+	reauth_dmq_destroy();
 }
 
 /* Trigger re-authentication of a public identity; returns 1 when the

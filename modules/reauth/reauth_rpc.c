@@ -13,6 +13,7 @@
 
 #include "pure/subscribe.h"
 
+#include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_proc.h"
 #include "reauth_rpc.h"
@@ -239,6 +240,9 @@ static rpc_export_t reauth_rpc_cmds[] = {
 	{"reauth.show", reauth_rpc_show, reauth_rpc_show_doc, RET_ARRAY},
 	{"reauth.cancel", reauth_rpc_cancel, reauth_rpc_cancel_doc, 0},
 	{"reauth.reload", reauth_rpc_reload, reauth_rpc_reload_doc, 0},
+	{"reauth.nodes", reauth_dmq_rpc_nodes, reauth_dmq_rpc_nodes_doc,
+		RET_ARRAY},
+	{"reauth.owner", reauth_dmq_rpc_owner, reauth_dmq_rpc_owner_doc, 0},
 	{0, 0, 0, 0}
 };
 /* clang-format on */

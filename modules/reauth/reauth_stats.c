@@ -65,6 +65,10 @@ static stat_export_t reauth_mod_stats[] = {
 	{"publish_sent",         0, &proc_stats[REAUTH_STAT_PUBLISH_SENT]},
 	{"publish_failed",       0, &proc_stats[REAUTH_STAT_PUBLISH_FAILED]},
 	{"publish_open",         STAT_NO_RESET, &proc_stats[REAUTH_STAT_PUBLISH_OPEN]},
+	{"dmq_peers_up",         STAT_NO_RESET, &proc_stats[REAUTH_STAT_DMQ_PEERS_UP]},
+	{"dmq_peer_down_events", 0, &proc_stats[REAUTH_STAT_DMQ_PEER_DOWN]},
+	{"dmq_peer_up_events",   0, &proc_stats[REAUTH_STAT_DMQ_PEER_UP]},
+	{"dmq_bad_messages",     0, &proc_stats[REAUTH_STAT_DMQ_BAD_MESSAGES]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -31,6 +31,10 @@ typedef enum reauth_stat
 	REAUTH_STAT_PUBLISH_SENT,	  /* reg_event_mode pua: PUBLISHes sent */
 	REAUTH_STAT_PUBLISH_FAILED,	  /* not sent, or answered >= 300 */
 	REAUTH_STAT_PUBLISH_OPEN,	  /* identities with a PUBLISH open (gauge) */
+	REAUTH_STAT_DMQ_PEERS_UP,	  /* dmq: peers whose hellos arrive (gauge) */
+	REAUTH_STAT_DMQ_PEER_DOWN,	  /* dmq: a peer's hellos stopped */
+	REAUTH_STAT_DMQ_PEER_UP,	  /* dmq: a peer's hellos (re)started */
+	REAUTH_STAT_DMQ_BAD_MESSAGES, /* dmq: KDMQ reauth messages refused */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 

@@ -75,6 +75,14 @@ check_contains "the printed /metrics line gives the reauth statistics" "kamailio
 	"$(eval "$line -sS -m 10" 2>&1)"
 line=$(printed kamcmd 1 dmq.list_nodes)
 check_contains "the printed kamcmd line lists the DMQ nodes" "status: active" "$(eval "$line" 2>&1)"
+line=$(printed kamcmd 1 reauth.nodes)
+check_contains "it prints a kamcmd line for reauth.nodes" "node-a.ctl reauth.nodes" "$line"
+for i in $(seq 1 50); do
+	out=$(eval "$line" 2>&1)
+	printf '%s' "$out" | grep -q "state: up" && break
+	sleep 0.1
+done
+check_contains "... which lists node B up (the nodes' hellos)" "state: up" "$out"
 
 # Ctrl-C: SIGINT to the process group
 kill -INT -- "-$RUN_PID"

@@ -1,0 +1,123 @@
+/*
+ * reauth module - who acts for a record in a pool of nodes
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Pure functions of doc/cluster-replication.md: no I/O, no allocation,
+ * no clock (time is given by the caller).
+ *
+ * - Rendezvous (highest random weight) hashing: a record's key (a
+ *   subscription id, the identity of a procedure) is owned by the live
+ *   node whose weight(key, node) is the highest. Every node that sees the
+ *   same live nodes computes the same owner without a message, and when a
+ *   node goes, only its keys move (each to the next best of the others).
+ * - Liveness: a peer is up while its last hello is younger than the
+ *   timeout.
+ * - Epochs: every record carries (owner, epoch); the epoch is raised at
+ *   each change of owner. A replica accepts a message of the current
+ *   epoch from the owner, adopts a newer epoch (the record changed
+ *   owner), and ignores an older one or one from a node that is not the
+ *   owner at that epoch (fencing). A claim of a dead owner's record is the
+ *   conditional update "owner = me, epoch = e + 1 where owner = dead and
+ *   epoch = e": one row updated means the claim won.
+ */
+
+#ifndef _REAUTH_CORE_OWNER_H_
+#define _REAUTH_CORE_OWNER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* a node of the pool as the glue sees it (addr: its DMQ server_address) */
+typedef struct owner_node
+{
+	const char *addr;
+	size_t len;
+	int alive; /* non-zero: counted by owner_pick() */
+} owner_node_t;
+
+/* the weight of node for key: a 64-bit mix of both, stable across
+ * processes, hosts and runs (no seed, no pointer) */
+uint64_t owner_weight(
+		const char *key, size_t klen, const char *node, size_t nlen);
+
+/* index in nodes[] of the live node that owns key, -1 when none is alive
+ * (or key/nodes are NULL). Equal weights (practically never) are broken by
+ * the lower address, so the answer never depends on the order of nodes[]. */
+int owner_pick(
+		const char *key, size_t klen, const owner_node_t *nodes, size_t n);
+
+/* non-zero while a peer last heard at last_seen_ms (a clock in ms that may
+ * wrap at 2^32, as Kamailio's ticks do) is up at now_ms: its silence is at
+ * most timeout_ms */
+int owner_peer_alive(
+		uint32_t last_seen_ms, uint32_t now_ms, uint32_t timeout_ms);
+
+/* who acts for a record, as a replica knows it */
+typedef struct owner_rec
+{
+	const char *owner;
+	size_t owner_len;
+	uint64_t epoch;
+} owner_rec_t;
+
+typedef enum owner_verdict
+{
+	OWNER_ACCEPT = 0,	   /* the owner, at the record's epoch: apply it */
+	OWNER_ADOPT,		   /* a newer epoch (or a record not known yet): the
+						  * sender is the owner from now on; apply it */
+	OWNER_IGNORE_STALE,	   /* an older epoch: a fenced-out owner */
+	OWNER_IGNORE_NOT_OWNER /* the record's epoch, but not its owner */
+} owner_verdict_t;
+
+/* what a replica does with a message about rec (NULL: not known here)
+ * sent by from at msg_epoch */
+owner_verdict_t owner_check_msg(const owner_rec_t *rec, const char *from,
+		size_t from_len, uint64_t msg_epoch);
+
+/* non-zero for OWNER_ACCEPT and OWNER_ADOPT */
+static inline int owner_verdict_applies(owner_verdict_t v)
+{
+	return v == OWNER_ACCEPT || v == OWNER_ADOPT;
+}
+
+/* the highest epoch a node has seen (announced in its hello) */
+static inline uint64_t owner_epoch_max(uint64_t seen, uint64_t msg_epoch)
+{
+	return msg_epoch > seen ? msg_epoch : seen;
+}
+
+/* a claim: the conditional update that takes a record over */
+typedef struct owner_claim
+{
+	const char *expect_owner; /* WHERE owner = expect_owner */
+	size_t expect_owner_len;
+	uint64_t expect_epoch; /* AND epoch = expect_epoch */
+	uint64_t new_epoch;	   /* SET owner = self, epoch = new_epoch */
+} owner_claim_t;
+
+typedef enum owner_claim_rc
+{
+	OWNER_CLAIM = 0,	  /* self takes it over: *claim is filled */
+	OWNER_CLAIM_NOT_DEAD, /* its owner is alive: nothing to take over */
+	OWNER_CLAIM_NOT_MINE, /* another survivor is chosen by the hashing */
+	OWNER_CLAIM_NO_EPOCH, /* the epoch cannot be raised (at its maximum) */
+	OWNER_CLAIM_INVALID	  /* NULL or empty argument, self not alive */
+} owner_claim_rc_t;
+
+/* whether self (an index in nodes[], alive) takes over the record of key
+ * held by rec: only when rec's owner is not a live node of nodes[] and the
+ * rendezvous hashing over the live nodes chooses self */
+owner_claim_rc_t owner_claim(const char *key, size_t klen,
+		const owner_rec_t *rec, const owner_node_t *nodes, size_t n,
+		size_t self, owner_claim_t *claim);
+
+/* the outcome of a claim's conditional update: non-zero when exactly one
+ * row was updated (self owns it now); otherwise self keeps a replica */
+static inline int owner_claim_won(long rows_updated)
+{
+	return rows_updated == 1;
+}
+
+#endif
