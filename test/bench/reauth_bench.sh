@@ -317,7 +317,15 @@ trap 'exit 130' INT TERM
 # --- sqlite busy timeout shim (see the header) ---
 
 PRELOAD=""
-UL_DB_MODE=$(sed -n 's/^modparam("usrloc", *"db_mode", *\([0-9]*\)).*/\1/p' "$TOP/etc/kamailio.cfg" | head -1)
+# usrloc keeps the registrations in memory here (USRLOC_DB_MODE=0; the
+# cfg's default is write-back, 2): its sqlite write-back is one
+# transaction and one fsync per changed contact every timer_interval
+# (10 s), the registrar's cost of every re-registration whatever the
+# module does; it fell inside the 24 s of phase 3 at N=100000 and mostly
+# outside its 2 s at N=10000 (4092 vs 5480 completions/s; 5531 at
+# 100000 without it), which made the two Ns incomparable.
+# REAUTH_BENCH_USRLOC_DB_MODE=2 measures with it.
+UL_DB_MODE=${REAUTH_BENCH_USRLOC_DB_MODE:-0}
 SQLITE_NOTE="no busy timeout (Kamailio as shipped)"
 if [ "$BUSY_MS" -gt 0 ] 2>/dev/null; then
 	if [ ! -f "$BENCH/sqlite_busy.c" ]; then
@@ -489,6 +497,7 @@ start_kamailio() {
 		-A "WORKERS=$WORKERS" -A "SHORTENED_EXPIRES=$SHORTENED_EXPIRES" \
 		-A "REAUTH_TIMEOUT=$REAUTH_TIMEOUT" -A "KEEP_FINISHED=$KEEP_FINISHED" \
 		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
+		-A "USRLOC_DB_MODE=$UL_DB_MODE" \
 		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
 		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
@@ -1098,7 +1107,7 @@ growth_verdict() {
 	echo "  etc/kamailio.cfg WORKERS=$WORKERS SHORTENED_EXPIRES=$SHORTENED_EXPIRES REAUTH_TIMEOUT=$REAUTH_TIMEOUT" \
 		"KEEP_FINISHED=$KEEP_FINISHED; $(nproc) CPUs, load before start $LOAD0; $(date -u +%Y-%m-%dT%H:%MZ)$(
 			[ "$QUICK" = 1 ] && echo "; QUICK MODE")"
-	echo "  sqlite: $SQLITE_NOTE; usrloc db_mode ${UL_DB_MODE:-?} in etc/kamailio.cfg"
+	echo "  sqlite: $SQLITE_NOTE; usrloc db_mode $UL_DB_MODE (USRLOC_DB_MODE; the cfg's default: 2, write-back)"
 	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}; hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"

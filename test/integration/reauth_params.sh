@@ -49,7 +49,7 @@ check_contains "... the call is still there" "state: 4" "$(kamcmd_ dlg.list 2>&1
 kill "$SIPP_PID_caller" "$SIPP_PID_callee" 2>/dev/null
 
 kam_stop
-kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0 SUB_MIN_EXPIRES=1
+kam_launch REAUTH_DB_MODE=0 REFER_FALLBACK=0 SUB_MIN_EXPIRES=1 WORKER_NICE=20
 pq=$(free_port)
 check "alice registers again at :$pq" register_at alice "$pq" 600
 rows=$(sqlite3 "$KAM_RDB" "select count(*) from reauth_subscription")
@@ -66,5 +66,11 @@ check "refer_fallback 0, no UE subscription: de-registered at once" \
 	wait_outcome sip:alice@ims.test deregistered 3
 check_eq "... reason" "no subscription" "$(proc_field sip:alice@ims.test reason)"
 check_eq "... without a REFER" 0 "$(reauth_stat refer_sent)"
+
+# worker_nice 20: the worker runs SCHED_IDLE (db_mode 0: no DB writer)
+wpid=$(kamcmd_ core.psx 2>&1 | awk '/PID:/ { pid = $2 } /DSC:/ && /reauth worker/ { print pid }')
+check_contains "worker_nice 20: the worker's policy is SCHED_IDLE" "SCHED_IDLE" "$(chrt -p "${wpid:-0}" 2>&1)"
+check_eq "db_mode 0: no DB writer process" "" \
+	"$(kamcmd_ core.psx 2>&1 | grep 'reauth db writer')"
 
 finish
