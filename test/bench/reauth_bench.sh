@@ -497,7 +497,7 @@ start_kamailio() {
 		-A "WORKERS=$WORKERS" -A "SHORTENED_EXPIRES=$SHORTENED_EXPIRES" \
 		-A "REAUTH_TIMEOUT=$REAUTH_TIMEOUT" -A "KEEP_FINISHED=$KEEP_FINISHED" \
 		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
-		-A "USRLOC_DB_MODE=$UL_DB_MODE" \
+		-A "USRLOC_DB_MODE=$UL_DB_MODE" -A SHM_FORCE_ALLOC \
 		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
 		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
@@ -1108,7 +1108,7 @@ growth_verdict() {
 		"KEEP_FINISHED=$KEEP_FINISHED; $(nproc) CPUs, load before start $LOAD0; $(date -u +%Y-%m-%dT%H:%MZ)$(
 			[ "$QUICK" = 1 ] && echo "; QUICK MODE")"
 	echo "  sqlite: $SQLITE_NOTE; usrloc db_mode $UL_DB_MODE (USRLOC_DB_MODE; the cfg's default: 2, write-back)"
-	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}; hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
+	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}, shm_force_alloc (all of -m touched at start: at N=100000 the kernel zeroing fresh pages took 6% of the worker in phase 3); hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
