@@ -220,16 +220,14 @@ void reauth_notify_on_ul_change(reauth_job_t *job)
 		reauth_pua_on_ul_change(job);
 		return;
 	}
-	if((v = reauth_view_take(NULL, &job->aor, 1)) == NULL)
-		return;
 	ch.uri = job->c_uri;
 	ch.callid = job->c_callid;
 	ch.cseq = job->c_cseq;
 	ch.expires = job->c_expires;
 	ch.event = job->event;
-	if((k = reauth_view_index(v, &job->aor)) >= 0) {
-		reauth_snapshot_apply(&v->snap[k], &ch);
-		reauth_view_sync(v, k);
+	if((v = reauth_view_take_change(&job->aor, &ch, &k)) == NULL)
+		return;
+	if(k >= 0) {
 		/* a contact changed again since is in the snapshot as it is now:
 		 * nothing marked, a full NOTIFY */
 		for(i = 0; i < (int)v->snap[k].n; i++)

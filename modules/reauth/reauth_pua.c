@@ -400,17 +400,13 @@ void reauth_pua_on_ul_change(reauth_job_t *job)
 	str uri;
 	int k;
 
-	if((v = reauth_view_take(NULL, &job->aor, 1)) == NULL)
-		return;
 	ch.uri = job->c_uri;
 	ch.callid = job->c_callid;
 	ch.cseq = job->c_cseq;
 	ch.expires = job->c_expires;
 	ch.event = job->event;
-	if((k = reauth_view_index(v, &job->aor)) >= 0) {
-		reauth_snapshot_apply(&v->snap[k], &ch);
-		reauth_view_sync(v, k);
-	}
+	if((v = reauth_view_take_change(&job->aor, &ch, &k)) == NULL)
+		return;
 	/* an identity the table does not list: named by its usrloc key */
 	if(v->n == 1 && v->ids[0].uri == NULL) {
 		if(aor_uri(&job->aor, buf, sizeof(buf), &uri) < 0) {

@@ -299,3 +299,16 @@ void reauth_view_sync(reauth_view_t *v, int i)
 	v->ids[i].contacts = v->snap[i].cts;
 	v->ids[i].ncontacts = v->snap[i].n;
 }
+
+reauth_view_t *reauth_view_take_change(str *aor, ul_change_t *ch, int *k)
+{
+	reauth_view_t *v;
+
+	if((v = reauth_view_take(NULL, aor, 1)) == NULL)
+		return NULL;
+	if((*k = reauth_view_index(v, aor)) >= 0) {
+		reauth_snapshot_apply(&v->snap[*k], ch);
+		reauth_view_sync(v, *k);
+	}
+	return v;
+}

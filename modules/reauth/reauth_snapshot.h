@@ -70,5 +70,9 @@ void reauth_view_free(reauth_view_t *v);
 int reauth_view_index(reauth_view_t *v, str *aor);
 /* after reauth_snapshot_apply on snap[i]: the document sees it */
 void reauth_view_sync(reauth_view_t *v, int i);
+/* the view of the user of usrloc key aor with one contact's change
+ * applied (its index in *k, -1 when the view does not list aor); NULL on
+ * error */
+reauth_view_t *reauth_view_take_change(str *aor, ul_change_t *ch, int *k);
 
 #endif
