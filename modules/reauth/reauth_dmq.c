@@ -664,8 +664,8 @@ static int owner_of(const str *key, char *owner, int size, int *up)
 const char *reauth_dmq_rpc_owner_doc[2] = {
 		"The node that owns a key (a subscription id or an identity, as"
 		" given) by rendezvous hashing over this node and the nodes it sees"
-		" up: owner, self (yes/no), nodes counted. Not yet used to send:"
-		" subscriptions and procedures are not replicated yet",
+		" up: owner, self (yes/no), nodes counted. Not acted on yet (for"
+		" the takeover of a dead node's records)",
 		0};
 
 void reauth_dmq_rpc_owner(rpc_t *rpc, void *ctx)

@@ -7,7 +7,8 @@
 # (sub.seq goes out before the NOTIFY). A second watcher through A
 # refreshes (sub.put: B's replica has the new expiry) and unsubscribes
 # (Expires: 0): the replica is gone from B. B writes no replica to its
-# database. Malformed sub.* are answered 400 and B keeps running.
+# database. Malformed sub.* are answered 400 and B keeps running. Node A
+# stopped: B keeps the replica, its owner down (takeover is not built).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -176,4 +177,12 @@ check_contains "a sub.del of an unknown replica: 200, nothing happens" "SIP/2.0 
 node_use B
 check "node B is still running" kill -0 "$NODE_PID_B"
 check_eq "node B still has the first watcher's replica" 1 "$(field_of B "$cid" replica)"
+
+# ---- the owner goes down: the replica stays, marked (no takeover yet)
+node_stop A
+check "node A stopped: node B marks the replica's owner down" \
+	wait_field B "$cid" owner_state down 8
+check_eq "... and keeps it" 1 "$(field_of B "$cid" replica)"
+node_use B
+check_eq "node B sent no NOTIFY for it" "$b_sent0" "$(stat_of B notify_sent)"
 cluster_finish
