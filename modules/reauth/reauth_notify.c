@@ -77,7 +77,8 @@ static const char *term_reason_name(reauth_term_reason_t r)
 
 /* --- jobs posted by other processes --- */
 
-/* the worker of a subscription to aor; 0, or -1 when nobody watches it */
+/* the worker of a subscription to aor that this node notifies (a replica
+ * is its owner's to notify); 0, or -1 when nobody watches it here */
 static int aor_watched(str *aor, unsigned int *shard)
 {
 	reauth_sub_t *sub;
@@ -85,7 +86,9 @@ static int aor_watched(str *aor, unsigned int *shard)
 
 	hash = reauth_subs_hash(aor);
 	reauth_subs_lock(hash);
-	sub = reauth_subs_first(hash, aor);
+	for(sub = reauth_subs_first(hash, aor); sub && sub->owner;
+			sub = reauth_subs_next(sub, aor))
+		;
 	if(sub)
 		*shard = sub->shard;
 	reauth_subs_unlock(hash);

@@ -154,7 +154,8 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 	ev.s = (char *)sub_event_name((sub_event_pkg_t)sub->event);
 	ev.len = strlen(ev.s);
 	owner = reauth_replica_owner(sub, owner_buf, sizeof(owner_buf), &up);
-	return rpc->struct_add(th, "uSSSSSSSSdddddsdsd", "id", sub->id, "identity",
+	return rpc->struct_add(th, "JSSSSSSSSdddddsdsd", "id",
+			(unsigned long long)sub->id, "identity",
 			&v.identity, "watcher", &v.watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
