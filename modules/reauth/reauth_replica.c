@@ -27,6 +27,7 @@
 #include "core/utils/srjson.h"
 
 #include "pure/owner.h"
+#include "pure/subscribe.h"
 
 #include "reauth_dmq.h"
 #include "reauth_queue.h"
@@ -238,7 +239,8 @@ static int replica_recv(
 		}
 		if(get_uint(doc, root, "kind", REAUTH_SUB_OTHER, &kind) < 0
 				|| kind < REAUTH_SUB_UE
-				|| get_uint(doc, root, "event", 255, &event) < 0
+				|| get_uint(doc, root, "event", SUB_PKG_REGSTATE, &event) < 0
+				|| event < SUB_PKG_REG
 				|| get_uint(doc, root, "rem_cseq", 4294967295.0, &d.rem_cseq)
 						   < 0
 				|| get_uint(doc, root, "expires", REPLICA_EXPIRES_MAX,

@@ -164,6 +164,13 @@ check_eq "node B's database has none" 0 \
 # ---- malformed sub.* to B: 400, B keeps running
 check_contains "a sub.put without its strings: 400" "SIP/2.0 400" \
 	"$(kdmq_b "{\"type\":\"sub.put\",\"node\":\"$ADDR_A\",\"epoch\":0,\"id\":5,\"aor\":\"x@y\",\"identity\":\"sip:x@y\",\"cseq\":1,\"version\":1}")"
+put9="{\"type\":\"sub.put\",\"node\":\"$ADDR_A\",\"epoch\":0,\"id\":5,\"aor\":\"x@y\",\"identity\":\"sip:x@y\",\"cseq\":1,\"version\":1,\"watcher\":\"sip:x@y\",\"callid\":\"c1\",\"from_tag\":\"f\",\"to_tag\":\"t\",\"contact\":\"sip:x@127.0.0.1\",\"route_set\":\"\",\"socket\":\"udp:127.0.0.1:5060\",\"kind\":1,\"event\":9,\"rem_cseq\":1,\"expires\":60}"
+check_contains "a sub.put of an unknown event package: 400" "SIP/2.0 400" "$(kdmq_b "$put9")"
+check_contains "... the same with a known one (reg): 200" "SIP/2.0 200" "$(kdmq_b "${put9/\"event\":9/\"event\":1}")"
+check "... kept as a replica of node A" wait_field B c1 replica 1 2
+check_contains "... and its sub.del: 200" "SIP/2.0 200" \
+	"$(kdmq_b "{\"type\":\"sub.del\",\"node\":\"$ADDR_A\",\"epoch\":0,\"id\":5,\"aor\":\"x@y\",\"identity\":\"sip:x@y\"}")"
+check "... removes it" gone B c1 2
 check_contains "a sub.seq with id 0: 400" "SIP/2.0 400" \
 	"$(kdmq_b "{\"type\":\"sub.seq\",\"node\":\"$ADDR_A\",\"epoch\":0,\"id\":0,\"aor\":\"x@y\",\"identity\":\"sip:x@y\",\"cseq\":1,\"version\":1}")"
 check_contains "a sub.del with a string id: 400" "SIP/2.0 400" \
