@@ -117,8 +117,8 @@ run() {
 		  node A  sip:$IP:$pa  http://$IP:$ha  log $dir/node-a.log
 		  node B  sip:$IP:$pb  http://$IP:$hb  log $dir/node-b.log
 		Registrations are shared (dmq_usrloc); the nodes say hello to each other
-		(reauth dmq 1); each node keeps its own reg event subscriptions and
-		procedures (not replicated yet). Users alice, bob, carol,
+		(reauth dmq 1); reg event subscriptions are replicated (the node that
+		took the SUBSCRIBE notifies), procedures not yet. Users alice, bob, carol,
 		dave of realm ims.test, password <user>-secret.
 
 		Drive it (from another shell):

@@ -46,8 +46,6 @@ int reauth_dmq_hello_interval = 1000;
 
 /* the timer process wakes up this often at most (ms) */
 #define REAUTH_DMQ_TICK_MS 100
-/* a hello body is small; anything larger is not one of ours */
-#define REAUTH_DMQ_BODY_MAX 4096
 /* srjson numbers are doubles: integers are exact up to 2^53 */
 #define REAUTH_DMQ_EPOCH_MAX 9007199254740992.0
 
@@ -81,6 +79,8 @@ static str rpl_200 = str_init("OK");
 static str rpl_400 = str_init("Bad reauth message");
 static str rpl_501 = str_init("Unknown reauth message type");
 static str rpl_503 = str_init("Too many reauth peers");
+static str rpl_503_busy = str_init("Cannot take the reauth message now");
+static reauth_dmq_recv_f other_handler = NULL;
 
 /* a clock in ms shared by every process (Kamailio's ticks are in shm),
  * wrapping at 2^32 ms as owner_peer_alive() expects */
@@ -219,6 +219,78 @@ static void send_hello(void)
 		LM_ERR("cannot broadcast the reauth hello\n");
 	jdoc.free_fn(body.s);
 	srjson_DestroyDoc(&jdoc);
+}
+
+static int reauth_dmq_bcast_resp(
+		struct sip_msg *msg, int code, dmq_node_t *node, void *param)
+{
+	if(code >= 300 && code != 408 && node != NULL)
+		LM_WARN("dmq peer %.*s answered a reauth message with %d\n",
+				node->orig_uri.len, node->orig_uri.s, code);
+	return 0;
+}
+
+static dmq_resp_cback_t bcast_cb = {reauth_dmq_bcast_resp, 0};
+
+int reauth_dmq_bcast(str *body)
+{
+	if(reauth_dmq_peer == NULL)
+		return -1;
+	if(reauth_dmqb.bcast_message(
+			   reauth_dmq_peer, body, NULL, &bcast_cb, 1, &json_ct)
+			< 0) {
+		LM_ERR("cannot broadcast a reauth message\n");
+		return -1;
+	}
+	return 0;
+}
+
+const char *reauth_dmq_self(int *len)
+{
+	if(dmq_table == NULL)
+		return NULL;
+	*len = self_len;
+	return self_addr;
+}
+
+int reauth_dmq_peer_slot(const char *addr, int len)
+{
+	int i, slot = -1;
+
+	if(dmq_table == NULL)
+		return -1;
+	lock_get(&dmq_table->lock);
+	for(i = 0; i < dmq_table->n; i++) {
+		if(dmq_table->peers[i].addr_len == len
+				&& memcmp(dmq_table->peers[i].addr, addr, len) == 0) {
+			slot = i;
+			break;
+		}
+	}
+	lock_release(&dmq_table->lock);
+	return slot;
+}
+
+int reauth_dmq_peer_addr(int slot, char *buf, int size, int *up)
+{
+	int rc = -1;
+
+	if(dmq_table == NULL || slot < 0 || slot >= REAUTH_DMQ_MAX_PEERS)
+		return -1;
+	lock_get(&dmq_table->lock);
+	if(slot < dmq_table->n && dmq_table->peers[slot].addr_len < size) {
+		memcpy(buf, dmq_table->peers[slot].addr,
+				dmq_table->peers[slot].addr_len + 1);
+		*up = dmq_table->peers[slot].up;
+		rc = 0;
+	}
+	lock_release(&dmq_table->lock);
+	return rc;
+}
+
+void reauth_dmq_set_handler(reauth_dmq_recv_f f)
+{
+	other_handler = f;
 }
 
 /* peers silent for longer than node_timeout go down (logged, counted
@@ -390,6 +462,13 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 		if(hellos == 1)
 			LM_NOTICE("dmq peer %.*s is up (first hello, epoch %llu)\n", len,
 					node, (unsigned long long)epoch);
+		if(hellos == 1
+				&& owner_node_tag(node, len)
+						   == owner_node_tag(self_addr, self_len))
+			LM_ERR("dmq peer %.*s has this node's subscription id tag %u:"
+				   " ids of both may collide (change one's"
+				   " server_address)\n",
+					len, node, owner_node_tag(node, len));
 		else
 			LM_NOTICE("dmq peer %.*s is up again after %u ms of silence"
 					  " (epoch %llu)\n",
@@ -451,6 +530,24 @@ static int reauth_dmq_handle(
 			|| type->valuestring == NULL) {
 		why = "no \"type\" string";
 		goto bad;
+	}
+	if(strcmp(type->valuestring, "hello") != 0 && other_handler != NULL) {
+		why = NULL;
+		rc = other_handler(&jdoc, jdoc.root, type->valuestring, &why);
+		if(rc == REAUTH_DMQ_BAD) {
+			if(why == NULL)
+				why = "malformed";
+			goto bad;
+		}
+		if(rc == REAUTH_DMQ_UNAVAILABLE) {
+			rc = refuse(msg, resp, 503, &rpl_503_busy, why ? why : "busy");
+			goto done;
+		}
+		if(rc == 0) {
+			resp->resp_code = 200;
+			resp->reason = rpl_200;
+			goto done;
+		}
 	}
 	if(strcmp(type->valuestring, "hello") != 0) {
 		/* a newer node's message (rolling upgrade): not malformed */
@@ -567,8 +664,8 @@ static int owner_of(const str *key, char *owner, int size, int *up)
 const char *reauth_dmq_rpc_owner_doc[2] = {
 		"The node that owns a key (a subscription id or an identity, as"
 		" given) by rendezvous hashing over this node and the nodes it sees"
-		" up: owner, self (yes/no), nodes counted. Not yet used to send:"
-		" subscriptions and procedures are not replicated yet",
+		" up: owner, self (yes/no), nodes counted. Not acted on yet (for"
+		" the takeover of a dead node's records)",
 		0};
 
 void reauth_dmq_rpc_owner(rpc_t *rpc, void *ctx)

@@ -8,16 +8,21 @@
  * "reauth" (KDMQ sip:reauth@<node>), and a timer process of its own
  * broadcasts a JSON hello every hello_interval ms. Received hellos fill a
  * bounded shm table of peers; a peer silent for node_timeout ms is down
- * (doc/cluster-replication.md, "Takeover"). Nothing is replicated yet.
+ * (doc/cluster-replication.md, "Takeover"). Other messages (sub.*) go to
+ * the handler reauth_replica.c sets.
  */
 
 #ifndef _REAUTH_DMQ_H_
 #define _REAUTH_DMQ_H_
 
 #include "core/rpc.h"
+#include "core/str.h"
+#include "core/utils/srjson.h"
 
 /* at most this many peers are tracked (more are refused, logged) */
 #define REAUTH_DMQ_MAX_PEERS 64
+/* a message's body at most (a larger one is refused, and not sent) */
+#define REAUTH_DMQ_BODY_MAX 4096
 /* longest DMQ server_address accepted in a hello */
 #define REAUTH_DMQ_ADDR_MAX 128
 
@@ -33,6 +38,29 @@ int reauth_dmq_init(void);
  * then, whatever the load order), PROC_MAIN forks the timer process */
 int reauth_dmq_child_init(int rank);
 void reauth_dmq_destroy(void);
+
+/* broadcast body (JSON) to the active nodes over the "reauth" peer; from
+ * a process of the module (worker, timer), never under a lock. 0 or -1 */
+int reauth_dmq_bcast(str *body);
+/* this node's DMQ server_address (NUL-terminated), NULL when dmq is 0 */
+const char *reauth_dmq_self(int *len);
+/* the slot of peer addr in the table of nodes, -1 when not known (no
+ * hello from it yet) */
+int reauth_dmq_peer_slot(const char *addr, int len);
+/* the address of slot (copied into buf) and whether it is up; -1 when
+ * the slot is empty */
+int reauth_dmq_peer_addr(int slot, char *buf, int size, int *up);
+
+/* Messages of other types than hello ("sub.*") go to a handler set in
+ * mod_init (reauth_replica.c), called in a dmq worker with the parsed
+ * body; it returns 0 (200), REAUTH_DMQ_BAD (400, why says it),
+ * REAUTH_DMQ_UNKNOWN (501) or REAUTH_DMQ_UNAVAILABLE (503, why). */
+#define REAUTH_DMQ_BAD -1
+#define REAUTH_DMQ_UNKNOWN -2
+#define REAUTH_DMQ_UNAVAILABLE -3
+typedef int (*reauth_dmq_recv_f)(srjson_doc_t *doc, srjson_t *root,
+		const char *type, const char **why);
+void reauth_dmq_set_handler(reauth_dmq_recv_f f);
 
 /* RPC reauth.nodes */
 extern const char *reauth_dmq_rpc_nodes_doc[2];

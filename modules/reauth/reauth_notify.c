@@ -23,9 +23,11 @@
 #include "pure/reginfo.h"
 
 #include "reauth_db.h"
+#include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_pua.h"
+#include "reauth_replica.h"
 #include "reauth_sets.h"
 #include "reauth_snapshot.h"
 #include "reauth_stats.h"
@@ -75,7 +77,8 @@ static const char *term_reason_name(reauth_term_reason_t r)
 
 /* --- jobs posted by other processes --- */
 
-/* the worker of a subscription to aor; 0, or -1 when nobody watches it */
+/* the worker of a subscription to aor that this node notifies (a replica
+ * is its owner's to notify); 0, or -1 when nobody watches it here */
 static int aor_watched(str *aor, unsigned int *shard)
 {
 	reauth_sub_t *sub;
@@ -83,7 +86,9 @@ static int aor_watched(str *aor, unsigned int *shard)
 
 	hash = reauth_subs_hash(aor);
 	reauth_subs_lock(hash);
-	sub = reauth_subs_first(hash, aor);
+	for(sub = reauth_subs_first(hash, aor); sub && sub->owner;
+			sub = reauth_subs_next(sub, aor))
+		;
 	if(sub)
 		*shard = sub->shard;
 	reauth_subs_unlock(hash);
@@ -283,7 +288,7 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 					   : reauth_ul_each(&aor, REAUTH_UL_VALID, NULL, NULL) <= 0))
 		terminate = REAUTH_TERM_NORESOURCE;
 	if(reauth_notify_take(hash, id,
-			   terminate >= 0 ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_KEEP, &out)
+			   terminate >= 0 ? REAUTH_TAKE_REMOVE : REAUTH_TAKE_PUT, &out)
 			== 0) {
 		send_view(&out, v, terminate >= 0 ? term_reason_name(terminate) : NULL,
 				0);
@@ -295,6 +300,8 @@ void reauth_notify_on_sub(unsigned int hash, unsigned int id, int terminate)
 void reauth_notify_on_reply(reauth_job_t *job)
 {
 	reauth_sub_t *sub;
+	reauth_sub_data_t gone;
+	char *gone_buf = NULL;
 	str identity, watcher;
 
 	if(job->code < 300)
@@ -307,7 +314,7 @@ void reauth_notify_on_reply(reauth_job_t *job)
 	}
 	reauth_subs_lock(job->hash);
 	sub = reauth_subs_find(job->hash, job->id);
-	if(sub) {
+	if(sub && sub->owner == 0) {
 		identity = reauth_sub_str(sub, RS_IDENTITY);
 		watcher = reauth_sub_str(sub, RS_WATCHER);
 		LM_INFO("NOTIFY answered %d: removing subscription %u of %.*s by"
@@ -316,9 +323,15 @@ void reauth_notify_on_reply(reauth_job_t *job)
 				watcher.s);
 		if(sub->in_db)
 			reauth_db_sub_del(sub->id);
+		if(reauth_dmq_enable)
+			gone_buf = reauth_sub_copy(sub, &gone);
 		reauth_subs_remove(sub);
 	}
 	reauth_subs_unlock(job->hash);
+	if(gone_buf) {
+		reauth_replica_send_del(&gone);
+		pkg_free(gone_buf);
+	}
 }
 
 int reauth_notify_one(unsigned int hash, unsigned int id,
@@ -362,13 +375,13 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 
 /* once a second: subscriptions of this shard not refreshed in time end
  * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
- * put again */
+ * put again; replicas past their expiry are dropped silently */
 void reauth_notify_tick(
 		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {
 	unsigned int idx, size = reauth_subs_size();
 	unsigned int last = (unsigned int)((unsigned long)size * (slice + 1) / slices);
-	reauth_sub_t *sub;
+	reauth_sub_t *sub, *next;
 	unsigned int *expired = NULL;
 	int n = 0, cap = 0, i;
 
@@ -379,9 +392,18 @@ void reauth_notify_tick(
 		if(reauth_subs_bucket(idx) == NULL)
 			continue;
 		reauth_subs_lock_idx(idx);
-		for(sub = reauth_subs_bucket(idx); sub; sub = sub->next) {
+		for(sub = reauth_subs_bucket(idx); sub; sub = next) {
+			next = sub->next;
 			if(sub->shard != shard)
 				continue;
+			/* a replica: no NOTIFY, no row here; it ends at its expiry
+			 * (its owner's sub.del may have been lost, or its owner is
+			 * down) */
+			if(sub->owner) {
+				if(sub->expires <= now)
+					reauth_subs_remove(sub);
+				continue;
+			}
 			if(sub->expires <= now) {
 				if(n + 2 > cap) {
 					unsigned int *grown;

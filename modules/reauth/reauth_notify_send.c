@@ -30,9 +30,11 @@
 #include "pure/subscribe.h"
 
 #include "reauth_db.h"
+#include "reauth_dmq.h"
 #include "reauth_mem.h"
 #include "reauth_notify_send.h"
 #include "reauth_queue.h"
+#include "reauth_replica.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
 #include "reauth_subs.h"
@@ -128,7 +130,8 @@ int reauth_notify_take(
 	memset(out, 0, sizeof(*out));
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
-	if(sub == NULL) {
+	/* a replica gets its NOTIFYs from its owner only */
+	if(sub == NULL || sub->owner) {
 		reauth_subs_unlock(hash);
 		return -1;
 	}
@@ -141,7 +144,7 @@ int reauth_notify_take(
 	sub->loc_cseq++;
 	sub->version++;
 	sub->dirty = 1;
-	if(remove) {
+	if(remove == REAUTH_TAKE_REMOVE) {
 		if(sub->in_db)
 			reauth_db_sub_del(sub->id);
 		reauth_subs_remove(sub);
@@ -149,6 +152,21 @@ int reauth_notify_take(
 		reauth_db_sub_put(sub); /* a copy: the worker writes it, unlocked */
 	}
 	reauth_subs_unlock(hash);
+
+	/* the pool learns it before the NOTIFY goes ("bump, then send"):
+	 * the record as it is now */
+	if(reauth_dmq_enable) {
+		reauth_sub_data_t now = out->d;
+
+		now.loc_cseq++;
+		now.version++;
+		if(remove == REAUTH_TAKE_REMOVE)
+			reauth_replica_send_del(&now);
+		else if(remove == REAUTH_TAKE_PUT)
+			reauth_replica_send_put(&now);
+		else
+			reauth_replica_send_seq(&now);
+	}
 	return 0;
 }
 

@@ -44,11 +44,16 @@ typedef struct notify_origin
 
 #define REAUTH_TAKE_KEEP 0
 #define REAUTH_TAKE_REMOVE 1 /* the last NOTIFY: the subscription goes */
+#define REAUTH_TAKE_PUT 2	 /* kept, created or refreshed: with dmq 1 the
+							  * whole row goes to the pool (sub.put), not
+							  * only its CSeq and version (sub.seq) */
 
 int reauth_notify_send_init(void);
 
 /* Copy subscription (hash, id) out with the next CSeq and version, and
- * queue its row for the DB (or its removal). 0, or -1 when it is gone. */
+ * queue its row for the DB (or its removal); with dmq 1, tell the pool
+ * (reauth_replica.c) before returning, so before the NOTIFY is sent.
+ * 0, or -1 when it is gone or a replica (its owner notifies). */
 int reauth_notify_take(
 		unsigned int hash, unsigned int id, int remove, notify_out_t *out);
 void reauth_notify_out_free(notify_out_t *out);

@@ -27,7 +27,9 @@ typedef enum reauth_job_type
 	REAUTH_JOB_NOTIFY_REPLY,  /* final answer to a NOTIFY we sent */
 	REAUTH_JOB_PROC_TRIGGER,  /* start procedure proc_id */
 	REAUTH_JOB_REFER_REPLY,	  /* final answer to a REFER of proc_id */
-	REAUTH_JOB_REREGISTERED	  /* a contact of aor saved by a REGISTER */
+	REAUTH_JOB_REREGISTERED,  /* a contact of aor saved by a REGISTER */
+	REAUTH_JOB_REPLICA		  /* sub.put/seq/del of a peer (reauth_replica.c):
+							   * code the message, buf its data */
 } reauth_job_type_t;
 
 typedef struct reauth_job

@@ -16,6 +16,7 @@
 #include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_proc.h"
+#include "reauth_replica.h"
 #include "reauth_rpc.h"
 #include "reauth_sets.h"
 #include "reauth_str.h"
@@ -140,16 +141,21 @@ static const char *reauth_rpc_subscriptions_doc[2] = {
 static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 {
 	char contact[REAUTH_SUB_CONTACT_MAX];
+	char owner_buf[REAUTH_DMQ_ADDR_MAX];
+	const char *owner;
 	reauth_sub_data_t v;
 	void *th;
 	str ev;
+	int up;
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
 	reauth_sub_view(sub, &v, contact);
 	ev.s = (char *)sub_event_name((sub_event_pkg_t)sub->event);
 	ev.len = strlen(ev.s);
-	return rpc->struct_add(th, "dSSSSSSSSddddd", "id", (int)sub->id, "identity",
+	owner = reauth_replica_owner(sub, owner_buf, sizeof(owner_buf), &up);
+	return rpc->struct_add(th, "JSSSSSSSSdddddsdsd", "id",
+			(unsigned long long)sub->id, "identity",
 			&v.identity, "watcher", &v.watcher, "kind",
 			sub->kind == REAUTH_SUB_UE ? &(str)str_init("ue")
 									   : &(str)str_init("other"),
@@ -158,7 +164,9 @@ static int rpc_add_sub(rpc_t *rpc, void *ctx, reauth_sub_t *sub, time_t now)
 			"contact", &v.rem_target, "cseq", (int)sub->loc_cseq, "version",
 			(int)sub->version, "expires",
 			(int)(sub->expires > now ? sub->expires - now : 0), "in_db",
-			(int)sub->in_db, "worker", (int)sub->shard);
+			(int)sub->in_db, "worker", (int)sub->shard, "owner", owner,
+			"replica", sub->owner ? 1 : 0, "owner_state", up ? "up" : "down",
+			"epoch", (int)sub->epoch);
 }
 
 /* one page of a walk: entries before offset are skipped, limit are added */

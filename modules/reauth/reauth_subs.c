@@ -13,6 +13,8 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 
+#include "pure/owner.h"
+
 #include "reauth_str.h"
 #include "reauth_subs.h"
 
@@ -43,9 +45,18 @@ unsigned int reauth_subs_hash(str *aor)
 	return core_case_hash(aor, NULL, 0);
 }
 
+unsigned int reauth_subs_node_tag = 0;
+
 unsigned int reauth_subs_new_id(void)
 {
-	return reauth_table_new_id(subs_table);
+	unsigned int n;
+
+	if(reauth_subs_node_tag == 0)
+		return reauth_table_new_id(subs_table);
+	do {
+		n = reauth_table_new_id(subs_table);
+	} while(owner_sub_id(reauth_subs_node_tag, n) == 0);
+	return owner_sub_id(reauth_subs_node_tag, n);
 }
 
 void reauth_subs_lock(unsigned int hash)
@@ -90,16 +101,20 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	}
 	sub->hash = reauth_subs_hash(&d->aor);
 	sub->id = d->id ? d->id : reauth_subs_new_id();
-	/* ids loaded from the DB push the counter past them */
-	reauth_table_seen_id(subs_table, sub->id);
+	/* ids loaded from the DB push the counter past them (owner_sub_id()
+	 * keeps its low bits); another node's ids are its own business */
+	if(d->owner == 0)
+		reauth_table_seen_id(subs_table, sub->id);
 	sub->kind = (unsigned char)d->kind;
 	sub->event = (unsigned char)d->event;
-	sub->shard = d->shard;
+	sub->shard = (unsigned short)d->shard;
+	sub->owner = (unsigned char)d->owner;
+	sub->epoch = d->epoch;
 	sub->loc_cseq = d->loc_cseq;
 	sub->rem_cseq = d->rem_cseq;
 	sub->version = d->version;
 	sub->expires = d->expires;
-	sub->dirty = 1;
+	sub->dirty = d->owner == 0; /* a replica is never written here */
 
 	reauth_table_link(subs_table, &sub->entry);
 	return sub;
@@ -146,6 +161,8 @@ void reauth_sub_view(
 	d->loc_cseq = s->loc_cseq;
 	d->rem_cseq = s->rem_cseq;
 	d->version = s->version;
+	d->owner = s->owner;
+	d->epoch = s->epoch;
 	d->expires = s->expires;
 }
 
@@ -278,6 +295,8 @@ int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max)
 	reauth_subs_lock(hash);
 	for(s = reauth_subs_first(hash, aor); s && n < max;
 			s = reauth_subs_next(s, aor)) {
+		if(s->owner)
+			continue;
 		refs[n].hash = s->hash;
 		refs[n].id = s->id;
 		refs[n].kind = s->kind;

@@ -57,10 +57,16 @@ typedef struct reauth_sub
 	unsigned char dirty; /* changed since written to the DB */
 	unsigned char in_db;
 	unsigned char event; /* sub_event_pkg_t: what its NOTIFYs say in Event */
-	unsigned int shard;	 /* the worker that sends its NOTIFYs */
+	unsigned short shard; /* the worker that sends its NOTIFYs */
+	/* 0: this node owns it (sends its NOTIFYs, writes its row); else a
+	 * replica of the pool's node in slot owner - 1 of the DMQ peers
+	 * (reauth_replica.c): never notified, never written here */
+	unsigned char owner;
+	unsigned char spare;
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
 	unsigned int version; /* next reginfo version to send */
+	unsigned int epoch;	  /* of the owner (doc/cluster-replication.md) */
 	time_t expires;		  /* absolute */
 	char buf[];			  /* the strings, each NUL-terminated */
 } reauth_sub_t;
@@ -75,6 +81,8 @@ typedef struct reauth_sub_data
 	unsigned int shard;
 	unsigned int id; /* 0: a new id is given */
 	unsigned int loc_cseq, rem_cseq, version;
+	unsigned int owner; /* reauth_sub_t's owner: 0 this node */
+	unsigned int epoch;
 	time_t expires;
 } reauth_sub_data_t;
 
@@ -111,8 +119,11 @@ int reauth_subs_init(unsigned int size);
 void reauth_subs_destroy(void);
 
 unsigned int reauth_subs_hash(str *aor);
-/* a new id, never given before by this table */
+/* a new id, never given before by this table; with a node tag (dmq 1,
+ * reauth_replica_init) the tag is its high 8 bits, so that ids are
+ * unique in the pool (pure/owner.h, owner_sub_id) */
 unsigned int reauth_subs_new_id(void);
+extern unsigned int reauth_subs_node_tag;
 
 /* the bucket of hash, locked / unlocked */
 void reauth_subs_lock(unsigned int hash);
@@ -150,7 +161,8 @@ typedef struct reauth_sub_ref
 	unsigned int id;
 	int kind;
 } reauth_sub_ref_t;
-/* the subscriptions of aor, at most max; returns how many */
+/* the subscriptions of aor this node owns (replicas are left out: they
+ * get no NOTIFY from here), at most max; returns how many */
 int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max);
 /* the shard of every subscription again (mod_init, after the DB load) */
 void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *));

@@ -384,6 +384,13 @@ static int handle_initial(sip_msg_t *msg, sub_request_t *req)
 	d.expires = time(NULL) + dec.expires;
 
 	reauth_subs_lock(hash);
+	/* the id of another node's replica (two nodes with one id tag, said
+	 * at their first hello): another id and Contact */
+	while(reauth_subs_find(hash, d.id) != NULL) {
+		d.id = reauth_subs_new_id();
+		d.loc_contact.len = reauth_sub_contact(
+				&si->sock_str, hash, d.id, contact, (int)sizeof(contact));
+	}
 	if(dec.expires > 0
 			&& reauth_subs_room(hash, &ident.aor, time(NULL), &retry_after)
 					   < 0) {

@@ -27,6 +27,7 @@
 #include "reauth_prio.h"
 #include "reauth_proc_run.h"
 #include "reauth_queue.h"
+#include "reauth_replica.h"
 #include "reauth_subs.h"
 #include "reauth_worker.h"
 
@@ -80,6 +81,9 @@ static void run_job(reauth_job_t *job)
 			break;
 		case REAUTH_JOB_REREGISTERED:
 			reauth_proc_on_reregistered(job->proc_id, &job->aor, job->is_ue);
+			break;
+		case REAUTH_JOB_REPLICA:
+			reauth_replica_on_job(job);
 			break;
 	}
 }

@@ -6,8 +6,8 @@
 # REGISTERs). A re-authentication triggered on B over HTTP JSON-RPC
 # shortens the contact on both nodes. Node A restarts and learns every
 # registration from B (dmq_usrloc sync). Each node's statistics on its
-# own /metrics. (The module's own subscriptions and procedures stay on the
-# node that made them: not replicated yet.)
+# own /metrics. (The module's subscriptions are replicated, node A keeps
+# a replica of B's and sends it no NOTIFY; procedures stay on their node.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -58,8 +58,10 @@ check "node B notifies the watcher of the REGISTER made on node A" wait_notifies
 sub_dialog w
 check_notify w 2 1 sip:alice@ims.test
 check_contact w 2 "$pa2" active registered
-check_eq "the subscription is node B's: node A has none" "0 1" \
+check_eq "the subscription is node B's: one on each node" "1 1" \
 	"$(node_use A; subs_count) $(node_use B; subs_count)"
+check_eq "... node A's is a replica of node B's" "1 0" \
+	"$(node_use A; subs_field replica) $(node_use B; subs_field replica)"
 
 # ---- re-authentication triggered on B over HTTP, seen on A
 out=$(node_rpc B reauth.user '["sip:alice@ims.test"]')

@@ -309,6 +309,59 @@ static void test_claim_edges(void **state)
 	assert_false(owner_claim_won(2));
 }
 
+/* tags: 1..255, stable, and ids keep the tag and the counter's low bits */
+static void test_sub_ids(void **state)
+{
+	uint32_t t, id, seen[256] = {0};
+	size_t i;
+	char a[64];
+	int distinct = 0;
+
+	(void)state;
+	assert_int_equal(owner_node_tag(NULL, 0), 0);
+	assert_int_equal(owner_node_tag("sip:x", 0), 0);
+	for(i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		t = owner_node_tag(addrs[i], strlen(addrs[i]));
+		assert_true(t >= 1 && t <= 255);
+		assert_int_equal(t, owner_node_tag(addrs[i], strlen(addrs[i])));
+	}
+	/* spread: 200 addresses of a pool hit many of the 255 tags */
+	for(i = 0; i < 200; i++) {
+		snprintf(a, sizeof(a), "sip:10.0.%zu.%zu:5060", i / 250, i % 250);
+		t = owner_node_tag(a, strlen(a));
+		if(seen[t]++ == 0)
+			distinct++;
+	}
+	assert_true(distinct > 120);
+	id = owner_sub_id(7, 5);
+	assert_int_equal(id, (7U << 24) | 5);
+	assert_int_equal(owner_sub_id_tag(id), 7);
+	/* the counter's high bits are dropped, a zero low part is no id */
+	assert_int_equal(owner_sub_id(7, 0x12000005), (7U << 24) | 5);
+	assert_int_equal(owner_sub_id(7, 0x01000000), 0);
+	/* tag 0: a single node's ids, as before */
+	assert_int_equal(owner_sub_id(0, 42), 42);
+	assert_int_equal(owner_sub_id(255, 0xffffff), 0xffffffffU);
+}
+
+/* sub.seq: only forward, wrap-aware, a repeat or an older one is nothing */
+static void test_seq_advance(void **state)
+{
+	uint32_t cur = 5;
+
+	(void)state;
+	assert_true(owner_seq_advance(&cur, 6));
+	assert_int_equal(cur, 6);
+	assert_false(owner_seq_advance(&cur, 6));
+	assert_false(owner_seq_advance(&cur, 3));
+	assert_int_equal(cur, 6);
+	assert_true(owner_seq_advance(&cur, 100));
+	cur = 0xfffffffeU;
+	assert_true(owner_seq_advance(&cur, 2)); /* wrapped */
+	assert_int_equal(cur, 2);
+	assert_false(owner_seq_advance(&cur, 0xfffffff0U));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +375,8 @@ int main(void)
 			cmocka_unit_test(test_check_msg),
 			cmocka_unit_test(test_claim_one_survivor_each),
 			cmocka_unit_test(test_claim_edges),
+			cmocka_unit_test(test_sub_ids),
+			cmocka_unit_test(test_seq_advance),
 	};
 
 	return cmocka_run_group_tests_name("owner", tests, NULL, NULL);

@@ -143,3 +143,11 @@ owner_claim_rc_t owner_claim(const char *key, size_t klen,
 	claim->new_epoch = rec->epoch + 1;
 	return OWNER_CLAIM;
 }
+
+uint32_t owner_node_tag(const char *addr, size_t len)
+{
+	if(addr == NULL || len == 0)
+		return 0;
+	/* the weight of a fixed key for the node: any node computes it */
+	return (uint32_t)(owner_weight("sub-id-tag", 10, addr, len) % 255) + 1;
+}

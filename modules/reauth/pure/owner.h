@@ -120,4 +120,36 @@ static inline int owner_claim_won(long rows_updated)
 	return rows_updated == 1;
 }
 
+/* Subscription ids unique in the pool without a round of messages: the
+ * high 8 bits are the node's tag (1..255, from its address: stable across
+ * restarts), the low 24 bits its own counter. Ids stay 32-bit, so the
+ * rsub=HASH.ID Contact parameter and the DB rows keep their shape; ids of
+ * a single node (tag 0) are still valid. Two nodes with the same tag are
+ * detectable (owner_node_tag of each hello) and reported by the glue. */
+#define OWNER_SUB_ID_BITS 24
+uint32_t owner_node_tag(const char *addr, size_t len);
+/* the id of counter value n at tag; 0 (not an id) when n's low bits are 0 */
+static inline uint32_t owner_sub_id(uint32_t tag, uint32_t n)
+{
+	uint32_t low = n & ((1U << OWNER_SUB_ID_BITS) - 1);
+
+	return low == 0 ? 0 : (tag << OWNER_SUB_ID_BITS) | low;
+}
+static inline uint32_t owner_sub_id_tag(uint32_t id)
+{
+	return id >> OWNER_SUB_ID_BITS;
+}
+
+/* "bump, then send": a replica's CSeq and version only grow; a sub.seq
+ * older than what the replica has (reordered delivery) changes nothing.
+ * Returns non-zero when *cur was raised to msg. Compared as serial
+ * numbers (RFC 1982): a counter that wrapped is still newer. */
+static inline int owner_seq_advance(uint32_t *cur, uint32_t msg)
+{
+	if(msg == *cur || (uint32_t)(msg - *cur) > 0x7fffffffU)
+		return 0;
+	*cur = msg;
+	return 1;
+}
+
 #endif

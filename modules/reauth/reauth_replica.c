@@ -1,0 +1,373 @@
+/*
+ * reauth module - subscriptions replicated to the pool's nodes over DMQ
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Who runs what:
+ * - the module's workers encode and broadcast sub.put/seq/del (srjson, as
+ *   the hello) after they released the subscription's bucket;
+ * - dmq's workers run replica_recv() for a received sub.*: every field is
+ *   checked there (a malformed message is answered 400 by reauth_dmq.c),
+ *   and the decoded row becomes a REAUTH_JOB_REPLICA job of the worker of
+ *   the user's shard (reauth_sets_shard of the identity), so that one
+ *   user's events keep their order; a full queue or a node not heard yet
+ *   is 503 (the owner's next put repairs the replica);
+ * - that worker applies it to the table under the bucket lock.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/utils/srjson.h"
+
+#include "pure/owner.h"
+#include "pure/subscribe.h"
+
+#include "reauth_dmq.h"
+#include "reauth_queue.h"
+#include "reauth_replica.h"
+#include "reauth_sets.h"
+#include "reauth_str.h"
+#include "reauth_subs.h"
+
+/* job->code of a REAUTH_JOB_REPLICA */
+#define REPLICA_PUT 1
+#define REPLICA_SEQ 2
+#define REPLICA_DEL 3
+
+/* a subscription lives an hour by default; a day at most here */
+#define REPLICA_EXPIRES_MAX 86400
+
+static int replica_recv(
+		srjson_doc_t *doc, srjson_t *root, const char *type, const char **why);
+
+int reauth_replica_init(void)
+{
+	const char *self;
+	int len;
+
+	if(!reauth_dmq_enable)
+		return 0;
+	self = reauth_dmq_self(&len);
+	if(self == NULL)
+		return -1;
+	reauth_subs_node_tag = owner_node_tag(self, (size_t)len);
+	reauth_dmq_set_handler(replica_recv);
+	return 0;
+}
+
+/* ---- sending (the owner's worker) ---- */
+
+static void add_str(srjson_doc_t *doc, const char *name, const str *v)
+{
+	srjson_AddStrToObject(doc, doc->root, name, v->s ? v->s : "", v->len);
+}
+
+static void add_num(srjson_doc_t *doc, const char *name, double v)
+{
+	srjson_AddNumberToObject(doc, doc->root, name, v);
+}
+
+static void send_msg(const char *type, const reauth_sub_data_t *d)
+{
+	srjson_doc_t jdoc;
+	const char *self;
+	time_t now = time(NULL);
+	str body;
+	int len;
+
+	if(!reauth_dmq_enable || (self = reauth_dmq_self(&len)) == NULL)
+		return;
+	srjson_InitDoc(&jdoc, NULL);
+	jdoc.root = srjson_CreateObject(&jdoc);
+	if(jdoc.root == NULL) {
+		LM_ERR("cannot build a %s (no memory)\n", type);
+		return;
+	}
+	srjson_AddStringToObject(&jdoc, jdoc.root, "type", type);
+	srjson_AddStrToObject(&jdoc, jdoc.root, "node", self, len);
+	add_num(&jdoc, "epoch", d->epoch);
+	add_num(&jdoc, "id", d->id);
+	add_str(&jdoc, "aor", &d->aor);
+	add_str(&jdoc, "identity", &d->identity);
+	if(strcmp(type, "sub.del") != 0) {
+		add_num(&jdoc, "cseq", d->loc_cseq);
+		add_num(&jdoc, "version", d->version);
+	}
+	if(strcmp(type, "sub.put") == 0) {
+		add_str(&jdoc, "watcher", &d->watcher);
+		add_str(&jdoc, "callid", &d->callid);
+		add_str(&jdoc, "from_tag", &d->rem_tag);
+		add_str(&jdoc, "to_tag", &d->loc_tag);
+		add_str(&jdoc, "contact", &d->rem_target);
+		add_str(&jdoc, "route_set", &d->route_set);
+		add_str(&jdoc, "socket", &d->socket);
+		add_num(&jdoc, "kind", d->kind);
+		add_num(&jdoc, "event", d->event);
+		add_num(&jdoc, "rem_cseq", d->rem_cseq);
+		/* seconds left: the nodes' clocks need not agree */
+		add_num(&jdoc, "expires", d->expires > now ? d->expires - now : 0);
+	}
+	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
+	if(body.s == NULL) {
+		LM_ERR("cannot print a %s (no memory)\n", type);
+		srjson_DestroyDoc(&jdoc);
+		return;
+	}
+	body.len = strlen(body.s);
+	if(body.len > REAUTH_DMQ_BODY_MAX)
+		LM_WARN("%s of subscription %u of %.*s: %d bytes, more than a reauth"
+				" DMQ message carries (%d): not replicated\n",
+				type, d->id, d->identity.len, d->identity.s, body.len,
+				REAUTH_DMQ_BODY_MAX);
+	else if(reauth_dmq_bcast(&body) == 0)
+		LM_DBG("%s of subscription %u (cseq %u, version %u) sent\n", type,
+				d->id, d->loc_cseq, d->version);
+	jdoc.free_fn(body.s);
+	srjson_DestroyDoc(&jdoc);
+}
+
+void reauth_replica_send_put(const reauth_sub_data_t *d)
+{
+	send_msg("sub.put", d);
+}
+
+void reauth_replica_send_seq(const reauth_sub_data_t *d)
+{
+	send_msg("sub.seq", d);
+}
+
+void reauth_replica_send_del(const reauth_sub_data_t *d)
+{
+	send_msg("sub.del", d);
+}
+
+/* ---- receiving (a dmq worker): check, then post to the user's worker ---- */
+
+/* a string member; NULL when missing, not a string, or longer than max */
+static int get_str(srjson_doc_t *doc, srjson_t *root, const char *name,
+		int max, str *out)
+{
+	srjson_t *j = srjson_GetObjectItem(doc, root, name);
+
+	if(j == NULL || j->type != srjson_String || j->valuestring == NULL)
+		return -1;
+	out->s = j->valuestring;
+	out->len = (int)strlen(j->valuestring);
+	return out->len <= max ? 0 : -1;
+}
+
+/* an integer member in [0, max] */
+static int get_uint(srjson_doc_t *doc, srjson_t *root, const char *name,
+		double max, unsigned int *out)
+{
+	srjson_t *j = srjson_GetObjectItem(doc, root, name);
+
+	if(j == NULL || j->type != srjson_Number || !(j->valuedouble >= 0)
+			|| j->valuedouble > max
+			|| j->valuedouble != (double)(uint64_t)j->valuedouble)
+		return -1;
+	*out = (unsigned int)j->valuedouble;
+	return 0;
+}
+
+#define STR_MAX 1024 /* any one string; the whole body is bounded too */
+
+static int replica_recv(
+		srjson_doc_t *doc, srjson_t *root, const char *type, const char **why)
+{
+	reauth_sub_data_t d, *dst;
+	reauth_job_t *job;
+	str node, *v[] = {&d.aor, &d.identity, &d.watcher, &d.callid, &d.rem_tag,
+			&d.loc_tag, &d.rem_target, &d.route_set, &d.socket};
+	unsigned int op, kind, event, expires;
+	int self_len, slot, i, n = (int)(sizeof(v) / sizeof(v[0]));
+	const char *self;
+	size_t extra;
+	char *p;
+
+	if(strcmp(type, "sub.put") == 0)
+		op = REPLICA_PUT;
+	else if(strcmp(type, "sub.seq") == 0)
+		op = REPLICA_SEQ;
+	else if(strcmp(type, "sub.del") == 0)
+		op = REPLICA_DEL;
+	else
+		return REAUTH_DMQ_UNKNOWN;
+
+	memset(&d, 0, sizeof(d));
+	if(get_str(doc, root, "node", REAUTH_DMQ_ADDR_MAX - 1, &node) < 0
+			|| node.len <= 4 || strncmp(node.s, "sip:", 4) != 0) {
+		*why = "sub.* without a \"node\" SIP URI";
+		return REAUTH_DMQ_BAD;
+	}
+	if(get_uint(doc, root, "epoch", 4294967295.0, &d.epoch) < 0
+			|| get_uint(doc, root, "id", 4294967295.0, &d.id) < 0 || d.id == 0) {
+		*why = "sub.* without an integer \"epoch\" and a non-zero \"id\"";
+		return REAUTH_DMQ_BAD;
+	}
+	if(get_str(doc, root, "aor", STR_MAX, &d.aor) < 0 || d.aor.len == 0
+			|| get_str(doc, root, "identity", STR_MAX, &d.identity) < 0
+			|| d.identity.len == 0) {
+		*why = "sub.* without \"aor\" and \"identity\"";
+		return REAUTH_DMQ_BAD;
+	}
+	if(op != REPLICA_DEL
+			&& (get_uint(doc, root, "cseq", 4294967295.0, &d.loc_cseq) < 0
+					|| get_uint(doc, root, "version", 4294967295.0, &d.version)
+							   < 0)) {
+		*why = "sub.put/seq without integer \"cseq\" and \"version\"";
+		return REAUTH_DMQ_BAD;
+	}
+	if(op == REPLICA_PUT) {
+		if(get_str(doc, root, "watcher", STR_MAX, &d.watcher) < 0
+				|| get_str(doc, root, "callid", STR_MAX, &d.callid) < 0
+				|| d.callid.len == 0
+				|| get_str(doc, root, "from_tag", STR_MAX, &d.rem_tag) < 0
+				|| get_str(doc, root, "to_tag", STR_MAX, &d.loc_tag) < 0
+				|| get_str(doc, root, "contact", STR_MAX, &d.rem_target) < 0
+				|| get_str(doc, root, "route_set", STR_MAX, &d.route_set) < 0
+				|| get_str(doc, root, "socket", STR_MAX, &d.socket) < 0) {
+			*why = "sub.put without its dialog's strings";
+			return REAUTH_DMQ_BAD;
+		}
+		if(get_uint(doc, root, "kind", REAUTH_SUB_OTHER, &kind) < 0
+				|| kind < REAUTH_SUB_UE
+				|| get_uint(doc, root, "event", SUB_PKG_REGSTATE, &event) < 0
+				|| event < SUB_PKG_REG
+				|| get_uint(doc, root, "rem_cseq", 4294967295.0, &d.rem_cseq)
+						   < 0
+				|| get_uint(doc, root, "expires", REPLICA_EXPIRES_MAX,
+						   &expires)
+						   < 0) {
+			*why = "sub.put without a valid kind, event, rem_cseq, expires";
+			return REAUTH_DMQ_BAD;
+		}
+		d.kind = (int)kind;
+		d.event = (int)event;
+		d.expires = time(NULL) + expires;
+	}
+	self = reauth_dmq_self(&self_len);
+	if(self && node.len == self_len && memcmp(node.s, self, self_len) == 0) {
+		*why = "a sub.* in this node's name";
+		return REAUTH_DMQ_BAD;
+	}
+	/* the owner's slot: a node is known by its hellos */
+	if((slot = reauth_dmq_peer_slot(node.s, node.len)) < 0) {
+		*why = "sub.* of a node not heard yet (no hello)";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
+	d.owner = (unsigned int)slot + 1;
+	d.shard = reauth_sets_shard(&d.identity);
+	if(reauth_queue_admit() < 0) {
+		*why = "the job queue is full";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
+
+	/* the job: the row, then its strings */
+	extra = sizeof(reauth_sub_data_t);
+	for(i = 0; i < n; i++)
+		extra += v[i]->len + 1;
+	job = reauth_job_new(REAUTH_JOB_REPLICA, extra);
+	if(job == NULL) {
+		*why = "out of shared memory";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
+	job->shard = d.shard;
+	job->code = (int)op;
+	job->id = d.id;
+	dst = (reauth_sub_data_t *)job->buf;
+	*dst = d;
+	p = job->buf + sizeof(reauth_sub_data_t);
+	{
+		str *to[] = {&dst->aor, &dst->identity, &dst->watcher, &dst->callid,
+				&dst->rem_tag, &dst->loc_tag, &dst->rem_target,
+				&dst->route_set, &dst->socket};
+		for(i = 0; i < n; i++)
+			reauth_str_pack(to[i], v[i], &p);
+	}
+	reauth_queue_push(job);
+	return 0;
+}
+
+/* ---- applying (the worker of the user's shard) ---- */
+
+static const char *op_name(int op)
+{
+	return op == REPLICA_PUT ? "sub.put" : op == REPLICA_SEQ ? "sub.seq" : "sub.del";
+}
+
+/* a message of owner at epoch about replica sub: 0 apply, -1 ignore
+ * (an older epoch, or another node at the same epoch: fenced out) */
+static int from_owner(reauth_sub_t *sub, const reauth_sub_data_t *d)
+{
+	if(d->epoch < sub->epoch)
+		return -1;
+	if(d->epoch == sub->epoch && d->owner != sub->owner)
+		return -1;
+	return 0;
+}
+
+void reauth_replica_on_job(reauth_job_t *job)
+{
+	reauth_sub_data_t d;
+	reauth_sub_t *sub;
+	unsigned int hash;
+	long retry_after;
+	const char *what = NULL;
+	int op = job->code;
+
+	memcpy(&d, job->buf, sizeof(d));
+	hash = reauth_subs_hash(&d.aor);
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, d.id);
+	if(sub != NULL && sub->owner == 0) {
+		what = "is this node's own subscription: ignored";
+	} else if(sub != NULL && from_owner(sub, &d) < 0) {
+		what = "comes from a node that does not own it (epoch): ignored";
+	} else if(op == REPLICA_PUT) {
+		if(sub != NULL)
+			reauth_subs_remove(sub);
+		if(reauth_subs_room(hash, &d.aor, time(NULL), &retry_after) < 0)
+			what = "finds the table full: not kept";
+		else if(reauth_subs_add(&d) == NULL)
+			what = "cannot be kept (out of shared memory)";
+	} else if(sub == NULL) {
+		/* its put was lost, or it went meanwhile: the next put repairs */
+		what = "names no replica here: ignored";
+	} else if(op == REPLICA_SEQ) {
+		owner_seq_advance(&sub->loc_cseq, d.loc_cseq);
+		owner_seq_advance(&sub->version, d.version);
+		sub->epoch = d.epoch;
+	} else {
+		reauth_subs_remove(sub);
+	}
+	reauth_subs_unlock(hash);
+	if(what)
+		LM_INFO("%s of subscription %u of %.*s (owner slot %u) %s\n",
+				op_name(op), d.id, d.identity.len, d.identity.s, d.owner, what);
+	else
+		LM_DBG("%s of subscription %u of %.*s applied (cseq %u, version"
+			   " %u)\n",
+				op_name(op), d.id, d.identity.len, d.identity.s, d.loc_cseq,
+				d.version);
+}
+
+const char *reauth_replica_owner(
+		const reauth_sub_t *sub, char *buf, int size, int *up)
+{
+	*up = 1;
+	if(sub->owner == 0)
+		return "self";
+	if(reauth_dmq_peer_addr((int)sub->owner - 1, buf, size, up) < 0) {
+		*up = 0;
+		return "unknown";
+	}
+	return buf;
+}
