@@ -1,0 +1,252 @@
+/*
+ * reauth module - the pool's nodes over DMQ: received messages
+ *
+ * This file is part of the reauth module for Kamailio.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * dmq's workers run reauth_dmq_handle() for every KDMQ sip:reauth@...
+ * that the script handed to dmq_handle_message(): a hello updates the
+ * peer table, any other type goes to the handler set by
+ * reauth_dmq_set_handler() (reauth_replica.c); a malformed message is
+ * answered 400, logged and counted.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/ip_addr.h"
+#include "core/locking.h"
+#include "core/mem/mem.h"
+#include "core/parser/msg_parser.h"
+#include "core/parser/parse_content.h"
+#include "core/timer.h"
+#include "core/timer_ticks.h"
+#include "core/utils/srjson.h"
+#include "modules/dmq/bind_dmq.h"
+
+#include "pure/owner.h"
+
+#include "reauth_dmq.h"
+#include "reauth_stats.h"
+
+#include "reauth_dmq_peers.h"
+
+static str rpl_200 = str_init("OK");
+static str rpl_400 = str_init("Bad reauth message");
+static str rpl_501 = str_init("Unknown reauth message type");
+static str rpl_503 = str_init("Too many reauth peers");
+static str rpl_503_busy = str_init("Cannot take the reauth message now");
+static reauth_dmq_recv_f other_handler = NULL;
+
+void reauth_dmq_set_handler(reauth_dmq_recv_f f)
+{
+	other_handler = f;
+}
+
+
+/* ---- received messages (dmq worker processes) ---- */
+
+/* a refused message: logged with its source, answered code, counted */
+static int refuse(struct sip_msg *msg, peer_reponse_t *resp, int code,
+		str *reason, const char *why)
+{
+	LM_ERR("KDMQ reauth message from %s:%d refused (%d): %s\n",
+			ip_addr2a(&msg->rcv.src_ip), (int)msg->rcv.src_port, code, why);
+	reauth_stats_add(REAUTH_STAT_DMQ_BAD_MESSAGES, 1);
+	resp->resp_code = code;
+	resp->reason = *reason;
+	return 0;
+}
+
+/* a hello from node at epoch: the peer is up, heard now */
+static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
+		int len, uint64_t epoch)
+{
+	reauth_dmq_peer_t *p = NULL;
+	int i, was_up = 1, full = 0;
+	unsigned long hellos = 0;
+	uint32_t silence = 0, now = now_ms();
+	char forgotten[REAUTH_DMQ_ADDR_MAX];
+
+	forgotten[0] = '\0';
+
+	if(len == reauth_dmq_self_len && memcmp(node, reauth_dmq_self_addr, len) == 0)
+		return refuse(msg, resp, 400, &rpl_400, "a hello in this node's name");
+
+	lock_get(&reauth_dmq_tab->lock);
+	reauth_dmq_tab->epoch_seen = owner_epoch_max(reauth_dmq_tab->epoch_seen, epoch);
+	for(i = 0; i < reauth_dmq_tab->n; i++) {
+		if(reauth_dmq_tab->peers[i].addr_len == len
+				&& memcmp(reauth_dmq_tab->peers[i].addr, node, len) == 0) {
+			p = &reauth_dmq_tab->peers[i];
+			break;
+		}
+	}
+	if(p == NULL && reauth_dmq_tab->n < REAUTH_DMQ_MAX_PEERS) {
+		p = &reauth_dmq_tab->peers[reauth_dmq_tab->n++];
+	} else if(p == NULL) {
+		/* full: a new node takes the place of the one down the longest
+		 * (nodes that moved to other addresses do not fill the table) */
+		for(i = 0; i < reauth_dmq_tab->n; i++) {
+			if(!reauth_dmq_tab->peers[i].up
+					&& (p == NULL
+							|| ms_since(reauth_dmq_tab->peers[i].last_seen, now)
+									   > ms_since(p->last_seen, now)))
+				p = &reauth_dmq_tab->peers[i];
+		}
+		if(p == NULL)
+			full = 1;
+		else
+			memcpy(forgotten, p->addr, p->addr_len + 1);
+	}
+	if(p != NULL && (p->addr_len != len || memcmp(p->addr, node, len) != 0)) {
+		memset(p, 0, sizeof(*p));
+		memcpy(p->addr, node, len);
+		p->addr[len] = '\0';
+		p->addr_len = len;
+		p->last_seen = now;
+	}
+	if(p != NULL) {
+		was_up = p->up;
+		silence = ms_since(p->last_seen, now);
+		p->up = 1;
+		p->last_seen = now;
+		p->epoch = owner_epoch_max(p->epoch, epoch);
+		hellos = ++p->hellos;
+	}
+	lock_release(&reauth_dmq_tab->lock);
+
+	if(full)
+		return refuse(msg, resp, 503, &rpl_503,
+				"the table of peers is full of nodes that are up");
+	if(forgotten[0] != '\0')
+		LM_NOTICE("dmq peer %s forgotten (down the longest) for the new peer"
+				  " %.*s: the table holds %d\n",
+				forgotten, len, node, REAUTH_DMQ_MAX_PEERS);
+	if(!was_up) {
+		if(hellos == 1)
+			LM_NOTICE("dmq peer %.*s is up (first hello, epoch %llu)\n", len,
+					node, (unsigned long long)epoch);
+		if(hellos == 1
+				&& owner_node_tag(node, len)
+						   == owner_node_tag(reauth_dmq_self_addr, reauth_dmq_self_len))
+			LM_ERR("dmq peer %.*s has this node's subscription id tag %u:"
+				   " ids of both may collide (change one's"
+				   " server_address)\n",
+					len, node, owner_node_tag(node, len));
+		else
+			LM_NOTICE("dmq peer %.*s is up again after %u ms of silence"
+					  " (epoch %llu)\n",
+					len, node, silence, (unsigned long long)epoch);
+		reauth_stats_add(REAUTH_STAT_DMQ_PEERS_UP, 1);
+		reauth_stats_add(REAUTH_STAT_DMQ_PEER_UP, 1);
+	}
+	resp->resp_code = 200;
+	resp->reason = rpl_200;
+	return 0;
+}
+
+int reauth_dmq_handle(
+		struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
+{
+	srjson_doc_t jdoc;
+	srjson_t *type, *from, *epoch;
+	char *buf = NULL, *body;
+	int len, rc;
+	const char *why;
+	char what[64];
+
+	if(reauth_dmq_tab == NULL) /* not initialised: cannot happen with dmq 1 */
+		return refuse(msg, resp, 503, &rpl_503, "dmq is off");
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
+		return refuse(msg, resp, 400, &rpl_400, "cannot parse the headers");
+	body = get_body(msg);
+	len = body ? msg->len - (int)(body - msg->buf) : 0;
+	if(msg->content_length != NULL) {
+		rc = get_content_length(msg);
+		if(rc < len)
+			len = rc;
+	}
+	if(body == NULL || len <= 0)
+		return refuse(msg, resp, 400, &rpl_400, "no body");
+	if(len > REAUTH_DMQ_BODY_MAX)
+		return refuse(msg, resp, 400, &rpl_400, "body too large");
+	/* srjson reads up to a NUL: a terminated copy */
+	buf = pkg_malloc(len + 1);
+	if(buf == NULL) {
+		PKG_MEM_ERROR;
+		resp->resp_code = 500;
+		resp->reason.s = "Server Internal Error";
+		resp->reason.len = sizeof("Server Internal Error") - 1;
+		return 0;
+	}
+	memcpy(buf, body, len);
+	buf[len] = '\0';
+
+	srjson_InitDoc(&jdoc, NULL);
+	why = NULL;
+	jdoc.root = srjson_Parse(&jdoc, buf);
+	if(jdoc.root == NULL || jdoc.root->type != srjson_Object) {
+		why = "not a JSON object";
+		goto bad;
+	}
+	type = srjson_GetObjectItem(&jdoc, jdoc.root, "type");
+	if(type == NULL || type->type != srjson_String
+			|| type->valuestring == NULL) {
+		why = "no \"type\" string";
+		goto bad;
+	}
+	if(strcmp(type->valuestring, "hello") != 0 && other_handler != NULL) {
+		why = NULL;
+		rc = other_handler(&jdoc, jdoc.root, type->valuestring, &why);
+		if(rc == REAUTH_DMQ_BAD) {
+			if(why == NULL)
+				why = "malformed";
+			goto bad;
+		}
+		if(rc == REAUTH_DMQ_UNAVAILABLE) {
+			rc = refuse(msg, resp, 503, &rpl_503_busy, why ? why : "busy");
+			goto done;
+		}
+		if(rc == 0) {
+			resp->resp_code = 200;
+			resp->reason = rpl_200;
+			goto done;
+		}
+	}
+	if(strcmp(type->valuestring, "hello") != 0) {
+		/* a newer node's message (rolling upgrade): not malformed */
+		snprintf(what, sizeof(what), "unknown type \"%.32s\"",
+				type->valuestring);
+		rc = refuse(msg, resp, 501, &rpl_501, what);
+		goto done;
+	}
+	from = srjson_GetObjectItem(&jdoc, jdoc.root, "node");
+	epoch = srjson_GetObjectItem(&jdoc, jdoc.root, "epoch");
+	if(from == NULL || from->type != srjson_String || from->valuestring == NULL
+			|| strlen(from->valuestring) >= REAUTH_DMQ_ADDR_MAX
+			|| strncmp(from->valuestring, "sip:", 4) != 0
+			|| strlen(from->valuestring) <= 4) {
+		why = "hello without a \"node\" SIP URI";
+		goto bad;
+	}
+	if(epoch == NULL || epoch->type != srjson_Number
+			|| !(epoch->valuedouble >= 0)
+			|| epoch->valuedouble > REAUTH_DMQ_EPOCH_MAX
+			|| epoch->valuedouble != (double)(uint64_t)epoch->valuedouble) {
+		why = "hello without a non-negative integer \"epoch\"";
+		goto bad;
+	}
+	rc = on_hello(msg, resp, from->valuestring, strlen(from->valuestring),
+			(uint64_t)epoch->valuedouble);
+	goto done;
+
+bad:
+	rc = refuse(msg, resp, 400, &rpl_400, why);
+done:
+	srjson_DestroyDoc(&jdoc);
+	pkg_free(buf);
+	return rc;
+}
