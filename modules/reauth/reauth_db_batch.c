@@ -54,6 +54,7 @@ static int nrows = 0, cap = 0;
 static long long first_ms; /* when the batch's oldest change came */
 
 static int refused_logged; /* a put was refused since the last hand-over */
+static int shm_short;	   /* the last hand-over found no shared memory */
 
 static long long now_ms(void)
 {
@@ -325,16 +326,20 @@ int reauth_db_flush(void)
 		return 0;
 	if(reauth_db_writer_busy(reauth_my_shard))
 		return -1; /* kept: handed over once the writer is done */
-	if((b = batch_block()) == NULL && nrows_live() == 0) {
+	if(nrows_live() == 0) {
 		batch_clear(); /* every row cancelled out */
 		return 0;
 	}
-	if(b == NULL) {
-		LM_ERR("reauth DB: no shared memory to hand %d rows to the writer:"
-			   " kept, tried again\n",
-				nrows);
+	if((b = batch_block()) == NULL) {
+		if(!shm_short)
+			LM_ERR("reauth DB: no shared memory to hand %d rows to the"
+				   " writer: kept, tried again\n",
+					nrows);
+		shm_short = 1;
+		first_ms = now_ms(); /* the next try after a group interval */
 		return -1;
 	}
+	shm_short = 0;
 	if(reauth_db_writer_offer(reauth_my_shard, b) < 0) {
 		shm_free(b);
 		return -1;
