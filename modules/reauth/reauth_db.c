@@ -148,6 +148,7 @@ static int load_subscriptions(void)
 		if(sub) {
 			sub->in_db = 1;
 			sub->dirty = 0;
+			sub->loaded = 1;
 		}
 		reauth_subs_unlock(reauth_subs_hash(&d.aor));
 		if(sub == NULL) {

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/dprint.h"
 #include "core/ip_addr.h"
@@ -55,6 +57,8 @@ reauth_dmq_table_t *reauth_dmq_tab = NULL;
 /* this node's DMQ server_address (dmq's parameter), copied in mod_init */
 char reauth_dmq_self_addr[REAUTH_DMQ_ADDR_MAX];
 int reauth_dmq_self_len = 0;
+uint64_t reauth_dmq_boot = 0;
+reauth_dmq_peer_f reauth_dmq_peer_handler = NULL;
 static dmq_api_t reauth_dmqb;
 static dmq_peer_t *reauth_dmq_peer = NULL;
 
@@ -118,6 +122,9 @@ int reauth_dmq_init(void)
 		reauth_dmq_tab = NULL;
 		return -1;
 	}
+	/* a restarted node says so in its hellos: its peers resend it what
+	 * they own (reauth_takeover.c) */
+	reauth_dmq_boot = (uint64_t)time(NULL) * 1000 + (uint64_t)getpid() % 1000;
 	if(register_basic_timers(1) < 0) {
 		LM_ERR("cannot register the reauth dmq timer process\n");
 		return -1;
@@ -168,6 +175,7 @@ static void send_hello(void)
 	srjson_AddStringToObject(&jdoc, jdoc.root, "type", "hello");
 	srjson_AddStrToObject(&jdoc, jdoc.root, "node", reauth_dmq_self_addr, reauth_dmq_self_len);
 	srjson_AddNumberToObject(&jdoc, jdoc.root, "epoch", (double)epoch);
+	srjson_AddNumberToObject(&jdoc, jdoc.root, "boot", (double)reauth_dmq_boot);
 	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
 	if(body.s == NULL) {
 		LM_ERR("cannot print a hello (no memory)\n");
@@ -205,6 +213,127 @@ int reauth_dmq_bcast(str *body)
 		return -1;
 	}
 	return 0;
+}
+
+/* the answer to a unicast: the caller's function and parameter, packed in
+ * the callback's param (dmq copies the callback struct per message) */
+typedef struct dmq_answer
+{
+	reauth_dmq_answer_f fn;
+	void *param;
+} dmq_answer_t;
+
+static int reauth_dmq_send_resp(
+		struct sip_msg *msg, int code, dmq_node_t *node, void *param)
+{
+	dmq_answer_t *a = (dmq_answer_t *)param;
+
+	if(a == NULL)
+		return 0;
+	if(code >= 300 && node != NULL)
+		LM_INFO("dmq peer %.*s answered a reauth message with %d\n",
+				node->orig_uri.len, node->orig_uri.s, code);
+	if(a->fn)
+		a->fn(code, a->param);
+	shm_free(a);
+	return 0;
+}
+
+int reauth_dmq_send(int slot, str *body, reauth_dmq_answer_f answered,
+		void *param)
+{
+	char addr[REAUTH_DMQ_ADDR_MAX];
+	dmq_resp_cback_t cb = {reauth_dmq_send_resp, NULL};
+	dmq_answer_t *a = NULL;
+	dmq_node_t *node;
+	str uri;
+	int up;
+
+	if(reauth_dmq_peer == NULL
+			|| reauth_dmq_peer_addr(slot, addr, sizeof(addr), &up) < 0)
+		return -1;
+	uri.s = addr;
+	uri.len = strlen(addr);
+	node = reauth_dmqb.find_dmq_node_uri(&uri);
+	if(node == NULL) {
+		LM_ERR("dmq does not know the node %s: reauth message not sent\n",
+				addr);
+		return -1;
+	}
+	if(answered) {
+		if((a = shm_malloc(sizeof(*a))) == NULL) {
+			SHM_MEM_ERROR;
+			return -1;
+		}
+		a->fn = answered;
+		a->param = param;
+		cb.param = a;
+	}
+	if(reauth_dmqb.send_message(reauth_dmq_peer, body, node, &cb, 1, &json_ct)
+			< 0) {
+		LM_ERR("cannot send a reauth message to %s\n", addr);
+		if(a)
+			shm_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+int reauth_dmq_peer_is_up(int slot)
+{
+	int up = 0;
+
+	if(reauth_dmq_tab == NULL || slot < 0)
+		return 0;
+	lock_get(&reauth_dmq_tab->lock);
+	if(slot < reauth_dmq_tab->n)
+		up = reauth_dmq_tab->peers[slot].up;
+	lock_release(&reauth_dmq_tab->lock);
+	return up;
+}
+
+int reauth_dmq_pick(const char *key, int klen)
+{
+	owner_node_t nodes[REAUTH_DMQ_MAX_PEERS + 1];
+	int slots[REAUTH_DMQ_MAX_PEERS + 1];
+	int i, n = 0, k, slot = -1;
+
+	if(reauth_dmq_tab == NULL)
+		return -1;
+	nodes[n].addr = reauth_dmq_self_addr;
+	nodes[n].len = reauth_dmq_self_len;
+	nodes[n].alive = 1;
+	slots[n++] = -1;
+	/* only hashing under the lock */
+	lock_get(&reauth_dmq_tab->lock);
+	for(i = 0; i < reauth_dmq_tab->n; i++) {
+		if(!reauth_dmq_tab->peers[i].up)
+			continue;
+		nodes[n].addr = reauth_dmq_tab->peers[i].addr;
+		nodes[n].len = reauth_dmq_tab->peers[i].addr_len;
+		nodes[n].alive = 1;
+		slots[n++] = i;
+	}
+	k = owner_pick(key, (size_t)klen, nodes, n);
+	if(k >= 0)
+		slot = slots[k];
+	lock_release(&reauth_dmq_tab->lock);
+	return slot;
+}
+
+void reauth_dmq_set_peer_handler(reauth_dmq_peer_f f)
+{
+	reauth_dmq_peer_handler = f;
+}
+
+void reauth_dmq_peer_taken(int slot, int taken)
+{
+	if(reauth_dmq_tab == NULL || slot < 0)
+		return;
+	lock_get(&reauth_dmq_tab->lock);
+	if(slot < reauth_dmq_tab->n)
+		reauth_dmq_tab->peers[slot].taken = taken;
+	lock_release(&reauth_dmq_tab->lock);
 }
 
 const char *reauth_dmq_self(int *len)
@@ -258,6 +387,7 @@ static void check_peers(uint32_t now)
 	{
 		char addr[REAUTH_DMQ_ADDR_MAX];
 		uint32_t silence;
+		int slot;
 	} down[REAUTH_DMQ_MAX_PEERS];
 	int i, ndown = 0;
 	reauth_dmq_peer_t *p;
@@ -272,6 +402,7 @@ static void check_peers(uint32_t now)
 		p->up = 0;
 		memcpy(down[ndown].addr, p->addr, p->addr_len + 1);
 		down[ndown].silence = ms_since(p->last_seen, now);
+		down[ndown].slot = i;
 		ndown++;
 	}
 	lock_release(&reauth_dmq_tab->lock);
@@ -281,6 +412,8 @@ static void check_peers(uint32_t now)
 				down[i].addr, down[i].silence, reauth_dmq_node_timeout);
 		reauth_stats_add(REAUTH_STAT_DMQ_PEERS_UP, -1);
 		reauth_stats_add(REAUTH_STAT_DMQ_PEER_DOWN, 1);
+		if(reauth_dmq_peer_handler)
+			reauth_dmq_peer_handler(down[i].slot, REAUTH_PEER_DOWN, 0);
 	}
 }
 

@@ -51,16 +51,43 @@ int reauth_dmq_peer_slot(const char *addr, int len);
  * the slot is empty */
 int reauth_dmq_peer_addr(int slot, char *buf, int size, int *up);
 
-/* Messages of other types than hello ("sub.*") go to a handler set in
- * mod_init (reauth_replica.c), called in a dmq worker with the parsed
- * body; it returns 0 (200), REAUTH_DMQ_BAD (400, why says it),
- * REAUTH_DMQ_UNKNOWN (501) or REAUTH_DMQ_UNAVAILABLE (503, why). */
+/* Messages of other types than hello go to the handler registered in
+ * mod_init for the start of their type ("sub.": reauth_replica.c,
+ * "proc.": reauth_proc_replica.c), called in a dmq worker with the parsed
+ * body and the sender's slot in the table of peers; it returns 0 (200),
+ * REAUTH_DMQ_BAD (400, why says it), REAUTH_DMQ_UNKNOWN (501),
+ * REAUTH_DMQ_UNAVAILABLE (503, why) or a SIP code >= 300 of its own
+ * (why: the reason). A message from a node not heard yet (no hello) is
+ * answered 503 before any handler sees it. */
 #define REAUTH_DMQ_BAD -1
 #define REAUTH_DMQ_UNKNOWN -2
 #define REAUTH_DMQ_UNAVAILABLE -3
 typedef int (*reauth_dmq_recv_f)(srjson_doc_t *doc, srjson_t *root,
-		const char *type, const char **why);
-void reauth_dmq_set_handler(reauth_dmq_recv_f f);
+		const char *type, int slot, const char **why);
+int reauth_dmq_add_handler(const char *prefix, reauth_dmq_recv_f f);
+
+/* send body to the peer in slot only; answered(code, param) runs with its
+ * final answer in whichever process gets it (408 when none came), may be
+ * NULL. From a process of the module, never under a lock. 0 or -1 */
+typedef void (*reauth_dmq_answer_f)(int code, void *param);
+int reauth_dmq_send(int slot, str *body, reauth_dmq_answer_f answered,
+		void *param);
+/* the peer in slot is up (a hello within node_timeout) */
+int reauth_dmq_peer_is_up(int slot);
+/* who acts for key among this node and the peers up (rendezvous hashing,
+ * pure/owner.c): -1 this node, else the chosen peer's slot */
+int reauth_dmq_pick(const char *key, int klen);
+
+/* a peer went down (no hello for node_timeout: the timer process), or
+ * came (back) up or restarted (its hello: a dmq worker). Called after the
+ * table's lock is released; set in mod_init (reauth_takeover.c) */
+#define REAUTH_PEER_DOWN 1
+#define REAUTH_PEER_UP 2
+typedef void (*reauth_dmq_peer_f)(int slot, int event, int took_over);
+void reauth_dmq_set_peer_handler(reauth_dmq_peer_f f);
+/* the peer in slot was found down while it owned records here: they were
+ * taken over (reauth_takeover.c), and it hears so when it comes back */
+void reauth_dmq_peer_taken(int slot, int taken);
 
 /* RPC reauth.nodes */
 extern const char *reauth_dmq_rpc_nodes_doc[2];

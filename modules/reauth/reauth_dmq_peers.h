@@ -35,6 +35,8 @@ typedef struct reauth_dmq_peer
 	int up;
 	uint64_t epoch; /* the highest epoch it announced */
 	unsigned long hellos;
+	uint64_t boot; /* its start (hello's "boot"): a change is a restart */
+	int taken;	   /* its records were taken over while it was down */
 } reauth_dmq_peer_t;
 
 typedef struct reauth_dmq_table
@@ -65,6 +67,11 @@ static inline uint32_t ms_since(uint32_t then, uint32_t now)
 
 	return d > UINT32_MAX / 2 ? 0 : d;
 }
+
+/* when this node started (the hello's "boot") */
+extern uint64_t reauth_dmq_boot;
+/* the handler of peer events (reauth_dmq_set_peer_handler) */
+extern reauth_dmq_peer_f reauth_dmq_peer_handler;
 
 /* dmq's callback for every KDMQ sip:reauth@... (reauth_dmq_recv.c) */
 int reauth_dmq_handle(

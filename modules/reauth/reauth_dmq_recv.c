@@ -38,11 +38,52 @@ static str rpl_400 = str_init("Bad reauth message");
 static str rpl_501 = str_init("Unknown reauth message type");
 static str rpl_503 = str_init("Too many reauth peers");
 static str rpl_503_busy = str_init("Cannot take the reauth message now");
-static reauth_dmq_recv_f other_handler = NULL;
-
-void reauth_dmq_set_handler(reauth_dmq_recv_f f)
+#define HANDLERS_MAX 4
+static struct
 {
-	other_handler = f;
+	const char *prefix;
+	reauth_dmq_recv_f fn;
+} handlers[HANDLERS_MAX];
+static int nhandlers = 0;
+
+int reauth_dmq_add_handler(const char *prefix, reauth_dmq_recv_f f)
+{
+	if(nhandlers >= HANDLERS_MAX) {
+		LM_BUG("too many reauth dmq handlers\n");
+		return -1;
+	}
+	handlers[nhandlers].prefix = prefix;
+	handlers[nhandlers].fn = f;
+	nhandlers++;
+	return 0;
+}
+
+static reauth_dmq_recv_f handler_of(const char *type)
+{
+	int i;
+
+	for(i = 0; i < nhandlers; i++)
+		if(strncmp(type, handlers[i].prefix, strlen(handlers[i].prefix)) == 0)
+			return handlers[i].fn;
+	return NULL;
+}
+
+/* the slot of the sender named by "node" (not this node), -1 when it is
+ * not known yet (no hello), -2 when there is no such member */
+static int sender_slot(srjson_doc_t *doc, srjson_t *root)
+{
+	srjson_t *j = srjson_GetObjectItem(doc, root, "node");
+	int len;
+
+	if(j == NULL || j->type != srjson_String || j->valuestring == NULL
+			|| strncmp(j->valuestring, "sip:", 4) != 0)
+		return -2;
+	len = (int)strlen(j->valuestring);
+	if(len <= 4 || len >= REAUTH_DMQ_ADDR_MAX
+			|| (len == reauth_dmq_self_len
+					&& memcmp(j->valuestring, reauth_dmq_self_addr, len) == 0))
+		return -2;
+	return reauth_dmq_peer_slot(j->valuestring, len);
 }
 
 
@@ -62,10 +103,10 @@ static int refuse(struct sip_msg *msg, peer_reponse_t *resp, int code,
 
 /* a hello from node at epoch: the peer is up, heard now */
 static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
-		int len, uint64_t epoch)
+		int len, uint64_t epoch, uint64_t boot)
 {
 	reauth_dmq_peer_t *p = NULL;
-	int i, was_up = 1, full = 0;
+	int i, was_up = 1, full = 0, restarted = 0, slot = -1, taken = 0;
 	unsigned long hellos = 0;
 	uint32_t silence = 0, now = now_ms();
 	char forgotten[REAUTH_DMQ_ADDR_MAX];
@@ -110,6 +151,11 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 	}
 	if(p != NULL) {
 		was_up = p->up;
+		/* a new boot: it lost what it held (takeover resends it all) */
+		restarted = p->boot != 0 && boot != p->boot;
+		p->boot = boot;
+		slot = (int)(p - reauth_dmq_tab->peers);
+		taken = p->taken;
 		silence = ms_since(p->last_seen, now);
 		p->up = 1;
 		p->last_seen = now;
@@ -142,7 +188,13 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 					len, node, silence, (unsigned long long)epoch);
 		reauth_stats_add(REAUTH_STAT_DMQ_PEERS_UP, 1);
 		reauth_stats_add(REAUTH_STAT_DMQ_PEER_UP, 1);
+	} else if(restarted) {
+		LM_NOTICE("dmq peer %.*s restarted (a new boot in its hello)\n", len,
+				node);
 	}
+	/* it came up, back or anew: what this node owns is sent to it */
+	if((!was_up || restarted) && slot >= 0 && reauth_dmq_peer_handler)
+		reauth_dmq_peer_handler(slot, REAUTH_PEER_UP, taken);
 	resp->resp_code = 200;
 	resp->reason = rpl_200;
 	return 0;
@@ -152,7 +204,10 @@ int reauth_dmq_handle(
 		struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 {
 	srjson_doc_t jdoc;
-	srjson_t *type, *from, *epoch;
+	srjson_t *type, *from, *epoch, *boot;
+	reauth_dmq_recv_f handler;
+	uint64_t boot_v = 0;
+	int slot;
 	char *buf = NULL, *body;
 	int len, rc;
 	const char *why;
@@ -198,9 +253,20 @@ int reauth_dmq_handle(
 		why = "no \"type\" string";
 		goto bad;
 	}
-	if(strcmp(type->valuestring, "hello") != 0 && other_handler != NULL) {
+	if(strcmp(type->valuestring, "hello") != 0
+			&& (handler = handler_of(type->valuestring)) != NULL) {
+		slot = sender_slot(&jdoc, jdoc.root);
+		if(slot == -2) {
+			why = "a message without the \"node\" SIP URI of a peer";
+			goto bad;
+		}
+		if(slot < 0) {
+			rc = refuse(msg, resp, 503, &rpl_503_busy,
+					"a message of a node not heard yet (no hello)");
+			goto done;
+		}
 		why = NULL;
-		rc = other_handler(&jdoc, jdoc.root, type->valuestring, &why);
+		rc = handler(&jdoc, jdoc.root, type->valuestring, slot, &why);
 		if(rc == REAUTH_DMQ_BAD) {
 			if(why == NULL)
 				why = "malformed";
@@ -213,6 +279,16 @@ int reauth_dmq_handle(
 		if(rc == 0) {
 			resp->resp_code = 200;
 			resp->reason = rpl_200;
+			goto done;
+		}
+		if(rc >= 300 && rc <= 699) {
+			/* the handler's own answer (a refused trigger: 409...) */
+			LM_INFO("KDMQ reauth %s answered %d: %s\n", type->valuestring,
+					rc, why ? why : "");
+			resp->resp_code = rc;
+			resp->reason.s = (char *)(why ? why : "Refused");
+			resp->reason.len = strlen(resp->reason.s);
+			rc = 0;
 			goto done;
 		}
 	}
@@ -239,8 +315,12 @@ int reauth_dmq_handle(
 		why = "hello without a non-negative integer \"epoch\"";
 		goto bad;
 	}
+	boot = srjson_GetObjectItem(&jdoc, jdoc.root, "boot");
+	if(boot != NULL && boot->type == srjson_Number && boot->valuedouble >= 0
+			&& boot->valuedouble <= REAUTH_DMQ_EPOCH_MAX)
+		boot_v = (uint64_t)boot->valuedouble;
 	rc = on_hello(msg, resp, from->valuestring, strlen(from->valuestring),
-			(uint64_t)epoch->valuedouble);
+			(uint64_t)epoch->valuedouble, boot_v);
 	goto done;
 
 bad:

@@ -60,44 +60,33 @@ void reauth_dmq_rpc_nodes(rpc_t *rpc, void *ctx)
 	pkg_free(snap);
 }
 
-/* the owner of key among this node and the peers up (rendezvous hashing,
- * pure/owner.c): its address into owner (size bytes, NUL-terminated);
- * *up: how many nodes were counted. 1: this node, 0: another, -1 error */
+/* the owner of key among this node and the peers up (reauth_dmq_pick):
+ * its address into owner (size bytes, NUL-terminated); *up: how many
+ * nodes were counted. 1: this node, 0: another, -1 error */
 static int owner_of(const str *key, char *owner, int size, int *up)
 {
-	owner_node_t nodes[REAUTH_DMQ_MAX_PEERS + 1];
-	int i, n = 0, k, rc = -1;
+	int i, slot, peer_up;
 
-	nodes[n].addr = reauth_dmq_self_addr;
-	nodes[n].len = reauth_dmq_self_len;
-	nodes[n].alive = 1;
-	n++;
-	/* only hashing under the lock; the chosen address is copied */
+	*up = 1;
 	lock_get(&reauth_dmq_tab->lock);
-	for(i = 0; i < reauth_dmq_tab->n; i++) {
-		if(!reauth_dmq_tab->peers[i].up)
-			continue;
-		nodes[n].addr = reauth_dmq_tab->peers[i].addr;
-		nodes[n].len = reauth_dmq_tab->peers[i].addr_len;
-		nodes[n].alive = 1;
-		n++;
-	}
-	k = owner_pick(key->s, key->len, nodes, n);
-	if(k >= 0 && (int)nodes[k].len < size) {
-		memcpy(owner, nodes[k].addr, nodes[k].len);
-		owner[nodes[k].len] = '\0';
-		rc = k == 0 ? 1 : 0;
-	}
+	for(i = 0; i < reauth_dmq_tab->n; i++)
+		*up += reauth_dmq_tab->peers[i].up ? 1 : 0;
 	lock_release(&reauth_dmq_tab->lock);
-	*up = n;
-	return rc;
+	slot = reauth_dmq_pick(key->s, key->len);
+	if(slot < 0) {
+		if(reauth_dmq_self_len >= size)
+			return -1;
+		memcpy(owner, reauth_dmq_self_addr, reauth_dmq_self_len + 1);
+		return 1;
+	}
+	return reauth_dmq_peer_addr(slot, owner, size, &peer_up) < 0 ? -1 : 0;
 }
 
 const char *reauth_dmq_rpc_owner_doc[2] = {
 		"The node that owns a key (a subscription id or an identity, as"
 		" given) by rendezvous hashing over this node and the nodes it sees"
-		" up: owner, self (yes/no), nodes counted. Not acted on yet (for"
-		" the takeover of a dead node's records)",
+		" up: owner, self (yes/no), nodes counted. A dead node's records"
+		" are taken over by the node this names for their key",
 		0};
 
 void reauth_dmq_rpc_owner(rpc_t *rpc, void *ctx)

@@ -29,7 +29,9 @@
 #include "reauth_pua.h"
 #include "reauth_refer.h"
 #include "reauth_register.h"
+#include "reauth_proc_replica.h"
 #include "reauth_replica.h"
+#include "reauth_takeover.h"
 #include "reauth_sessions.h"
 #include "reauth_sets.h"
 #include "reauth_queue.h"
@@ -176,7 +178,8 @@ static int mod_init(void)
 			|| reauth_sessions_init(reauth_terminate_sessions, hash_size) < 0
 			|| reauth_events_init() < 0 || reauth_rpc_init() < 0
 			|| reauth_stats_init() < 0 || reauth_dmq_init() < 0
-			|| reauth_replica_init() < 0)
+			|| reauth_replica_init() < 0 || reauth_proc_replica_init() < 0
+			|| reauth_takeover_init() < 0)
 		return -1;
 
 	/* libxml2 is shared with other modules: init once, never clean up */

@@ -14,6 +14,9 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 
+#include "pure/owner.h"
+
+#include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_proc.h"
 #include "reauth_queue.h"
@@ -21,6 +24,7 @@
 #include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
+#include "reauth_subs.h"
 
 int reauth_shortened_expires = 60;
 int reauth_timeout = 120;
@@ -33,6 +37,20 @@ str reauth_dereg_event = str_init("deactivated");
 static reauth_table_t *procs = NULL;   /* records, hash == id */
 static reauth_table_t *proc_index = NULL; /* reauth_proc_idx_t, by aor */
 static gen_lock_t *create_lock = NULL; /* check-then-index of a trigger */
+unsigned int reauth_proc_node_tag = 0;
+
+/* a new id; with a node tag, unique in the pool (pure/owner.h) */
+static unsigned int new_id(void)
+{
+	unsigned int n;
+
+	if(reauth_proc_node_tag == 0)
+		return reauth_table_new_id(procs);
+	do {
+		n = reauth_table_new_id(procs);
+	} while(owner_sub_id(reauth_proc_node_tag, n) == 0);
+	return owner_sub_id(reauth_proc_node_tag, n);
+}
 
 int reauth_proc_draft_format(void)
 {
@@ -297,9 +315,11 @@ static reauth_procrec_t *proc_create(str *identity, unsigned int id,
 		res->reason = "out of memory";
 		goto done;
 	}
-	rec->entry.id = id ? id : reauth_table_new_id(procs);
+	rec->entry.id = id ? id : new_id();
 	rec->entry.hash = rec->entry.id;
-	reauth_table_seen_id(procs, rec->entry.id);
+	if(id && (reauth_proc_node_tag == 0
+					 || owner_sub_id_tag(id) == reauth_proc_node_tag))
+		reauth_table_seen_id(procs, rec->entry.id); /* one of ours */
 	for(i = 0; i < rec->nset; i++)
 		if(idx_add(rec, &REAUTH_PROC_AOR(rec)[i]) < 0) {
 			reauth_proc_unindex(rec);
@@ -336,7 +356,18 @@ static void proc_drop(reauth_procrec_t *rec)
 	rec_free(&rec->entry);
 }
 
-void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
+/* The pool's node that holds every subscription of the user, when it is
+ * up and is not this node: the procedure runs there (its NOTIFYs keep the
+ * dialogs' CSeq and version), this node keeps a replica. slot + 1, or 0 */
+static int home_of(reauth_procrec_t *rec)
+{
+	int owner = reauth_subs_owner_of(REAUTH_PROC_AOR(rec), rec->nall);
+
+	return owner > 0 && reauth_dmq_peer_is_up(owner - 1) ? owner : 0;
+}
+
+static void proc_start(str *identity, unsigned int id, int may_forward,
+		reauth_trigger_result_t *res)
 {
 	reauth_procrec_t *rec;
 	reauth_job_t *job;
@@ -349,7 +380,7 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 				REAUTH_STR_SHORT(identity), reauth_queue_size);
 		return;
 	}
-	rec = proc_create(identity, 0, 1, res);
+	rec = proc_create(identity, id, 1, res);
 	if(rec == NULL)
 		return;
 	res->id = rec->entry.id;
@@ -360,11 +391,64 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 		res->reason = "out of memory";
 		return;
 	}
+	/* before anyone else sees it: a replica whose worker hands the
+	 * trigger over (proc.start) */
+	if(may_forward && reauth_dmq_enable) {
+		int home = home_of(rec);
+
+		reauth_proc_lock(rec);
+		rec->owner = (unsigned char)home;
+		rec->forwarded = home != 0;
+		reauth_proc_unlock(rec);
+		if(home)
+			res->reason = "started on the node of the user's subscriptions";
+	}
 	job->shard = rec->shard;
 	job->proc_id = rec->entry.id;
-	LM_INFO("re-authentication %u of <%.*s> started (%d identities)\n", res->id,
-			identity->len, identity->s, rec->nset);
+	LM_INFO("re-authentication %u of <%.*s> started (%d identities)%s\n",
+			res->id, identity->len, identity->s, rec->nset,
+			rec->owner ? ", handed to the node of its subscriptions" : "");
 	reauth_queue_push(job); /* rec is the worker's from here on */
+}
+
+void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
+{
+	proc_start(identity, 0, 1, res);
+}
+
+void reauth_proc_start_forwarded(
+		str *identity, unsigned int id, reauth_trigger_result_t *res)
+{
+	proc_start(identity, id, 0, res);
+}
+
+reauth_procrec_t *reauth_proc_replica_new(
+		str *identity, unsigned int id, int slot)
+{
+	reauth_trigger_result_t res;
+	reauth_procrec_t *rec;
+
+	rec = proc_create(identity, id, 0, &res);
+	if(rec == NULL) {
+		LM_INFO("procedure %u of %.*s of a peer not replicated here: %s\n",
+				id, identity->len, identity->s, res.reason);
+		return NULL;
+	}
+	reauth_proc_lock(rec);
+	rec->owner = (unsigned char)(slot + 1);
+	reauth_proc_unlock(rec);
+	return rec;
+}
+
+int reauth_proc_with(unsigned int id,
+		int (*fn)(reauth_procrec_t *rec, void *arg), void *arg)
+{
+	int rc;
+
+	reauth_table_lock(procs, id);
+	rc = fn((reauth_procrec_t *)reauth_table_find(procs, id, id), arg);
+	reauth_table_unlock(procs, id);
+	return rc;
 }
 
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
@@ -383,6 +467,7 @@ int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
 	rec->core.targets = NULL; /* their answers died with the old process */
 	rec->core.ntargets = 0;
 	rec->in_db = 1;
+	rec->restored = 1;
 	reauth_proc_unlock(rec);
 	return 0;
 }
@@ -452,6 +537,13 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
 	if(id) {
 		reauth_table_lock(procs, id);
 		rec = (reauth_procrec_t *)reauth_table_find(procs, id, id);
+		if(rec && rec->owner) {
+			reauth_table_unlock(procs, id);
+			res->code = 409;
+			res->reason = "the re-authentication runs on another node of the"
+						  " pool: cancel it there";
+			return;
+		}
 		if(rec)
 			rc = reauth_proc_cancel(&rec->core, (long)time(NULL), &acts);
 		reauth_table_unlock(procs, id);
@@ -488,6 +580,14 @@ void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
 			rec = (reauth_procrec_t *)e;
 			if(rec->shard != shard)
 				continue;
+			if(rec->owner && rec->core.state != RP_DONE) {
+				/* its owner's deadline; a replica left long after it
+				 * lost its proc.done */
+				if(rec->core.deadline
+						&& now > rec->core.deadline + reauth_timeout && n < 64)
+					due[n++] = e;
+				continue;
+			}
 			if(rec->core.state == RP_DONE) {
 				if(!rec->settled) {
 					if(n < 64)

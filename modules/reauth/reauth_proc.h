@@ -59,6 +59,14 @@ typedef struct reauth_procrec
 	unsigned char by_private;
 	unsigned char in_db;
 	unsigned char settled; /* done, its outcome logged, its row dropped */
+	/* 0: this node runs it; else a replica of the pool's node in slot
+	 * owner - 1 of the DMQ peers (reauth_proc_replica.c): no deadline,
+	 * no action here, until a takeover makes it this node's */
+	unsigned char owner;
+	unsigned char restored; /* loaded from this node's DB at start */
+	unsigned char forwarded; /* a replica made here by a trigger that was
+							  * handed to its owner (proc.start) */
+	unsigned int epoch;
 	str trigger;
 	str impi;
 	reauth_proc_idx_t idx0; /* the index entry of aor[0] */
@@ -78,6 +86,17 @@ int reauth_proc_draft_format(void);
 
 /* any process */
 void reauth_proc_start(str *identity, reauth_trigger_result_t *res);
+/* a trigger handed over by the pool's node in slot with the id it gave
+ * (proc.start, a dmq worker): runs here, never handed on */
+void reauth_proc_start_forwarded(
+		str *identity, unsigned int id, reauth_trigger_result_t *res);
+/* a replica of a procedure of the node in slot (proc.put): created with
+ * its id, not indexed twice; NULL when it cannot be (logged) */
+reauth_procrec_t *reauth_proc_replica_new(
+		str *identity, unsigned int id, int slot);
+/* the id tag of this node (dmq 1): procedure ids are unique in the pool
+ * as subscription ids are (pure/owner.h owner_sub_id) */
+extern unsigned int reauth_proc_node_tag;
 int reauth_proc_pending(str *aor);
 void reauth_proc_contact_saved(str *aor);
 void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res);
@@ -92,6 +111,10 @@ void reauth_proc_lock(reauth_procrec_t *rec);
 void reauth_proc_unlock(reauth_procrec_t *rec);
 /* the pending procedure of an identity (usrloc key): its id, or 0 */
 unsigned int reauth_proc_id_of(str *aor);
+/* the record of id, its bucket locked, unlocked after fn(rec, arg)
+ * (rec NULL when not found); returns fn's value */
+int reauth_proc_with(unsigned int id,
+		int (*fn)(reauth_procrec_t *rec, void *arg), void *arg);
 /* a done procedure leaves the index: a new trigger may start */
 void reauth_proc_unindex(reauth_procrec_t *rec);
 /* every record, its bucket locked: take copies (no I/O), 1 stops */

@@ -29,6 +29,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
+#include "reauth_proc_replica.h"
 #include "reauth_proc_run.h"
 #include "reauth_pua.h"
 #include "reauth_refer.h"
@@ -342,12 +343,16 @@ static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts)
 }
 
 /* after each event: persist, and let a finished procedure go */
-static void settle(reauth_procrec_t *rec)
+void reauth_proc_settle(reauth_procrec_t *rec)
 {
 	reauth_proc_t core;
 	int done;
 
 	reauth_proc_lock(rec);
+	if(rec->owner) { /* a replica: its owner settles it */
+		reauth_proc_unlock(rec);
+		return;
+	}
 	done = rec->core.state == RP_DONE && !rec->settled;
 	if(done)
 		rec->settled = 1;
@@ -355,6 +360,11 @@ static void settle(reauth_procrec_t *rec)
 	reauth_proc_unlock(rec);
 	if(rec->settled && !done)
 		return;
+	/* the pool learns it before the next event can change it again */
+	if(done)
+		reauth_proc_replica_done(rec, &core);
+	else
+		reauth_proc_replica_put(rec, &core);
 	if(done) {
 		reauth_proc_unindex(rec);
 		LM_INFO("re-authentication %u of <%.*s>: %s (%s)\n", rec->entry.id,
@@ -381,6 +391,10 @@ void reauth_proc_on_trigger(unsigned int id)
 
 	if((rec = reauth_proc_get(id)) == NULL)
 		return;
+	if(rec->owner) { /* handed to the node of the user's subscriptions */
+		reauth_proc_replica_forward(rec);
+		return;
+	}
 	n = targets_take(rec, &targets);
 	if(n < 0)
 		n = 0; /* out of memory: no way to reach anybody */
@@ -391,7 +405,7 @@ void reauth_proc_on_trigger(unsigned int id)
 	if(rc < 0) { /* cancelled before it ran */
 		if(targets && targets != rec->inline_targets)
 			shm_free(targets);
-		settle(rec);
+		reauth_proc_settle(rec);
 		return;
 	}
 	reauth_stats_add(REAUTH_STAT_STARTED, 1);
@@ -402,7 +416,7 @@ void reauth_proc_on_trigger(unsigned int id)
 			reauth_proc_count(&rec->core, RT_SUB_OTHER, RT_TO_SEND),
 			rec->core.contacts);
 	run_actions(rec, &acts);
-	settle(rec);
+	reauth_proc_settle(rec);
 }
 
 static void on_answer(unsigned int id, unsigned int target, int code)
@@ -411,13 +425,13 @@ static void on_answer(unsigned int id, unsigned int target, int code)
 	reauth_procrec_t *rec;
 	reauth_actions_t acts;
 
-	if((rec = reauth_proc_get(id)) == NULL)
+	if((rec = reauth_proc_get(id)) == NULL || rec->owner)
 		return;
 	reauth_proc_lock(rec);
 	reauth_proc_answered(&rec->core, &cfg, time(NULL), target, code, &acts);
 	reauth_proc_unlock(rec);
 	run_actions(rec, &acts);
-	settle(rec);
+	reauth_proc_settle(rec);
 }
 
 void reauth_proc_on_notify_answer(unsigned int id, unsigned int target, int code)
@@ -444,6 +458,10 @@ void reauth_proc_on_reregistered(unsigned int id, str *aor, int authenticated)
 
 	if((rec = reauth_proc_get(id)) == NULL)
 		return;
+	if(rec->owner) { /* its owner decides */
+		reauth_proc_replica_event(rec, aor, authenticated);
+		return;
+	}
 	reauth_proc_lock(rec);
 	reauth_proc_reregistered(&rec->core, time(NULL), authenticated, &acts);
 	reauth_proc_unlock(rec);
@@ -454,7 +472,7 @@ void reauth_proc_on_reregistered(unsigned int id, str *aor, int authenticated)
 		return;
 	}
 	run_actions(rec, &acts);
-	settle(rec);
+	reauth_proc_settle(rec);
 }
 
 static void tick_one(reauth_procrec_t *rec, time_t now)
@@ -464,6 +482,19 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	int unsettled, expired, timed_out = 0, fell_back = 0;
 
 	reauth_proc_lock(rec);
+	if(rec->owner) {
+		/* a replica long past its deadline: its proc.done was lost */
+		rec->core.state = RP_DONE;
+		rec->core.outcome = RP_OUT_CANCELLED;
+		rec->core.ended = now;
+		rec->settled = 1;
+		reauth_proc_unlock(rec);
+		reauth_proc_unindex(rec);
+		LM_NOTICE("re-authentication %u of <%.*s> of another node: no news"
+				  " of it since its deadline, forgotten\n",
+				rec->entry.id, rec->trigger.len, rec->trigger.s);
+		return;
+	}
 	unsettled = rec->core.state == RP_DONE && !rec->settled;
 	expired = rec->core.state != RP_DONE && rec->core.state != RP_IDLE
 			  && reauth_proc_next_expiry(&rec->core) <= now;
@@ -475,7 +506,7 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	}
 	reauth_proc_unlock(rec);
 	if(unsettled) /* ended elsewhere (a cancel) */
-		settle(rec);
+		reauth_proc_settle(rec);
 	if(!expired)
 		return;
 	if(timed_out || fell_back)
@@ -484,7 +515,7 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 				rec->entry.id, (long)(now - rec->core.started),
 				fell_back ? ": REFER" : "");
 	run_actions(rec, &acts);
-	settle(rec);
+	reauth_proc_settle(rec);
 }
 
 void reauth_proc_tick(

@@ -28,8 +28,13 @@ typedef enum reauth_job_type
 	REAUTH_JOB_PROC_TRIGGER,  /* start procedure proc_id */
 	REAUTH_JOB_REFER_REPLY,	  /* final answer to a REFER of proc_id */
 	REAUTH_JOB_REREGISTERED,  /* a contact of aor saved by a REGISTER */
-	REAUTH_JOB_REPLICA		  /* sub.put/seq/del of a peer (reauth_replica.c):
+	REAUTH_JOB_REPLICA,		  /* sub.put/seq/del of a peer (reauth_replica.c):
 							   * code the message, buf its data */
+	REAUTH_JOB_PROC_REPLICA,  /* proc.put/done of a peer
+							   * (reauth_proc_replica.c) */
+	REAUTH_JOB_PEER			  /* a peer went down or came up
+							   * (reauth_takeover.c): code the event, id its
+							   * slot, is_ue its records were taken over */
 } reauth_job_type_t;
 
 typedef struct reauth_job

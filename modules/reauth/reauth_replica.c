@@ -29,6 +29,7 @@
 #include "pure/owner.h"
 #include "pure/subscribe.h"
 
+#include "reauth_db.h"
 #include "reauth_dmq.h"
 #include "reauth_queue.h"
 #include "reauth_replica.h"
@@ -44,8 +45,8 @@
 /* a subscription lives an hour by default; a day at most here */
 #define REPLICA_EXPIRES_MAX 86400
 
-static int replica_recv(
-		srjson_doc_t *doc, srjson_t *root, const char *type, const char **why);
+static int replica_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
+		int slot, const char **why);
 
 int reauth_replica_init(void)
 {
@@ -58,8 +59,7 @@ int reauth_replica_init(void)
 	if(self == NULL)
 		return -1;
 	reauth_subs_node_tag = owner_node_tag(self, (size_t)len);
-	reauth_dmq_set_handler(replica_recv);
-	return 0;
+	return reauth_dmq_add_handler("sub.", replica_recv);
 }
 
 /* ---- sending (the owner's worker) ---- */
@@ -179,16 +179,15 @@ static int get_uint(srjson_doc_t *doc, srjson_t *root, const char *name,
 
 #define STR_MAX 1024 /* any one string; the whole body is bounded too */
 
-static int replica_recv(
-		srjson_doc_t *doc, srjson_t *root, const char *type, const char **why)
+static int replica_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
+		int slot, const char **why)
 {
 	reauth_sub_data_t d, *dst;
 	reauth_job_t *job;
-	str node, *v[] = {&d.aor, &d.identity, &d.watcher, &d.callid, &d.rem_tag,
+	str *v[] = {&d.aor, &d.identity, &d.watcher, &d.callid, &d.rem_tag,
 			&d.loc_tag, &d.rem_target, &d.route_set, &d.socket};
 	unsigned int op, kind, event, expires;
-	int self_len, slot, i, n = (int)(sizeof(v) / sizeof(v[0]));
-	const char *self;
+	int i, n = (int)(sizeof(v) / sizeof(v[0]));
 	size_t extra;
 	char *p;
 
@@ -202,11 +201,6 @@ static int replica_recv(
 		return REAUTH_DMQ_UNKNOWN;
 
 	memset(&d, 0, sizeof(d));
-	if(get_str(doc, root, "node", REAUTH_DMQ_ADDR_MAX - 1, &node) < 0
-			|| node.len <= 4 || strncmp(node.s, "sip:", 4) != 0) {
-		*why = "sub.* without a \"node\" SIP URI";
-		return REAUTH_DMQ_BAD;
-	}
 	if(get_uint(doc, root, "epoch", 4294967295.0, &d.epoch) < 0
 			|| get_uint(doc, root, "id", 4294967295.0, &d.id) < 0 || d.id == 0) {
 		*why = "sub.* without an integer \"epoch\" and a non-zero \"id\"";
@@ -252,16 +246,6 @@ static int replica_recv(
 		d.kind = (int)kind;
 		d.event = (int)event;
 		d.expires = time(NULL) + expires;
-	}
-	self = reauth_dmq_self(&self_len);
-	if(self && node.len == self_len && memcmp(node.s, self, self_len) == 0) {
-		*why = "a sub.* in this node's name";
-		return REAUTH_DMQ_BAD;
-	}
-	/* the owner's slot: a node is known by its hellos */
-	if((slot = reauth_dmq_peer_slot(node.s, node.len)) < 0) {
-		*why = "sub.* of a node not heard yet (no hello)";
-		return REAUTH_DMQ_UNAVAILABLE;
 	}
 	d.owner = (unsigned int)slot + 1;
 	d.shard = reauth_sets_shard(&d.identity);
@@ -327,7 +311,21 @@ void reauth_replica_on_job(reauth_job_t *job)
 	hash = reauth_subs_hash(&d.aor);
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, d.id);
-	if(sub != NULL && sub->owner == 0) {
+	if(sub != NULL && sub->owner == 0 && op == REPLICA_PUT
+			&& d.epoch > sub->epoch) {
+		/* taken over while this node was away (it restarted): the
+		 * sender notifies it now, this node keeps a replica */
+		if(sub->in_db)
+			reauth_db_sub_del(sub->id);
+		reauth_subs_remove(sub);
+		sub = NULL;
+		if(reauth_subs_add(&d) == NULL)
+			what = "was this node's, taken over by its sender, and cannot"
+				   " be kept (out of shared memory)";
+		else
+			what = "was this node's: taken over by its sender (a newer"
+				   " epoch), kept as a replica";
+	} else if(sub != NULL && sub->owner == 0) {
 		what = "is this node's own subscription: ignored";
 	} else if(sub != NULL && from_owner(sub, &d) < 0) {
 		what = "comes from a node that does not own it (epoch): ignored";
@@ -370,4 +368,81 @@ const char *reauth_replica_owner(
 		return "unknown";
 	}
 	return buf;
+}
+
+/* ---- walks of a worker's shard (takeover, resend, drop) ---- */
+
+#define WALK_BATCH 64
+
+typedef enum walk_op
+{
+	WALK_ADOPT,	 /* replicas of a down peer that this node takes over */
+	WALK_RESEND, /* this node's own: sub.put to the pool */
+	WALK_DROP	 /* own, loaded from the DB, taken over meanwhile */
+} walk_op_t;
+
+/* under the bucket lock: does op take sub (and change it)? */
+static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
+{
+	str aor;
+
+	switch(op) {
+		case WALK_ADOPT:
+			if(sub->owner != (unsigned int)slot + 1)
+				return 0;
+			aor = reauth_sub_str(sub, RS_AOR);
+			if(reauth_dmq_pick(aor.s, aor.len) >= 0)
+				return 0; /* another survivor's */
+			sub->owner = 0;
+			sub->epoch++;
+			sub->dirty = 1;
+			sub->loaded = 0;
+			if(reauth_db_mode != REAUTH_DB_NONE)
+				reauth_db_sub_put(sub);
+			return 1;
+		case WALK_RESEND:
+			return sub->owner == 0;
+		case WALK_DROP:
+			return sub->owner == 0 && sub->loaded;
+	}
+	return 0;
+}
+
+int reauth_replica_walk(unsigned int shard, int op, int slot)
+{
+	reauth_sub_data_t d[WALK_BATCH];
+	char *bufs[WALK_BATCH];
+	reauth_sub_t *sub, *next;
+	unsigned int idx, size = reauth_subs_size();
+	int n, i, total = 0;
+
+	for(idx = 0; idx < size; idx++) {
+		if(reauth_subs_bucket(idx) == NULL)
+			continue;
+		n = 0;
+		reauth_subs_lock_idx(idx);
+		for(sub = reauth_subs_bucket(idx); sub && n < WALK_BATCH; sub = next) {
+			next = sub->next;
+			if(sub->shard != shard || !walk_take(sub, (walk_op_t)op, slot))
+				continue;
+			if(op == WALK_DROP) {
+				if(sub->in_db)
+					reauth_db_sub_del(sub->id);
+				reauth_subs_remove(sub);
+				total++;
+				continue;
+			}
+			if((bufs[n] = reauth_sub_copy(sub, &d[n])) != NULL)
+				n++;
+		}
+		reauth_subs_unlock_idx(idx);
+		/* sent after the lock (a bucket with more than WALK_BATCH: the
+		 * rest is resent by their next change) */
+		for(i = 0; i < n; i++) {
+			reauth_replica_send_put(&d[i]);
+			pkg_free(bufs[i]);
+		}
+		total += n;
+	}
+	return total;
 }

@@ -39,6 +39,20 @@ void reauth_replica_send_del(const reauth_sub_data_t *d);
 /* the worker's side of a received sub.* (REAUTH_JOB_REPLICA) */
 void reauth_replica_on_job(reauth_job_t *job);
 
+/* Walk the subscriptions of the worker's shard (no lock held by the
+ * caller; sub.put sent after each bucket's lock):
+ *   REAUTH_WALK_ADOPT   replicas of the peer in slot (down) that this
+ *                       node takes over (rendezvous hashing over the
+ *                       nodes up): its own from now on, epoch + 1, put;
+ *   REAUTH_WALK_RESEND  this node's own: put to the pool (a peer came up);
+ *   REAUTH_WALK_DROP    own and loaded from the DB at start, the peers
+ *                       took them over meanwhile: removed, row deleted.
+ * Returns how many were taken. */
+#define REAUTH_WALK_ADOPT 0
+#define REAUTH_WALK_RESEND 1
+#define REAUTH_WALK_DROP 2
+int reauth_replica_walk(unsigned int shard, int op, int slot);
+
 /* who owns sub, for listings: "self" or the owner's address into buf;
  * *up: the owner is up (this node: always) */
 const char *reauth_replica_owner(

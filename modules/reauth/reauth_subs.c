@@ -306,6 +306,26 @@ int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max)
 	return n;
 }
 
+int reauth_subs_owner_of(str *aors, int n)
+{
+	unsigned int hash;
+	reauth_sub_t *s;
+	int i, owner = 0, mixed = 0;
+
+	for(i = 0; i < n && !mixed; i++) {
+		hash = reauth_subs_hash(&aors[i]);
+		reauth_subs_lock(hash);
+		for(s = reauth_subs_first(hash, &aors[i]); s && !mixed;
+				s = reauth_subs_next(s, &aors[i])) {
+			if(s->owner == 0 || (owner && s->owner != owner))
+				mixed = 1;
+			owner = s->owner;
+		}
+		reauth_subs_unlock(hash);
+	}
+	return mixed ? 0 : owner;
+}
+
 void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *))
 {
 	reauth_tentry_t *e;

@@ -62,7 +62,8 @@ typedef struct reauth_sub
 	 * replica of the pool's node in slot owner - 1 of the DMQ peers
 	 * (reauth_replica.c): never notified, never written here */
 	unsigned char owner;
-	unsigned char spare;
+	unsigned char loaded; /* from this node's DB at start (a takeover
+						   * while it was down drops it: reauth_takeover.c) */
 	unsigned int loc_cseq;
 	unsigned int rem_cseq;
 	unsigned int version; /* next reginfo version to send */
@@ -164,6 +165,10 @@ typedef struct reauth_sub_ref
 /* the subscriptions of aor this node owns (replicas are left out: they
  * get no NOTIFY from here), at most max; returns how many */
 int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max);
+/* the pool's node that owns every subscription of the n aors: its
+ * owner (slot + 1 of the DMQ peers); 0 when there is none, or one of
+ * them is this node's, or they have different owners */
+int reauth_subs_owner_of(str *aors, int n);
 /* the shard of every subscription again (mod_init, after the DB load) */
 void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *));
 /* the table exists (not yet created in mod_init, or destroyed) */

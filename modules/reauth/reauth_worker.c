@@ -27,7 +27,9 @@
 #include "reauth_prio.h"
 #include "reauth_proc_run.h"
 #include "reauth_queue.h"
+#include "reauth_proc_replica.h"
 #include "reauth_replica.h"
+#include "reauth_takeover.h"
 #include "reauth_subs.h"
 #include "reauth_worker.h"
 
@@ -84,6 +86,12 @@ static void run_job(reauth_job_t *job)
 			break;
 		case REAUTH_JOB_REPLICA:
 			reauth_replica_on_job(job);
+			break;
+		case REAUTH_JOB_PROC_REPLICA:
+			reauth_proc_replica_on_job(job);
+			break;
+		case REAUTH_JOB_PEER:
+			reauth_takeover_on_job(job);
 			break;
 	}
 }

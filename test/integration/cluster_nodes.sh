@@ -179,12 +179,13 @@ check_contains "2000 nested arrays (within the 4096 bytes a message may have): 4
 	"$(kdmq "$IP" "$(printf '%.0s[' $(seq 1 2000))$(printf '%.0s]' $(seq 1 2000))")"
 check_contains "a body over 4096 bytes: 400" "SIP/2.0 400" \
 	"$(kdmq "$IP" "{\"type\":\"hello\",\"pad\":\"$(printf 'x%.0s' $(seq 1 4200))\"}")"
-check_contains "an unknown type: 501" "SIP/2.0 501" "$(kdmq "$IP" '{"type":"proc.put","id":1}')"
+check_contains "an unknown type: 501" "SIP/2.0 501" "$(kdmq "$IP" '{"type":"zzz.put","id":1}')"
+check_contains "a proc.put without a node: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"type":"proc.put","id":1}')"
 check_contains "a sub.put without its fields: 400" "SIP/2.0 400" "$(kdmq "$IP" '{"type":"sub.put","id":1}')"
 check_contains "from a P-CSCF's address (not the pool): 403 by the script" "SIP/2.0 403" \
 	"$(kdmq "$PCSCF_IP" '{"type":"hello","node":"sip:127.0.0.9:5060","epoch":0}')"
 node_use B
-check_eq "node B counts 14 refused messages" 14 "$(wait_stat reauth:dmq_bad_messages 14)"
+check_eq "node B counts 15 refused messages" 15 "$(wait_stat reauth:dmq_bad_messages 15)"
 check "node B logs the refusal with its source" wait_log "KDMQ reauth message from $IP:"
 check_contains "... and why" "not a JSON object" "$(grep -F 'KDMQ reauth message from' "$KAM_LOG")"
 check "node B is still running" kill -0 "$NODE_PID_B"

@@ -8,7 +8,8 @@
 # refreshes (sub.put: B's replica has the new expiry) and unsubscribes
 # (Expires: 0): the replica is gone from B. B writes no replica to its
 # database. Malformed sub.* are answered 400 and B keeps running. Node A
-# stopped: B keeps the replica, its owner down (takeover is not built).
+# stopped: B, the only survivor, takes the subscription over (its own at
+# epoch 1, in its database) and sends nothing for it by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -185,11 +186,17 @@ node_use B
 check "node B is still running" kill -0 "$NODE_PID_B"
 check_eq "node B still has the first watcher's replica" 1 "$(field_of B "$cid" replica)"
 
-# ---- the owner goes down: the replica stays, marked (no takeover yet)
+# ---- the owner goes down: node B takes the subscription over (the only
+# survivor): its own from now on, at the next epoch, in its database
 node_stop A
-check "node A stopped: node B marks the replica's owner down" \
-	wait_field B "$cid" owner_state down 8
-check_eq "... and keeps it" 1 "$(field_of B "$cid" replica)"
+check "node A stopped: node B takes the subscription over (owner self)" \
+	wait_field B "$cid" owner self 8
+check_eq "... no longer a replica" 0 "$(field_of B "$cid" replica)"
+check_eq "... at epoch 1" 1 "$(field_of B "$cid" epoch)"
 node_use B
-check_eq "node B sent no NOTIFY for it" "$b_sent0" "$(stat_of B notify_sent)"
+check_eq "... counted (takeover_subscriptions)" 1 "$(stat_of B takeover_subscriptions)"
+b_rows() { [ "$(KAM_DBURL=$NODE_RDB_B wait_pg "SELECT count(*) FROM reauth_subscription WHERE callid = '$cid'" 1 5)" = 1 ]; }
+check "... written to node B's database" b_rows
+check_eq "node B sent no NOTIFY for it (a takeover sends nothing by itself)" \
+	"$b_sent0" "$(stat_of B notify_sent)"
 cluster_finish
