@@ -191,28 +191,26 @@ static void send_hello(void)
 	srjson_DestroyDoc(&jdoc);
 }
 
-static int reauth_dmq_bcast_resp(
-		struct sip_msg *msg, int code, dmq_node_t *node, void *param)
-{
-	if(code >= 300 && code != 408 && node != NULL)
-		LM_WARN("dmq peer %.*s answered a reauth message with %d\n",
-				node->orig_uri.len, node->orig_uri.s, code);
-	return 0;
-}
-
-static dmq_resp_cback_t bcast_cb = {reauth_dmq_bcast_resp, 0};
-
 int reauth_dmq_bcast(str *body)
 {
+	int slots[REAUTH_DMQ_MAX_PEERS];
+	int i, n = 0, failed = 0;
+
 	if(reauth_dmq_peer == NULL)
 		return -1;
-	if(reauth_dmqb.bcast_message(
-			   reauth_dmq_peer, body, NULL, &bcast_cb, 1, &json_ct)
-			< 0) {
-		LM_ERR("cannot broadcast a reauth message\n");
-		return -1;
-	}
-	return 0;
+	/* to the peers this node sees up, one by one: a node that is down
+	 * (or not heard yet) gets nothing, not even tm's late retransmissions
+	 * of what it missed; it learns the state when it comes up
+	 * (reauth_takeover.c) */
+	lock_get(&reauth_dmq_tab->lock);
+	for(i = 0; i < reauth_dmq_tab->n; i++)
+		if(reauth_dmq_tab->peers[i].up)
+			slots[n++] = i;
+	lock_release(&reauth_dmq_tab->lock);
+	for(i = 0; i < n; i++)
+		if(reauth_dmq_send(slots[i], body, NULL, NULL) < 0)
+			failed++;
+	return failed ? -1 : 0;
 }
 
 /* the answer to a unicast: the caller's function and parameter, packed in
@@ -228,11 +226,11 @@ static int reauth_dmq_send_resp(
 {
 	dmq_answer_t *a = (dmq_answer_t *)param;
 
+	if(code >= 300 && code != 408 && node != NULL)
+		LM_WARN("dmq peer %.*s answered a reauth message with %d\n",
+				node->orig_uri.len, node->orig_uri.s, code);
 	if(a == NULL)
 		return 0;
-	if(code >= 300 && node != NULL)
-		LM_INFO("dmq peer %.*s answered a reauth message with %d\n",
-				node->orig_uri.len, node->orig_uri.s, code);
 	if(a->fn)
 		a->fn(code, a->param);
 	shm_free(a);

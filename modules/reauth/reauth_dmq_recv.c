@@ -173,8 +173,8 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 				forgotten, len, node, REAUTH_DMQ_MAX_PEERS);
 	if(!was_up) {
 		if(hellos == 1)
-			LM_NOTICE("dmq peer %.*s is up (first hello, epoch %llu)\n", len,
-					node, (unsigned long long)epoch);
+			LM_NOTICE("dmq peer %.*s is up (first %s, epoch %llu)\n", len,
+					node, boot ? "hello" : "message", (unsigned long long)epoch);
 		if(hellos == 1
 				&& owner_node_tag(node, len)
 						   == owner_node_tag(reauth_dmq_self_addr, reauth_dmq_self_len))
@@ -182,7 +182,7 @@ static int on_hello(struct sip_msg *msg, peer_reponse_t *resp, const char *node,
 				   " ids of both may collide (change one's"
 				   " server_address)\n",
 					len, node, owner_node_tag(node, len));
-		else
+		else if(hellos > 1)
 			LM_NOTICE("dmq peer %.*s is up again after %u ms of silence"
 					  " (epoch %llu)\n",
 					len, node, silence, (unsigned long long)epoch);
@@ -261,8 +261,19 @@ int reauth_dmq_handle(
 			goto bad;
 		}
 		if(slot < 0) {
-			rc = refuse(msg, resp, 503, &rpl_503_busy,
-					"a message of a node not heard yet (no hello)");
+			/* a node not heard yet (its first hello is on its way): its
+			 * message says it is up */
+			peer_reponse_t hello_resp;
+			srjson_t *j = srjson_GetObjectItem(&jdoc, jdoc.root, "node");
+
+			memset(&hello_resp, 0, sizeof(hello_resp));
+			on_hello(msg, &hello_resp, j->valuestring, strlen(j->valuestring),
+					0, 0);
+			slot = sender_slot(&jdoc, jdoc.root);
+		}
+		if(slot < 0) {
+			rc = refuse(msg, resp, 503, &rpl_503,
+					"the table of peers is full of nodes that are up");
 			goto done;
 		}
 		why = NULL;

@@ -130,8 +130,10 @@ int reauth_notify_take(
 	memset(out, 0, sizeof(*out));
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
-	/* a replica gets its NOTIFYs from its owner only */
-	if(sub == NULL || sub->owner) {
+	/* a replica gets its NOTIFYs from its owner only; a record loaded at
+	 * start waits for the pool's word on it */
+	if(sub == NULL || sub->owner
+			|| reauth_loaded_on_hold(sub->loaded, time(NULL))) {
 		reauth_subs_unlock(hash);
 		return -1;
 	}

@@ -580,6 +580,8 @@ void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
 			rec = (reauth_procrec_t *)e;
 			if(rec->shard != shard)
 				continue;
+			if(reauth_loaded_on_hold(rec->restored, now))
+				continue; /* the pool may have carried it on */
 			if(rec->owner && rec->core.state != RP_DONE) {
 				/* its owner's deadline; a replica left long after it
 				 * lost its proc.done */

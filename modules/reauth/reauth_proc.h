@@ -67,6 +67,8 @@ typedef struct reauth_procrec
 	unsigned char forwarded; /* a replica made here by a trigger that was
 							  * handed to its owner (proc.start) */
 	unsigned int epoch;
+	unsigned int pseq; /* proc.put/done sent (owner), applied (replica):
+						* DMQ may deliver them out of order */
 	str trigger;
 	str impi;
 	reauth_proc_idx_t idx0; /* the index entry of aor[0] */

@@ -48,7 +48,7 @@
 /* what a proc.put/done carries (the job's buf: this, then identity) */
 typedef struct proc_msg
 {
-	unsigned int id, epoch, slot;
+	unsigned int id, epoch, slot, seq;
 	reauth_proc_t core; /* targets NULL */
 	str identity;
 } proc_msg_t;
@@ -154,6 +154,8 @@ void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core)
 
 	if(msg_new(&jdoc, "proc.put", rec) == NULL)
 		return;
+	/* the owner's worker only: in the order they are sent */
+	srjson_AddNumberToObject(&jdoc, jdoc.root, "seq", ++rec->pseq);
 	add_core(&jdoc, core);
 	msg_send(&jdoc, "proc.put", rec->entry.id, -1, NULL);
 }
@@ -164,6 +166,7 @@ void reauth_proc_replica_done(reauth_procrec_t *rec, const reauth_proc_t *core)
 
 	if(msg_new(&jdoc, "proc.done", rec) == NULL)
 		return;
+	srjson_AddNumberToObject(&jdoc, jdoc.root, "seq", ++rec->pseq);
 	add_core(&jdoc, core);
 	msg_send(&jdoc, "proc.done", rec->entry.id, -1, NULL);
 }
@@ -346,7 +349,7 @@ static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 	reauth_job_t *job;
 	proc_msg_t m, *dst;
 	str uri, aor;
-	long id, epoch, authenticated;
+	long id, epoch, seq, authenticated;
 	char *p;
 	int op;
 
@@ -386,8 +389,13 @@ static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 		*why = "proc.put/done without a valid state, outcome, reason, times";
 		return REAUTH_DMQ_BAD;
 	}
+	if(get_num(doc, root, "seq", 0, 4294967295.0, &seq, 1) < 0) {
+		*why = "proc.put/done with a \"seq\" that is not an integer";
+		return REAUTH_DMQ_BAD;
+	}
 	m.id = (unsigned int)id;
 	m.epoch = (unsigned int)epoch;
+	m.seq = (unsigned int)seq;
 	m.slot = (unsigned int)slot;
 	if(reauth_queue_admit() < 0) {
 		*why = "the job queue is full";
@@ -464,9 +472,16 @@ void reauth_proc_replica_on_job(reauth_job_t *job)
 		what = "comes from a node that does not run it (epoch): ignored";
 	} else if(rec->core.state == RP_DONE) {
 		what = "has ended here already: ignored";
+	} else if(job->code == PROC_PUT && m->epoch == rec->epoch
+			  && m->seq <= rec->pseq) {
+		what = "is older than what this node has (reordered): ignored";
 	} else {
 		rec->owner = (unsigned char)(m->slot + 1);
+		if(m->epoch != rec->epoch)
+			rec->pseq = 0;
 		rec->epoch = m->epoch;
+		if(m->seq > rec->pseq)
+			rec->pseq = m->seq;
 		rec->forwarded = 0;
 		if(job->code == PROC_PUT) {
 			rec->core.state = m->core.state;

@@ -14,6 +14,7 @@
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 
+#include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_proc.h"
 #include "reauth_sets.h"
@@ -24,6 +25,7 @@ typedef struct proc_view
 {
 	unsigned int id;
 	unsigned int shard;
+	unsigned int owner, epoch;
 	reauth_proc_t core;
 	str trigger, impi;
 	int nset;
@@ -59,6 +61,8 @@ static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 	}
 	v->id = rec->entry.id;
 	v->shard = rec->shard;
+	v->owner = rec->owner;
+	v->epoch = rec->epoch;
 	v->core = rec->core;
 	v->nset = rec->nset;
 	v->set = (str *)v->buf;
@@ -72,12 +76,20 @@ static int view_take(reauth_procrec_t *rec, proc_view_t *v)
 
 static int rpc_add_proc(rpc_t *rpc, void *ctx, proc_view_t *v, time_t now)
 {
+	char owner[REAUTH_DMQ_ADDR_MAX];
 	void *th, *ih;
-	int i;
+	int i, up = 1;
 
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
-	rpc->struct_add(th, "dSssss", "id", (int)v->id, "identity", &v->trigger,
+	/* the node that runs it (dmq 1: a replica's owner) */
+	if(v->owner == 0)
+		strcpy(owner, "self");
+	else if(reauth_dmq_peer_addr((int)v->owner - 1, owner, sizeof(owner), &up)
+			< 0)
+		strcpy(owner, "unknown");
+	rpc->struct_add(th, "JSssss", "id", (unsigned long long)v->id, "identity",
+			&v->trigger,
 			"state", reauth_proc_state_name(v->core.state), "outcome",
 			reauth_proc_outcome_name(v->core.outcome), "reason",
 			reauth_proc_reason_name(v->core.reason), "private_identity",
@@ -91,6 +103,8 @@ static int rpc_add_proc(rpc_t *rpc, void *ctx, proc_view_t *v, time_t now)
 													  : 0)),
 			"notify_pending", (int)v->core.notify_pending, "refer_pending",
 			(int)v->core.refer_pending, "contacts", (int)v->core.contacts);
+	rpc->struct_add(th, "sdsd", "owner", owner, "replica", v->owner ? 1 : 0,
+			"owner_state", up ? "up" : "down", "epoch", (int)v->epoch);
 	if(rpc->struct_add(th, "[", "identities", &ih) < 0)
 		return -1;
 	for(i = 0; i < v->nset; i++)

@@ -388,7 +388,9 @@ static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
 
 	switch(op) {
 		case WALK_ADOPT:
-			if(sub->owner != (unsigned int)slot + 1)
+			/* the peer that went down, and any other that is down: a
+			 * survivor chosen before may have died since */
+			if(sub->owner == 0 || reauth_dmq_peer_is_up(sub->owner - 1))
 				return 0;
 			aor = reauth_sub_str(sub, RS_AOR);
 			if(reauth_dmq_pick(aor.s, aor.len) >= 0)

@@ -41,9 +41,11 @@ void reauth_replica_on_job(reauth_job_t *job);
 
 /* Walk the subscriptions of the worker's shard (no lock held by the
  * caller; sub.put sent after each bucket's lock):
- *   REAUTH_WALK_ADOPT   replicas of the peer in slot (down) that this
- *                       node takes over (rendezvous hashing over the
- *                       nodes up): its own from now on, epoch + 1, put;
+ *   REAUTH_WALK_ADOPT   replicas of peers that are down (the peer in slot
+ *                       went down; a survivor chosen before may have died
+ *                       since) that this node takes over (rendezvous
+ *                       hashing over the nodes up): its own from now on,
+ *                       epoch + 1, put;
  *   REAUTH_WALK_RESEND  this node's own: put to the pool (a peer came up);
  *   REAUTH_WALK_DROP    own and loaded from the DB at start, the peers
  *                       took them over meanwhile: removed, row deleted.

@@ -59,7 +59,7 @@ static void reauth_rpc_user(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "internal error creating response");
 		return;
 	}
-	rpc->struct_add(th, "dSs", "id", (int)res.id, "identity", &identity,
+	rpc->struct_add(th, "JSs", "id", (unsigned long long)res.id, "identity", &identity,
 			"status", res.reason);
 }
 
@@ -106,7 +106,7 @@ static void reauth_rpc_cancel(rpc_t *rpc, void *ctx)
 	}
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
-	rpc->struct_add(th, "dSs", "id", (int)res.id, "identity", &identity,
+	rpc->struct_add(th, "JSs", "id", (unsigned long long)res.id, "identity", &identity,
 			"status", res.reason);
 }
 

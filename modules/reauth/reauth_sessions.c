@@ -60,8 +60,8 @@ typedef struct reauth_sess
 typedef struct sess_keys
 {
 	int n;
-	unsigned int hash[2];
-	unsigned int id[2];
+	unsigned int hash[3];
+	unsigned int id[3];
 } sess_keys_t;
 
 /* a dialog to end, copied out of the index */
@@ -182,21 +182,25 @@ static int sess_add(str *aor, struct dlg_cell *dlg, sess_keys_t *keys)
 	return 0;
 }
 
-/* the usrloc keys of the caller (From) and of the callee (the
- * Request-URI it dialled, To when that is a contact without a user),
- * the same one once; returns how many */
-static int dlg_aors(struct dlg_cell *dlg, reauth_identity_t ids[2])
+/* the usrloc keys of the caller (From) and of the callee: the To, and
+ * the Request-URI when the dialog was made (the dialog module takes $ru
+ * when it creates the dialog: after lookup("location") the contact of the
+ * callee, before it the identity dialled); each one once; returns how
+ * many */
+static int dlg_aors(struct dlg_cell *dlg, reauth_identity_t ids[3])
 {
-	int n = 0;
+	str *uris[] = {&dlg->from_uri, &dlg->to_uri, &dlg->req_uri};
+	int n = 0, i, j, dup;
 
-	if(reauth_identity_to_aor(&dlg->from_uri, &ids[0]) == REAUTH_ID_OK)
-		n++;
-	if(reauth_identity_to_aor(&dlg->req_uri, &ids[n]) != REAUTH_ID_OK
-			&& reauth_identity_to_aor(&dlg->to_uri, &ids[n]) != REAUTH_ID_OK)
-		return n;
-	if(n == 1 && reauth_str_ieq(&ids[0].aor, &ids[1].aor))
-		return n;
-	return n + 1;
+	for(i = 0; i < 3; i++) {
+		if(reauth_identity_to_aor(uris[i], &ids[n]) != REAUTH_ID_OK)
+			continue;
+		for(dup = 0, j = 0; j < n && !dup; j++)
+			dup = reauth_str_ieq(&ids[j].aor, &ids[n].aor);
+		if(!dup)
+			n++;
+	}
+	return n;
 }
 
 static void untracked(struct dlg_cell *dlg)
@@ -227,7 +231,7 @@ static void dlg_gone(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 static void dlg_confirmed(
 		struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 {
-	reauth_identity_t ids[2];
+	reauth_identity_t ids[3];
 	sess_keys_t *keys;
 	int n, i;
 

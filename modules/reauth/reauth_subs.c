@@ -46,6 +46,7 @@ unsigned int reauth_subs_hash(str *aor)
 }
 
 unsigned int reauth_subs_node_tag = 0;
+time_t reauth_loaded_hold_until = 0;
 
 unsigned int reauth_subs_new_id(void)
 {

@@ -169,6 +169,15 @@ int reauth_subs_collect(str *aor, reauth_sub_ref_t *refs, int max);
  * owner (slot + 1 of the DMQ peers); 0 when there is none, or one of
  * them is this node's, or they have different owners */
 int reauth_subs_owner_of(str *aors, int n);
+/* In a pool (dmq 1), what this node loaded from its DB at start waits
+ * until this time (set by reauth_takeover_init): a peer that carried it
+ * on while this node was down says so first (reauth_takeover.c), and no
+ * NOTIFY or deadline of a stale record goes out meanwhile. 0: no wait */
+extern time_t reauth_loaded_hold_until;
+static inline int reauth_loaded_on_hold(int loaded, time_t now)
+{
+	return loaded && now < reauth_loaded_hold_until;
+}
 /* the shard of every subscription again (mod_init, after the DB load) */
 void reauth_subs_set_shards(unsigned int (*shard_of_identity)(str *));
 /* the table exists (not yet created in mod_init, or destroyed) */

@@ -20,6 +20,7 @@
 #include "reauth_queue.h"
 #include "reauth_replica.h"
 #include "reauth_stats.h"
+#include "reauth_subs.h"
 #include "reauth_takeover.h"
 
 /* job->code beside REAUTH_PEER_DOWN and REAUTH_PEER_UP */
@@ -60,7 +61,12 @@ static int sync_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 {
 	if(strcmp(type, "sync.taken") != 0)
 		return REAUTH_DMQ_UNKNOWN;
-	post(PEER_TAKEN, slot, 0);
+	/* what was loaded at start is this node's once the wait is over */
+	if(time(NULL) < reauth_loaded_hold_until)
+		post(PEER_TAKEN, slot, 0);
+	else
+		LM_INFO("sync.taken long after this node started: what it loaded"
+				" from its DB is its own by now, nothing dropped\n");
 	return 0;
 }
 
@@ -68,6 +74,10 @@ int reauth_takeover_init(void)
 {
 	if(!reauth_dmq_enable)
 		return 0;
+	/* a peer hears this node's first hello within a hello_interval and
+	 * answers (sync.taken) at once; twice node_timeout is ample */
+	reauth_loaded_hold_until =
+			time(NULL) + (2 * reauth_dmq_node_timeout + 999) / 1000;
 	reauth_dmq_set_peer_handler(on_peer);
 	return reauth_dmq_add_handler("sync.", sync_recv);
 }
@@ -116,7 +126,8 @@ static int proc_take(reauth_procrec_t *rec, void *arg)
 		return 0;
 	switch(w->op) {
 		case REAUTH_PEER_DOWN:
-			if(rec->owner != (unsigned int)w->slot + 1)
+			/* any peer that is down: see reauth_replica_walk */
+			if(rec->owner == 0 || reauth_dmq_peer_is_up(rec->owner - 1))
 				return 0;
 			aor0 = &REAUTH_PROC_AOR(rec)[0];
 			if(reauth_dmq_pick(aor0->s, aor0->len) >= 0)
@@ -207,8 +218,12 @@ void reauth_takeover_on_job(reauth_job_t *job)
 		case REAUTH_PEER_DOWN:
 			nsub = reauth_replica_walk(job->shard, REAUTH_WALK_ADOPT, slot);
 			nproc = procs_walk(job->shard, REAUTH_PEER_DOWN, slot);
-			if(nsub + nproc == 0)
+			if(nsub + nproc == 0) {
+				LM_INFO("worker %u: nothing of dmq peer %s (down) to take"
+						" over\n",
+						job->shard, addr);
 				break;
+			}
 			reauth_dmq_peer_taken(slot, 1);
 			reauth_stats_add(REAUTH_STAT_TAKEN_SUBSCRIPTIONS, nsub);
 			reauth_stats_add(REAUTH_STAT_TAKEN_PROCEDURES, nproc);

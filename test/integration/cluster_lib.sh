@@ -9,6 +9,8 @@
 #   node_stop A|B                     stop it (by PID, checked clean)
 #   node_http A|B                     http://127.0.0.1:PORT of its HTTP
 #   cluster_finish                    stop both, then finish
+#   wait_up N, field_of/wait_field N CALLID FIELD [VALUE], gone N CALLID,
+#   stat_of N NAME, proc_of/wait_proc N IDENTITY FIELD [VALUE]
 
 # cluster_init: PostgreSQL, the shared database, one module database per
 # node, and the pool's address (permissions group 3) that KDMQ comes from
@@ -81,6 +83,76 @@ wait_peer() {
 		sleep 0.1
 	done
 	kamcmd_ dmq.list_nodes 2>&1
+	return 1
+}
+
+# wait_up N: node N's reauth.nodes lists the other node up (its hellos:
+# a node takes sub.* only of nodes it has heard)
+wait_up() {
+	local i
+	node_use "$1"
+	for i in $(seq 1 100); do
+		kamcmd_ reauth.nodes 2>/dev/null | grep -q "state: up" && return 0
+		sleep 0.1
+	done
+	kamcmd_ reauth.nodes 2>&1
+	return 1
+}
+# field_of N CALLID FIELD: FIELD of node N's subscription with that Call-ID
+field_of() {
+	node_use "$1"
+	kamcmd_ reauth.subscriptions 2>&1 | awk -v c="$2" -v f="$3:" '
+		/^{/ { cid = ""; n = 0 }
+		$1 == "callid:" { cid = $2 }
+		$1 == f { v[n++] = $2; val = $2 }
+		/^}/ { if (cid == c) print val }'
+}
+# wait_field N CALLID FIELD VALUE [SECONDS]: until node N shows it
+wait_field() {
+	local i
+	for i in $(seq 1 $((${5:-2} * 10))); do
+		[ "$(field_of "$1" "$2" "$3")" = "$4" ] && return 0
+		sleep 0.1
+	done
+	echo "node $1, Call-ID $2: $3 is '$(field_of "$1" "$2" "$3")', not '$4'"
+	return 1
+}
+# gone N CALLID [SECONDS]: until node N lists no subscription with it
+gone() {
+	local i
+	for i in $(seq 1 $((${3:-2} * 10))); do
+		node_use "$1"
+		kamcmd_ reauth.subscriptions 2>&1 | grep -qF "callid: $2" || return 0
+		sleep 0.1
+	done
+	echo "node $1 still lists $2"
+	return 1
+}
+stat_of() {
+	node_use "$1"
+	kamcmd_ stats.get_statistics reauth: 2>&1 | sed -n "s/^reauth:$2 = //p"
+}
+# proc_of N IDENTITY FIELD: FIELD of node N's latest procedure of
+# IDENTITY (reauth.show: the pending one, else the last started)
+proc_of() {
+	node_use "$1"
+	kamcmd_ reauth.show "$2" 2>&1 | awk -v f="$3:" '
+		BEGIN { best = -1 }
+		/^{/ { score = 0; val = "" }
+		$1 == "state:" && $2 != "done" { score += 1e10 }
+		$1 == "started:" { score += $2 }
+		$1 == f { val = $2 }
+		/^}/ { if (score >= best) { best = score; out = val } }
+		END { print out }'
+}
+# wait_proc N IDENTITY FIELD VALUE [SECONDS]: until node N shows it
+wait_proc() {
+	local i
+	for i in $(seq 1 $((${5:-5} * 10))); do
+		[ "$(proc_of "$1" "$2" "$3")" = "$4" ] && return 0
+		sleep 0.1
+	done
+	echo "node $1, procedure of $2: $3 is '$(proc_of "$1" "$2" "$3")', not '$4'"
 	return 1
 }
 

@@ -7,6 +7,7 @@
 # one then). The module must still get a BYE to the callee.
 # ROUNDS de-registrations of alice, each with CALLS calls to bob at once
 # (10 x 10: on the old code about one call in ten lost its callee BYE).
+# Then a call where alice is the callee: ended too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -101,6 +102,26 @@ if sipp_done callee 5; then
 else
 	fail "the callee's sipp ends (a BYE for every call)"
 fi
+# alice as the callee: the dialog module keeps the Request-URI after
+# lookup (her contact); the call is found by its To
+pa=$(free_port)
+check "alice registers again at :$pa" register_at alice "$pa" 600
+sipp_bg alice_callee uas_call.xml "$pa" -m 1
+sleep 0.3
+sipp_bg bob_caller uac_call.xml "$(free_port)" -s bob -key callee alice -m 1
+for i in $(seq 1 50); do
+	[ "$(confirmed)" = 1 ] && break
+	sleep 0.1
+done
+check_eq "bob calls alice: one confirmed dialog" 1 "$(confirmed)"
+reauth_start sip:alice@ims.test >/dev/null
+check_eq "alice is de-registered again" "$((ROUNDS + 1))" \
+	"$(wait_stat reauth:reauth_deregistered $((ROUNDS + 1)) 5)"
+check_eq "the caller (bob) gets a BYE" 1 "$(wait_byes bob_caller 1 5)"
+check_eq "the callee (alice) gets a BYE" 1 "$(wait_byes alice_callee 1 5)"
+TOTAL=$((TOTAL + 1))
+ROUNDS=$((ROUNDS + 1))
+
 check_eq "statistics: de-registrations" "$ROUNDS" "$(reauth_stat reauth_deregistered)"
 check_eq "statistics: every session ended" "$TOTAL" "$(wait_stat reauth:sessions_ended "$TOTAL" 2)"
 check_eq "statistics: no session failed to end" 0 "$(reauth_stat sessions_end_failed)"

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Triggers anywhere in a pool of two nodes (-A WITH_CLUSTER): alice
+# registers and watches her reg event through node A. reauth.user on node
+# B is handed to node A, which holds her subscription (proc.start): A
+# sends the re-authentication NOTIFY in the dialog, with the next CSeq and
+# version; both nodes list the one procedure (B a replica owned by A);
+# a second trigger on either node is refused 409. Her re-REGISTER through
+# node B (digest) completes the procedure on A (proc.event): one outcome,
+# on A, its event route on A only; B's replica ends with it (proc.done).
+# A second round, triggered on A, completes with a re-REGISTER through A,
+# and node B refuses a trigger meanwhile.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify_lib.sh"
+. "$(dirname "$0")/reauth_lib.sh"
+. "$(dirname "$0")/pg_lib.sh"
+. "$(dirname "$0")/cluster_lib.sh"
+
+cluster_init
+node_start A "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60"
+node_start B "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60"
+check "node B has node A's hellos" wait_up B
+check "node A has node B's hellos" wait_up A
+ADDR_A="sip:$IP:$NODE_PORT_A"
+
+pa=$(free_port)
+node_use A
+check "alice registers through node A at :$pa" register_at alice "$pa" 600
+sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret \
+	-key sub_expires 600 -key notifies 5
+check "the initial NOTIFY from node A arrives" wait_notifies w 1 10
+sub_dialog w
+cid=$SUB_CALLID
+check "node B lists a replica of the subscription" wait_field B "$cid" replica 1 2
+cseq1=$(hdr "$(notify_hdr_file w 1)" CSeq | awk '{print $1}')
+
+# ---- round 1: the trigger on node B runs on node A
+node_use B
+out=$(reauth_start sip:alice@ims.test)
+check_contains "reauth.user on node B: started" "started" "$out"
+check_contains "... on the node of alice's subscription" "node of the user's subscriptions" "$out"
+id1=$(echo "$out" | sed -n 's/^[[:space:]]*id:[[:space:]]*//p')
+check "... with an id" test -n "$id1"
+check "the watcher gets the re-authentication NOTIFY" wait_notifies w 2 10
+h=$(notify_hdr_file w 2)
+b=$(notify_body w 2)
+check_eq "... from node A (Via)" "$NODE_PORT_A" "$(hdr "$h" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p')"
+check_eq "... in the subscription's dialog" "$cid" "$(hdr "$h" Call-ID)"
+check_eq "... with the next CSeq" "$((cseq1 + 1))" "$(hdr "$h" CSeq | awk '{print $1}')"
+check_eq "... and the next version" 1 "$(reginfo_version "$b")"
+check_contact w 2 "$pa" active shortened
+if out=$(validate_reginfo "$b" 2>&1); then pass "... the body validates against RFC 3680"
+else fail "... the body validates against RFC 3680" "$out"; fi
+check_eq "node A runs the procedure with the id node B gave" "$id1 self" \
+	"$(proc_of A sip:alice@ims.test id) $(proc_of A sip:alice@ims.test owner)"
+check "node B lists it as a replica owned by node A" wait_proc B sip:alice@ims.test owner "$ADDR_A" 3
+check_eq "... the same id" "$id1" "$(proc_of B sip:alice@ims.test id)"
+check "... in the state node A put (notified)" wait_proc B sip:alice@ims.test state "$(proc_of A sip:alice@ims.test state)" 3
+node_use B
+check_contains "a second trigger on node B: 409" "409" "$(reauth_start sip:alice@ims.test)"
+node_use A
+check_contains "a second trigger on node A: 409" "409" "$(reauth_start sip:alice@ims.test)"
+node_use B
+check_contains "reauth.cancel on node B: it runs on node A (409)" "409" \
+	"$(kamcmd_ reauth.cancel sip:alice@ims.test 2>&1)"
+
+node_use B
+check "alice re-registers through node B (digest)" register_at alice "$pa" 600
+check "node A completes the procedure" wait_proc A sip:alice@ims.test outcome completed 5
+check_eq "... re-registered" re-registered "$(proc_of A sip:alice@ims.test reason)"
+check "node B's replica ends with it (proc.done)" wait_proc B sip:alice@ims.test outcome completed 3
+check "the watcher gets the NOTIFY of the re-registration (node A)" wait_notifies w 3 10
+check_eq "... version 2" 2 "$(reginfo_version "$(notify_body w 3)")"
+check_eq "... CSeq + 2" "$((cseq1 + 2))" "$(hdr "$(notify_hdr_file w 3)" CSeq | awk '{print $1}')"
+check_eq "one outcome: node A completed 1" 1 "$(stat_of A reauth_completed)"
+check_eq "... node B none (started 0, completed 0, deregistered 0)" "0 0 0" \
+	"$(stat_of B reauth_started) $(stat_of B reauth_completed) $(stat_of B reauth_deregistered)"
+node_use A
+check "event_route[reauth:completed] ran on node A" log_has "reauth $id1 of sip:alice@ims.test: completed"
+node_use B
+check "... not on node B" eval '! log_has "of sip:alice@ims.test: completed"'
+
+# ---- round 2: triggered on A, completed by a re-REGISTER through A
+node_use A
+out=$(reauth_start sip:alice@ims.test)
+check_contains "after the outcome, reauth.user on node A starts again" "status: started" "$out"
+id2=$(echo "$out" | sed -n 's/^[[:space:]]*id:[[:space:]]*//p')
+check "the watcher gets the second re-authentication NOTIFY" wait_notifies w 4 10
+check "node B lists the new procedure" wait_proc B sip:alice@ims.test id "$id2" 3
+node_use B
+check_contains "a trigger on node B meanwhile: 409" "409" "$(reauth_start sip:alice@ims.test)"
+node_use A
+check "alice re-registers through node A" register_at alice "$pa" 600
+check "node A completes it" wait_proc A sip:alice@ims.test outcome completed 5
+check "node B's replica too" wait_proc B sip:alice@ims.test outcome completed 3
+check_eq "node A: 2 completed; node B: none" "2 0" \
+	"$(stat_of A reauth_completed) $(stat_of B reauth_completed)"
+check_sipp "the watcher got its 5 NOTIFYs, in order" w
+check_eq "every NOTIFY came from node A's port" "$NODE_PORT_A" \
+	"$(grep -h '^Via:' "$WORK"/w.notify.*.hdr 2>/dev/null | sed -n 's/.*:\([0-9]*\);branch.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+notify_split w >/dev/null
+vs=""
+for i in 1 2 3 4 5; do vs="$vs $(reginfo_version "$(notify_body w $i)")"; done
+check_eq "versions 0 to 4, each once" " 0 1 2 3 4" "$vs"
+cluster_finish
