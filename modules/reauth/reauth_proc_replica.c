@@ -31,6 +31,7 @@
 #include "reauth_proc.h"
 #include "reauth_proc_replica.h"
 #include "reauth_queue.h"
+#include "reauth_sessions.h"
 #include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_str.h"
@@ -40,6 +41,9 @@
 #define PROC_PUT 1
 #define PROC_DONE 2
 #define PROC_DROP 3 /* the owner refused a handed-over trigger */
+#define PROC_SESSIONS 4 /* end the calls of these aors (buf: str[], then
+						 * the strings) */
+#define SESSIONS_MAX 16 /* identities of a set a proc.sessions carries */
 
 #define STR_MAX 1024
 /* times travel as seconds from now; a procedure lasts a day at most */
@@ -169,6 +173,77 @@ void reauth_proc_replica_done(reauth_procrec_t *rec, const reauth_proc_t *core)
 	srjson_AddNumberToObject(&jdoc, jdoc.root, "seq", ++rec->pseq);
 	add_core(&jdoc, core);
 	msg_send(&jdoc, "proc.done", rec->entry.id, -1, NULL);
+}
+
+void reauth_proc_replica_sessions(reauth_procrec_t *rec)
+{
+	srjson_doc_t jdoc;
+	srjson_t *arr;
+	int i;
+
+	if(msg_new(&jdoc, "proc.sessions", rec) == NULL)
+		return;
+	arr = srjson_CreateArray(&jdoc);
+	if(arr == NULL) {
+		srjson_DestroyDoc(&jdoc);
+		return;
+	}
+	for(i = 0; i < rec->nset && i < SESSIONS_MAX; i++)
+		srjson_AddItemToArray(&jdoc, arr,
+				srjson_CreateStr(&jdoc, REAUTH_PROC_AOR(rec)[i].s,
+						REAUTH_PROC_AOR(rec)[i].len));
+	srjson_AddItemToObject(&jdoc, jdoc.root, "aors", arr);
+	msg_send(&jdoc, "proc.sessions", rec->entry.id, -1, NULL);
+}
+
+/* proc.sessions: a job with the aors (a dmq worker) */
+static int sessions_recv(srjson_doc_t *doc, srjson_t *root, unsigned int id,
+		const char **why)
+{
+	srjson_t *arr = srjson_GetObjectItem(doc, root, "aors"), *it;
+	str aors[SESSIONS_MAX], *dst;
+	reauth_job_t *job;
+	size_t extra = 0;
+	int n = 0, i;
+	char *p;
+
+	if(arr == NULL || arr->type != srjson_Array) {
+		*why = "proc.sessions without an \"aors\" array";
+		return REAUTH_DMQ_BAD;
+	}
+	for(it = arr->child; it; it = it->next) {
+		if(n >= SESSIONS_MAX || it->type != srjson_String
+				|| it->valuestring == NULL || it->valuestring[0] == '\0'
+				|| strlen(it->valuestring) > STR_MAX) {
+			*why = "proc.sessions with an aor that is not a string, or more"
+				   " than 16";
+			return REAUTH_DMQ_BAD;
+		}
+		aors[n].s = it->valuestring;
+		aors[n].len = (int)strlen(it->valuestring);
+		extra += aors[n].len + 1;
+		n++;
+	}
+	if(n == 0)
+		return 0;
+	job = reauth_job_new(REAUTH_JOB_PROC_REPLICA,
+			sizeof(proc_msg_t) + n * sizeof(str) + extra);
+	if(job == NULL) {
+		*why = "out of shared memory";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
+	memset(job->buf, 0, sizeof(proc_msg_t));
+	((proc_msg_t *)job->buf)->id = id;
+	((proc_msg_t *)job->buf)->slot = (unsigned int)n; /* reused: how many */
+	dst = (str *)(job->buf + sizeof(proc_msg_t));
+	p = (char *)(dst + n);
+	for(i = 0; i < n; i++)
+		reauth_str_pack(&dst[i], &aors[i], &p);
+	job->shard = reauth_shard_of(id);
+	job->code = PROC_SESSIONS;
+	job->id = id;
+	reauth_queue_push(job);
+	return 0;
 }
 
 /* the owner's answer to proc.start (any process): a refusal drops the
@@ -357,7 +432,8 @@ static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 		op = PROC_PUT;
 	else if(strcmp(type, "proc.done") == 0)
 		op = PROC_DONE;
-	else if(strcmp(type, "proc.start") != 0 && strcmp(type, "proc.event") != 0)
+	else if(strcmp(type, "proc.start") != 0 && strcmp(type, "proc.event") != 0
+			&& strcmp(type, "proc.sessions") != 0)
 		return REAUTH_DMQ_UNKNOWN;
 	else
 		op = 0;
@@ -369,6 +445,8 @@ static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 		*why = "proc.* without \"id\", \"epoch\", \"identity\" and \"uri\"";
 		return REAUTH_DMQ_BAD;
 	}
+	if(strcmp(type, "proc.sessions") == 0)
+		return sessions_recv(doc, root, (unsigned int)id, why);
 	if(strcmp(type, "proc.start") == 0) {
 		reauth_proc_start_forwarded(&m.identity, (unsigned int)id, &res);
 		if(res.code == 200)
@@ -439,6 +517,17 @@ void reauth_proc_replica_on_job(reauth_job_t *job)
 	const char *what = NULL;
 	int own, drop_row = 0;
 
+	if(job->code == PROC_SESSIONS) {
+		int n = reauth_sessions_end(
+				(str *)(job->buf + sizeof(proc_msg_t)), (int)m->slot);
+
+		if(n > 0)
+			reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
+		LM_INFO("re-authentication %u of a peer de-registered its user: %d"
+				" calls through this node ended\n",
+				m->id, n);
+		return;
+	}
 	if(job->code == PROC_DROP) {
 		if(rec && rec->owner && rec->forwarded && rec->core.state != RP_DONE) {
 			m->core.outcome = RP_OUT_CANCELLED;

@@ -9,7 +9,9 @@
  *   proc.put   after each change of its state: identity, state, times
  *              (as seconds from now: the nodes' clocks need not agree),
  *              what it waits for, epoch;
- *   proc.done  when it ended: outcome and reason.
+ *   proc.done  when it ended: outcome and reason;
+ *   proc.sessions  when it de-registers: the usrloc keys of the set,
+ *              whose calls every node ends through its own dialog module.
  * and sends to one node:
  *   proc.start a trigger taken on a node that does not hold the user's
  *              subscriptions, to the node that does (answered 200, or
@@ -40,7 +42,11 @@ void reauth_proc_replica_forward(reauth_procrec_t *rec);
 /* a replica's worker: an (authenticated) re-REGISTER of aor to the owner */
 void reauth_proc_replica_event(reauth_procrec_t *rec, str *aor, int authenticated);
 
-/* the worker's side of a received proc.put/done (REAUTH_JOB_PROC_REPLICA) */
+/* the owner's worker, de-registering: every peer ends the calls of the
+ * set's identities that its own dialog module holds (proc.sessions) */
+void reauth_proc_replica_sessions(reauth_procrec_t *rec);
+
+/* the worker's side of a received proc.put/done/sessions (REAUTH_JOB_PROC_REPLICA) */
 void reauth_proc_replica_on_job(reauth_job_t *job);
 
 #endif

@@ -290,6 +290,8 @@ static void do_end_sessions(reauth_procrec_t *rec)
 	n = reauth_sessions_end(REAUTH_PROC_AOR(rec), rec->nset);
 	if(n > 0)
 		reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
+	/* calls through the pool's other nodes are in their dialog modules */
+	reauth_proc_replica_sessions(rec);
 }
 
 static void raise_event(reauth_procrec_t *rec, const char *name)

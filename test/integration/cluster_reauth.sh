@@ -8,16 +8,29 @@
 # node B (digest) completes the procedure on A (proc.event): one outcome,
 # on A, its event route on A only; B's replica ends with it (proc.done).
 # A second round, triggered on A, completes with a re-REGISTER through A,
-# and node B refuses a trigger meanwhile.
+# and node B refuses a trigger meanwhile. Round 3: bob (no subscription)
+# is de-registered on node A while his call to carol went through node
+# B: B's dialog module ends it (proc.sessions), both legs get a BYE.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
 . "$(dirname "$0")/cluster_lib.sh"
 
+# wait_msg NAME REGEX: sipp NAME received a line matching REGEX (5 s)
+wait_msg() {
+	local i
+	for i in $(seq 1 50); do
+		grep -q -- "$2" "$WORK/$1.msg" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "sipp $1 received no '$2'"
+	return 1
+}
+
 cluster_init
-node_start A "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60"
-node_start B "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60"
+node_start A "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60" REFER_FALLBACK=0
+node_start B "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60" REFER_FALLBACK=0
 check "node B has node A's hellos" wait_up B
 check "node A has node B's hellos" wait_up A
 ADDR_A="sip:$IP:$NODE_PORT_A"
@@ -101,4 +114,32 @@ notify_split w >/dev/null
 vs=""
 for i in 1 2 3 4 5; do vs="$vs $(reginfo_version "$(notify_body w $i)")"; done
 check_eq "versions 0 to 4, each once" " 0 1 2 3 4" "$vs"
+
+# ---- round 3: a de-registration on node A ends a call held by node B
+pb=$(free_port)
+pc=$(free_port)
+node_use A
+check "bob registers through node A (no subscription)" register_at bob "$pb" 600
+node_use B
+check "carol registers through node B" register_at carol "$pc" 600
+sipp_bg callee uas_call.xml "$pc" -m 1
+sleep 0.3
+sipp_bg caller uac_call.xml "$pb" -s bob -key callee carol -m 1
+for i in $(seq 1 50); do
+	[ "$(kamcmd_ dlg.list 2>/dev/null | grep -c 'state: 4')" = 1 ] && break
+	sleep 0.1
+done
+check_eq "bob calls carol through node B: B's dialog module holds it" 1 \
+	"$(kamcmd_ dlg.list 2>/dev/null | grep -c 'state: 4')"
+node_use A
+check_contains "reauth.user sip:bob on node A (no subscription, no REFER)" \
+	"status: started" "$(reauth_start sip:bob@ims.test)"
+check "node A de-registers bob at once" wait_proc A sip:bob@ims.test outcome deregistered 5
+node_use B
+check_eq "node B ends the call (proc.sessions): sessions_ended 1" 1 \
+	"$(wait_stat reauth:sessions_ended 1 5)"
+check "the caller (bob) gets a BYE from node B" wait_msg caller '^BYE '
+check "the callee (carol) gets a BYE from node B" wait_msg callee '^BYE '
+check_eq "no dialog left on node B" "" "$(kamcmd_ dlg.list 2>&1)"
+check_eq "node A ended none itself" 0 "$(stat_of A sessions_ended)"
 cluster_finish
