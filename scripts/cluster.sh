@@ -117,9 +117,10 @@ run() {
 		  node A  sip:$IP:$pa  http://$IP:$ha  log $dir/node-a.log
 		  node B  sip:$IP:$pb  http://$IP:$hb  log $dir/node-b.log
 		Registrations are shared (dmq_usrloc); the nodes say hello to each other
-		(reauth dmq 1); reg event subscriptions are replicated (the node that
-		took the SUBSCRIBE notifies), procedures not yet. Users alice, bob, carol,
-		dave of realm ims.test, password <user>-secret.
+		(reauth dmq 1); subscriptions and procedures are replicated, a trigger
+		on either node runs where the user's subscriptions are, and a node that
+		dies is taken over by the other. Users alice, bob, carol, dave of realm
+		ims.test, password <user>-secret.
 
 		Drive it (from another shell):
 		  sipp $IP:$pa -sf test/sipp/ue_register.xml -s alice -au alice -ap alice-secret \\
