@@ -82,9 +82,10 @@ shortened() {
 }
 check "node A's usrloc has alice's contact shortened to 60 s (dmq_usrloc replicates the update)" shortened
 check_eq "node B counts the procedure on /metrics" 1 "$(metric B reauth_started)"
-check_eq "node A has none (procedures stay on their node)" 0 "$(metric A reauth_started)"
+check_eq "node A started none (the procedure runs on node B)" 0 "$(metric A reauth_started)"
 out=$(node_rpc A reauth.show '["sip:alice@ims.test"]')
-check_eq "node A's reauth.show: 404, no procedure there" 404 "$(printf '%s' "$out" | jq -r .error.code)"
+check_eq "node A's reauth.show: node B's procedure, as a replica" \
+	"1 sip:$IP:$NODE_PORT_B" "$(printf '%s' "$out" | jq -r '.result[0] | "\(.replica) \(.owner)"')"
 
 # ---- node A restarts and learns the registrations from B
 node_stop A
