@@ -19,11 +19,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
+#include "core/socket_info.h"
 #include "core/utils/srjson.h"
 
 #include "pure/owner.h"
@@ -393,21 +395,65 @@ static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
 			if(sub->owner == 0 || reauth_dmq_peer_is_up(sub->owner - 1))
 				return 0;
 			aor = reauth_sub_str(sub, RS_AOR);
-			if(reauth_dmq_pick(aor.s, aor.len) >= 0)
-				return 0; /* another survivor's */
-			sub->owner = 0;
-			sub->epoch++;
-			sub->dirty = 1;
-			sub->loaded = 0;
-			if(reauth_db_mode != REAUTH_DB_NONE)
-				reauth_db_sub_put(sub);
-			return 1;
+			return reauth_dmq_pick(aor.s, aor.len) < 0; /* else another
+														 * survivor's */
 		case WALK_RESEND:
 			return sub->owner == 0;
 		case WALK_DROP:
 			return sub->owner == 0 && sub->loaded;
 	}
 	return 0;
+}
+
+/* a listening socket of this node like sock (its protocol and address
+ * family) as "proto:addr:port", NULL when it has none */
+static str *local_socket(str *sock)
+{
+	struct socket_info **list, *si;
+	int proto = PROTO_UDP, v6 = memchr(sock->s, '[', sock->len) != NULL;
+
+	if(sock->len > 4 && strncasecmp(sock->s, "tcp:", 4) == 0)
+		proto = PROTO_TCP;
+	else if(sock->len > 4 && strncasecmp(sock->s, "tls:", 4) == 0)
+		proto = PROTO_TLS;
+	if((list = get_sock_info_list((unsigned short)proto)) == NULL)
+		return NULL;
+	for(si = *list; si; si = si->next)
+		if((si->address.af == AF_INET6) == v6)
+			return &si->sock_str;
+	return NULL;
+}
+
+/* under the bucket lock: the replica becomes this node's, at the next
+ * epoch, on this node's socket (the Contact of its next NOTIFY names
+ * this node: the watcher's refreshes come here); the new record, NULL
+ * when out of memory (the replica then stays) */
+static reauth_sub_t *adopt(reauth_sub_t *old)
+{
+	reauth_sub_data_t d;
+	reauth_sub_t *sub;
+	char *buf;
+	str *sock;
+
+	if((buf = reauth_sub_copy(old, &d)) == NULL)
+		return NULL;
+	d.owner = 0;
+	d.epoch = old->epoch + 1;
+	if((sock = local_socket(&d.socket)) != NULL)
+		d.socket = *sock;
+	reauth_subs_remove(old);
+	sub = reauth_subs_add(&d);
+	pkg_free(buf);
+	if(sub == NULL) {
+		LM_ERR("subscription %u of a node that is down lost in its takeover"
+			   " (out of shared memory)\n",
+				d.id);
+		return NULL;
+	}
+	sub->dirty = 1;
+	if(reauth_db_mode != REAUTH_DB_NONE)
+		reauth_db_sub_put(sub);
+	return sub;
 }
 
 int reauth_replica_walk(unsigned int shard, int op, int slot)
@@ -434,6 +480,8 @@ int reauth_replica_walk(unsigned int shard, int op, int slot)
 				total++;
 				continue;
 			}
+			if(op == WALK_ADOPT && (sub = adopt(sub)) == NULL)
+				continue;
 			if((bufs[n] = reauth_sub_copy(sub, &d[n])) != NULL)
 				n++;
 		}

@@ -111,6 +111,8 @@ check "alice re-registers through node B (digest)" register_at alice "$pa" 600
 check "node B completes the procedure" wait_proc B sip:alice@ims.test outcome completed 5
 check "the watcher gets the NOTIFY of the refresh" wait_notifies w 3 10
 check_eq "... from node B" "$NODE_PORT_B" "$(via_port w 3)"
+check_contains "... its Contact names node B (the watcher's refreshes go there)" \
+	"$IP:$NODE_PORT_B" "$(hdr "$(notify_hdr_file w 3)" Contact)"
 check_eq "... with the next version" "$(($(version_of w 2) + 1))" "$(version_of w 3)"
 check_range "... and a higher CSeq" "$(($(cseq_of w 2) + 1))" "$(($(cseq_of w 2) + 2))" "$(cseq_of w 3)"
 check_eq "one outcome: node B's (completed 1, deregistered 0)" "1 0" \
