@@ -158,31 +158,15 @@ void reauth_notify_ul_changed(ucontact_t *c, int type)
 	reauth_queue_push(job);
 }
 
-static int post_sub_job(reauth_job_type_t type, unsigned int hash,
-		unsigned int id, unsigned int shard, int code)
-{
-	reauth_job_t *job;
-
-	job = reauth_job_new(type, 0);
-	if(job == NULL)
-		return -1;
-	job->shard = shard;
-	job->hash = hash;
-	job->id = id;
-	job->code = code;
-	reauth_queue_push(job);
-	return 0;
-}
-
 int reauth_notify_post(unsigned int hash, unsigned int id, unsigned int shard)
 {
-	return post_sub_job(REAUTH_JOB_NOTIFY, hash, id, shard, 0);
+	return reauth_queue_post_sub(REAUTH_JOB_NOTIFY, hash, id, shard, 0);
 }
 
 int reauth_notify_post_terminate(unsigned int hash, unsigned int id,
 		unsigned int shard, reauth_term_reason_t reason)
 {
-	return post_sub_job(REAUTH_JOB_TERMINATE, hash, id, shard, reason);
+	return reauth_queue_post_sub(REAUTH_JOB_TERMINATE, hash, id, shard, reason);
 }
 
 /* --- the worker's side --- */

@@ -18,16 +18,6 @@
 #include "reauth_notify_send.h"
 #include "reauth_queue.h"
 
-/* why a subscription ends: the reason of "Subscription-State: terminated" */
-typedef enum reauth_term_reason
-{
-	REAUTH_TERM_UNSUBSCRIBED = 0, /* the watcher asked (Expires: 0) */
-	REAUTH_TERM_TIMEOUT,		  /* not refreshed in time */
-	REAUTH_TERM_NORESOURCE,		  /* nothing left registered */
-	REAUTH_TERM_DEACTIVATED,
-	REAUTH_TERM_REJECTED
-} reauth_term_reason_t;
-
 /* set while the module itself changes usrloc (shorten, de-register):
  * those changes are notified by the procedure, not as plain changes */
 extern int reauth_ul_quiet;

@@ -195,3 +195,19 @@ reauth_job_t *reauth_queue_pop(unsigned int shard, int wait_ms)
 		atomic_dec(&queues->length);
 	return job;
 }
+
+int reauth_queue_post_sub(reauth_job_type_t type, unsigned int hash,
+		unsigned int id, unsigned int shard, int code)
+{
+	reauth_job_t *job;
+
+	job = reauth_job_new(type, 0);
+	if(job == NULL)
+		return -1;
+	job->shard = shard;
+	job->hash = hash;
+	job->id = id;
+	job->code = code;
+	reauth_queue_push(job);
+	return 0;
+}

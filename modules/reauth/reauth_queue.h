@@ -37,6 +37,17 @@ typedef enum reauth_job_type
 							   * slot, is_ue its records were taken over */
 } reauth_job_type_t;
 
+/* why a subscription ends (job->code of a REAUTH_JOB_TERMINATE): the
+ * reason of "Subscription-State: terminated" */
+typedef enum reauth_term_reason
+{
+	REAUTH_TERM_UNSUBSCRIBED = 0, /* the watcher asked (Expires: 0) */
+	REAUTH_TERM_TIMEOUT,		  /* not refreshed in time */
+	REAUTH_TERM_NORESOURCE,		  /* nothing left registered */
+	REAUTH_TERM_DEACTIVATED,
+	REAUTH_TERM_REJECTED
+} reauth_term_reason_t;
+
 typedef struct reauth_job
 {
 	struct reauth_job *next;
@@ -78,6 +89,11 @@ void reauth_queue_destroy(void);
 reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra);
 /* hand the job to the worker of job->shard; it owns it from then on */
 void reauth_queue_push(reauth_job_t *job);
+/* a job about subscription (hash, id) for the worker of shard: type
+ * REAUTH_JOB_NOTIFY (code 0) or REAUTH_JOB_TERMINATE (code: a
+ * reauth_term_reason_t); 0, or -1 out of memory */
+int reauth_queue_post_sub(reauth_job_type_t type, unsigned int hash,
+		unsigned int id, unsigned int shard, int code);
 /* an entry point may queue work: 0; -1 when full (counted as refused) */
 int reauth_queue_admit(void);
 int reauth_queue_length(void);

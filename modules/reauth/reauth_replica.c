@@ -19,13 +19,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
-#include "core/socket_info.h"
 #include "core/utils/srjson.h"
 
 #include "pure/owner.h"
@@ -43,6 +41,8 @@
 #define REPLICA_PUT 1
 #define REPLICA_SEQ 2
 #define REPLICA_DEL 3
+#define REPLICA_REFRESH_OUT 4 /* an in-dialog SUBSCRIBE of a replica: to
+							   * its owner (sub.refresh) */
 
 /* a subscription lives an hour by default; a day at most here */
 #define REPLICA_EXPIRES_MAX 86400
@@ -150,6 +150,68 @@ void reauth_replica_send_del(const reauth_sub_data_t *d)
 	send_msg("sub.del", d);
 }
 
+int reauth_replica_forward_refresh(const reauth_sub_t *sub, int expires)
+{
+	reauth_sub_data_t *dst;
+	reauth_job_t *job;
+	str aor = reauth_sub_str(sub, RS_AOR);
+	str identity = reauth_sub_str(sub, RS_IDENTITY);
+	char *p;
+
+	job = reauth_job_new(REAUTH_JOB_REPLICA,
+			sizeof(reauth_sub_data_t) + aor.len + identity.len + 2);
+	if(job == NULL)
+		return -1;
+	dst = (reauth_sub_data_t *)job->buf;
+	memset(dst, 0, sizeof(*dst));
+	p = job->buf + sizeof(reauth_sub_data_t);
+	reauth_str_pack(&dst->aor, &aor, &p);
+	reauth_str_pack(&dst->identity, &identity, &p);
+	dst->id = sub->id;
+	dst->owner = sub->owner;
+	dst->epoch = sub->epoch;
+	dst->rem_cseq = sub->rem_cseq;
+	dst->expires = expires; /* seconds, 0: unsubscribe */
+	job->shard = sub->shard;
+	job->code = REPLICA_REFRESH_OUT;
+	job->id = sub->id;
+	reauth_queue_push(job);
+	return 0;
+}
+
+/* the worker: sub.refresh to the owner */
+static void send_refresh(const reauth_sub_data_t *d)
+{
+	srjson_doc_t jdoc;
+	const char *self;
+	str body;
+	int len;
+
+	if((self = reauth_dmq_self(&len)) == NULL)
+		return;
+	srjson_InitDoc(&jdoc, NULL);
+	if((jdoc.root = srjson_CreateObject(&jdoc)) == NULL)
+		return;
+	srjson_AddStringToObject(&jdoc, jdoc.root, "type", "sub.refresh");
+	srjson_AddStrToObject(&jdoc, jdoc.root, "node", self, len);
+	add_num(&jdoc, "epoch", d->epoch);
+	add_num(&jdoc, "id", d->id);
+	add_str(&jdoc, "aor", &d->aor);
+	add_str(&jdoc, "identity", &d->identity);
+	add_num(&jdoc, "rem_cseq", d->rem_cseq);
+	add_num(&jdoc, "expires", (double)d->expires);
+	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
+	if(body.s != NULL) {
+		body.len = strlen(body.s);
+		if(reauth_dmq_send((int)d->owner - 1, &body, NULL, NULL) == 0)
+			LM_INFO("refresh of subscription %u of %.*s handed to its owner"
+					" (expires %ld)\n",
+					d->id, d->identity.len, d->identity.s, (long)d->expires);
+		jdoc.free_fn(body.s);
+	}
+	srjson_DestroyDoc(&jdoc);
+}
+
 /* ---- receiving (a dmq worker): check, then post to the user's worker ---- */
 
 /* a string member; NULL when missing, not a string, or longer than max */
@@ -181,6 +243,47 @@ static int get_uint(srjson_doc_t *doc, srjson_t *root, const char *name,
 
 #define STR_MAX 1024 /* any one string; the whole body is bounded too */
 
+/* sub.refresh (a dmq worker): the owner's record refreshed as if the
+ * SUBSCRIBE had come here, then its NOTIFY (or the final one) */
+static int on_refresh(srjson_doc_t *doc, srjson_t *root, const char **why)
+{
+	unsigned int id, rem_cseq, expires, hash, shard = 0;
+	reauth_sub_t *sub;
+	str aor;
+	int found = 0;
+
+	if(get_uint(doc, root, "id", 4294967295.0, &id) < 0 || id == 0
+			|| get_str(doc, root, "aor", STR_MAX, &aor) < 0 || aor.len == 0
+			|| get_uint(doc, root, "rem_cseq", 4294967295.0, &rem_cseq) < 0
+			|| get_uint(doc, root, "expires", REPLICA_EXPIRES_MAX, &expires)
+					   < 0) {
+		*why = "sub.refresh without id, aor, rem_cseq, expires";
+		return REAUTH_DMQ_BAD;
+	}
+	hash = reauth_subs_hash(&aor);
+	reauth_subs_lock(hash);
+	sub = reauth_subs_find(hash, id);
+	if(sub != NULL && sub->owner == 0) {
+		found = 1;
+		owner_seq_advance(&sub->rem_cseq, rem_cseq);
+		if(expires > 0)
+			sub->expires = time(NULL) + expires;
+		sub->dirty = 1;
+		shard = sub->shard;
+	}
+	reauth_subs_unlock(hash);
+	if(!found) {
+		*why = "no subscription of this node with this id";
+		return 481;
+	}
+	if(expires == 0)
+		reauth_queue_post_sub(
+				REAUTH_JOB_TERMINATE, hash, id, shard, REAUTH_TERM_UNSUBSCRIBED);
+	else
+		reauth_queue_post_sub(REAUTH_JOB_NOTIFY, hash, id, shard, 0);
+	return 0;
+}
+
 static int replica_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 		int slot, const char **why)
 {
@@ -199,6 +302,8 @@ static int replica_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
 		op = REPLICA_SEQ;
 	else if(strcmp(type, "sub.del") == 0)
 		op = REPLICA_DEL;
+	else if(strcmp(type, "sub.refresh") == 0)
+		return on_refresh(doc, root, why);
 	else
 		return REAUTH_DMQ_UNKNOWN;
 
@@ -310,6 +415,10 @@ void reauth_replica_on_job(reauth_job_t *job)
 	int op = job->code;
 
 	memcpy(&d, job->buf, sizeof(d));
+	if(op == REPLICA_REFRESH_OUT) {
+		send_refresh(&d);
+		return;
+	}
 	hash = reauth_subs_hash(&d.aor);
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, d.id);
@@ -370,129 +479,4 @@ const char *reauth_replica_owner(
 		return "unknown";
 	}
 	return buf;
-}
-
-/* ---- walks of a worker's shard (takeover, resend, drop) ---- */
-
-#define WALK_BATCH 64
-
-typedef enum walk_op
-{
-	WALK_ADOPT,	 /* replicas of a down peer that this node takes over */
-	WALK_RESEND, /* this node's own: sub.put to the pool */
-	WALK_DROP	 /* own, loaded from the DB, taken over meanwhile */
-} walk_op_t;
-
-/* under the bucket lock: does op take sub (and change it)? */
-static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
-{
-	str aor;
-
-	switch(op) {
-		case WALK_ADOPT:
-			/* the peer that went down, and any other that is down: a
-			 * survivor chosen before may have died since */
-			if(sub->owner == 0 || reauth_dmq_peer_is_up(sub->owner - 1))
-				return 0;
-			aor = reauth_sub_str(sub, RS_AOR);
-			return reauth_dmq_pick(aor.s, aor.len) < 0; /* else another
-														 * survivor's */
-		case WALK_RESEND:
-			return sub->owner == 0;
-		case WALK_DROP:
-			return sub->owner == 0 && sub->loaded;
-	}
-	return 0;
-}
-
-/* a listening socket of this node like sock (its protocol and address
- * family) as "proto:addr:port", NULL when it has none */
-static str *local_socket(str *sock)
-{
-	struct socket_info **list, *si;
-	int proto = PROTO_UDP, v6 = memchr(sock->s, '[', sock->len) != NULL;
-
-	if(sock->len > 4 && strncasecmp(sock->s, "tcp:", 4) == 0)
-		proto = PROTO_TCP;
-	else if(sock->len > 4 && strncasecmp(sock->s, "tls:", 4) == 0)
-		proto = PROTO_TLS;
-	if((list = get_sock_info_list((unsigned short)proto)) == NULL)
-		return NULL;
-	for(si = *list; si; si = si->next)
-		if((si->address.af == AF_INET6) == v6)
-			return &si->sock_str;
-	return NULL;
-}
-
-/* under the bucket lock: the replica becomes this node's, at the next
- * epoch, on this node's socket (the Contact of its next NOTIFY names
- * this node: the watcher's refreshes come here); the new record, NULL
- * when out of memory (the replica then stays) */
-static reauth_sub_t *adopt(reauth_sub_t *old)
-{
-	reauth_sub_data_t d;
-	reauth_sub_t *sub;
-	char *buf;
-	str *sock;
-
-	if((buf = reauth_sub_copy(old, &d)) == NULL)
-		return NULL;
-	d.owner = 0;
-	d.epoch = old->epoch + 1;
-	if((sock = local_socket(&d.socket)) != NULL)
-		d.socket = *sock;
-	reauth_subs_remove(old);
-	sub = reauth_subs_add(&d);
-	pkg_free(buf);
-	if(sub == NULL) {
-		LM_ERR("subscription %u of a node that is down lost in its takeover"
-			   " (out of shared memory)\n",
-				d.id);
-		return NULL;
-	}
-	sub->dirty = 1;
-	if(reauth_db_mode != REAUTH_DB_NONE)
-		reauth_db_sub_put(sub);
-	return sub;
-}
-
-int reauth_replica_walk(unsigned int shard, int op, int slot)
-{
-	reauth_sub_data_t d[WALK_BATCH];
-	char *bufs[WALK_BATCH];
-	reauth_sub_t *sub, *next;
-	unsigned int idx, size = reauth_subs_size();
-	int n, i, total = 0;
-
-	for(idx = 0; idx < size; idx++) {
-		if(reauth_subs_bucket(idx) == NULL)
-			continue;
-		n = 0;
-		reauth_subs_lock_idx(idx);
-		for(sub = reauth_subs_bucket(idx); sub && n < WALK_BATCH; sub = next) {
-			next = sub->next;
-			if(sub->shard != shard || !walk_take(sub, (walk_op_t)op, slot))
-				continue;
-			if(op == WALK_DROP) {
-				if(sub->in_db)
-					reauth_db_sub_del(sub->id);
-				reauth_subs_remove(sub);
-				total++;
-				continue;
-			}
-			if(op == WALK_ADOPT && (sub = adopt(sub)) == NULL)
-				continue;
-			if((bufs[n] = reauth_sub_copy(sub, &d[n])) != NULL)
-				n++;
-		}
-		reauth_subs_unlock_idx(idx);
-		/* sent after the lock (a bucket with more than WALK_BATCH: the
-		 * rest is resent by their next change) */
-		for(i = 0; i < n; i++) {
-			reauth_replica_send_put(&d[i]);
-			pkg_free(bufs[i]);
-		}
-		total += n;
-	}
-	return total;
 }

@@ -9,7 +9,9 @@
  *   sub.put  on create and refresh: the whole row, owner and epoch;
  *   sub.seq  before each NOTIFY ("bump, then send"): its CSeq and the
  *            next version, as the owner's record has them now;
- *   sub.del  when the subscription goes.
+ *   sub.del  when the subscription goes;
+ * and a node that gets an in-dialog SUBSCRIBE of a replica hands it to
+ * the owner (sub.refresh), which notifies.
  * Every other node keeps a replica (reauth_sub_t.owner != 0): never
  * notified from there, never written to its DB, removed on sub.del or at
  * its expiry; a replica whose owner is down stays (takeover is the next
@@ -36,24 +38,14 @@ void reauth_replica_send_put(const reauth_sub_data_t *d);
 void reauth_replica_send_seq(const reauth_sub_data_t *d);
 void reauth_replica_send_del(const reauth_sub_data_t *d);
 
+/* an in-dialog SUBSCRIBE that reached this node for a replica (any
+ * process, the bucket locked): a job sends it to the owner
+ * ("sub.refresh": expires seconds, 0 unsubscribes), which sends the
+ * NOTIFY; 0, -1 out of memory */
+int reauth_replica_forward_refresh(const reauth_sub_t *sub, int expires);
+
 /* the worker's side of a received sub.* (REAUTH_JOB_REPLICA) */
 void reauth_replica_on_job(reauth_job_t *job);
-
-/* Walk the subscriptions of the worker's shard (no lock held by the
- * caller; sub.put sent after each bucket's lock):
- *   REAUTH_WALK_ADOPT   replicas of peers that are down (the peer in slot
- *                       went down; a survivor chosen before may have died
- *                       since) that this node takes over (rendezvous
- *                       hashing over the nodes up): its own from now on,
- *                       epoch + 1, put;
- *   REAUTH_WALK_RESEND  this node's own: put to the pool (a peer came up);
- *   REAUTH_WALK_DROP    own and loaded from the DB at start, the peers
- *                       took them over meanwhile: removed, row deleted.
- * Returns how many were taken. */
-#define REAUTH_WALK_ADOPT 0
-#define REAUTH_WALK_RESEND 1
-#define REAUTH_WALK_DROP 2
-int reauth_replica_walk(unsigned int shard, int op, int slot);
 
 /* who owns sub, for listings: "self" or the owner's address into buf;
  * *up: the owner is up (this node: always) */

@@ -30,6 +30,7 @@
 #include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_queue.h"
+#include "reauth_replica.h"
 #include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
@@ -230,7 +231,7 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	reauth_sub_data_t v;
 	unsigned int shard;
 	str c;
-	int rc;
+	int rc, replica;
 
 	from = get_from(msg);
 	to = get_to(msg);
@@ -271,9 +272,15 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 		sub->expires = time(NULL) + dec.expires;
 	sub->dirty = 1;
 	shard = sub->shard;
+	/* another node's (the Contact of an older NOTIFY, a P-CSCF's route):
+	 * the owner notifies */
+	replica = sub->owner != 0
+			  && reauth_replica_forward_refresh(sub, dec.expires) == 0;
 	reauth_subs_unlock(hash);
 
 	rc = reply_ok(msg, &c, dec.expires);
+	if(replica)
+		return rc;
 	if(dec.expires == 0)
 		reauth_notify_post_terminate(
 				hash, id, shard, REAUTH_TERM_UNSUBSCRIBED);

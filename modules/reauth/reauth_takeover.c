@@ -18,7 +18,7 @@
 #include "reauth_proc_replica.h"
 #include "reauth_proc_run.h"
 #include "reauth_queue.h"
-#include "reauth_replica.h"
+#include "reauth_replica_walk.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_takeover.h"

@@ -8,7 +8,8 @@
 # node B (digest) completes the procedure on A (proc.event): one outcome,
 # on A, its event route on A only; B's replica ends with it (proc.done).
 # A second round, triggered on A, completes with a re-REGISTER through A,
-# and node B refuses a trigger meanwhile. Round 3: bob (no subscription)
+# and node B refuses a trigger meanwhile. The watcher's refresh SUBSCRIBE
+# reaching node B is answered by B and notified by A (sub.refresh). Round 3: bob (no subscription)
 # is de-registered on node A while his call to carol went through node
 # B: B's dialog module ends it (proc.sessions), both legs get a BYE.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,32 @@ wait_msg() {
 	return 1
 }
 
+# in_dialog_subscribe PORT RURI EXPIRES: the watcher's refresh of its
+# subscription (the dialog of sub_dialog w), sent to PORT; prints the
+# final answer's status line
+in_dialog_subscribe() {
+	perl -MIO::Socket::INET -e '
+		my ($ip, $port, $dport, $ruri, $exp, $cid, $ltag, $rtag, $wport) = @ARGV;
+		my $s = IO::Socket::INET->new(LocalAddr => $ip, LocalPort => $port,
+			PeerAddr => $ip, PeerPort => $dport, Proto => "udp") or die "socket: $!";
+		my $m = "SUBSCRIBE $ruri SIP/2.0\r\n"
+			. "Via: SIP/2.0/UDP $ip:$port;branch=z9hG4bK" . int(rand(1e9)) . "\r\n"
+			. "From: <sip:alice\@ims.test>;tag=$ltag\r\nTo: <sip:alice\@ims.test>;tag=$rtag\r\n"
+			. "Call-ID: $cid\r\nCSeq: 20 SUBSCRIBE\r\nMax-Forwards: 70\r\n"
+			. "Contact: <sip:alice\@$ip:$wport>\r\nEvent: reg\r\nExpires: $exp\r\n"
+			. "Content-Length: 0\r\n\r\n";
+		$s->send($m);
+		my $buf;
+		for (1 .. 20) {
+			my $rin = ""; vec($rin, fileno($s), 1) = 1;
+			last unless select($rin, undef, undef, 2);
+			$s->recv($buf, 65535);
+			my ($l) = split /\r\n/, $buf;
+			if ($l !~ / 1\d\d /) { print "$l\n"; last }
+		}' "$IP" "$(free_port)" "$1" "$2" "$3" "$SUB_CALLID" "$SUB_LTAG" "$SUB_RTAG" \
+		"$(echo "$SUB_LCONTACT" | sed -n 's/.*:\([0-9]*\).*/\1/p')"
+}
+
 cluster_init
 node_start A "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60" REFER_FALLBACK=0
 node_start B "SHORTENED_EXPIRES=30" "REAUTH_TIMEOUT=60" REFER_FALLBACK=0
@@ -39,7 +66,7 @@ pa=$(free_port)
 node_use A
 check "alice registers through node A at :$pa" register_at alice "$pa" 600
 sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret \
-	-key sub_expires 600 -key notifies 5
+	-key sub_expires 600 -key notifies 6
 check "the initial NOTIFY from node A arrives" wait_notifies w 1 10
 sub_dialog w
 cid=$SUB_CALLID
@@ -107,13 +134,28 @@ check "node A completes it" wait_proc A sip:alice@ims.test outcome completed 5
 check "node B's replica too" wait_proc B sip:alice@ims.test outcome completed 3
 check_eq "node A: 2 completed; node B: none" "2 0" \
 	"$(stat_of A reauth_completed) $(stat_of B reauth_completed)"
-check_sipp "the watcher got its 5 NOTIFYs, in order" w
+
+# ---- the watcher's refresh reaches node B (a pool name, a P-CSCF's
+# route): B answers, node A (the owner) refreshes and notifies
+node_use A
+e0=$(field_of A "$cid" expires)
+rsub=$(echo "$SUB_RCONTACT" | sed -n 's/.*\(;rsub=[0-9a-fA-F.]*\).*/\1/p')
+check "the subscription's Contact carries rsub" test -n "$rsub"
+out=$(in_dialog_subscribe "$NODE_PORT_B" "sip:$IP:$NODE_PORT_B$rsub" 300)
+check_contains "an in-dialog SUBSCRIBE (Expires: 300) to node B: 200" "SIP/2.0 200" "$out"
+check "the watcher gets the NOTIFY of the refresh" wait_notifies w 6 10
+check_eq "... from node A (the owner)" "$NODE_PORT_A" \
+	"$(hdr "$(notify_hdr_file w 6)" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p')"
+check_eq "... version 5" 5 "$(reginfo_version "$(notify_body w 6)")"
+check_range "node A's subscription now expires in about 300 s (was $e0)" 290 300 \
+	"$(field_of A "$cid" expires)"
+check_sipp "the watcher got its 6 NOTIFYs, in order" w
 check_eq "every NOTIFY came from node A's port" "$NODE_PORT_A" \
 	"$(grep -h '^Via:' "$WORK"/w.notify.*.hdr 2>/dev/null | sed -n 's/.*:\([0-9]*\);branch.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 notify_split w >/dev/null
 vs=""
-for i in 1 2 3 4 5; do vs="$vs $(reginfo_version "$(notify_body w $i)")"; done
-check_eq "versions 0 to 4, each once" " 0 1 2 3 4" "$vs"
+for i in 1 2 3 4 5 6; do vs="$vs $(reginfo_version "$(notify_body w $i)")"; done
+check_eq "versions 0 to 5, each once" " 0 1 2 3 4 5" "$vs"
 
 # ---- round 3: a de-registration on node A ends a call held by node B
 pb=$(free_port)
