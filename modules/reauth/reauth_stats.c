@@ -69,6 +69,8 @@ static stat_export_t reauth_mod_stats[] = {
 	{"dmq_peer_down_events", 0, &proc_stats[REAUTH_STAT_DMQ_PEER_DOWN]},
 	{"dmq_peer_up_events",   0, &proc_stats[REAUTH_STAT_DMQ_PEER_UP]},
 	{"dmq_bad_messages",     0, &proc_stats[REAUTH_STAT_DMQ_BAD_MESSAGES]},
+	{"dmq_sent",             0, &proc_stats[REAUTH_STAT_DMQ_SENT]},
+	{"dmq_received",         0, &proc_stats[REAUTH_STAT_DMQ_RECEIVED]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -35,6 +35,8 @@ typedef enum reauth_stat
 	REAUTH_STAT_DMQ_PEER_DOWN,	  /* dmq: a peer's hellos stopped */
 	REAUTH_STAT_DMQ_PEER_UP,	  /* dmq: a peer's hellos (re)started */
 	REAUTH_STAT_DMQ_BAD_MESSAGES, /* dmq: KDMQ reauth messages refused */
+	REAUTH_STAT_DMQ_SENT,		  /* dmq: KDMQ reauth requests sent */
+	REAUTH_STAT_DMQ_RECEIVED,	  /* dmq: KDMQ reauth requests received */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 
