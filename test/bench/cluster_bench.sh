@@ -276,12 +276,18 @@ hellos() {
 	kc "$1" reauth.nodes 2>/dev/null | awk '$1 == "hellos:" { h += $2 } END { print h + 0 }'
 }
 
-# snap: every node's counters, one line "node name=value..." each
+# snap: every node's counters, one line "node name=value..." each; on
+# PostgreSQL a line "pg pgx=N": the transactions committed and rolled
+# back in this mode's databases (pg_stat_database)
 snap() {
 	local n
 	for n in $NODES; do
 		echo "$n $(stats "$n") hellos=$(hellos "$n")"
 	done
+	if [ "$MODE" != single ]; then
+		echo "pg pgx=$(psql -X -tA "$KDB" -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database
+			WHERE datname = 'kam_${MODE//-/_}' OR datname LIKE 'reauth\\__\\_${MODE//-/_}'" 2>/dev/null)"
+	fi
 }
 
 # delta BEFORE AFTER NAME: the sum over the nodes of NAME after - before
@@ -605,6 +611,8 @@ run_notifier() {
 	R[$MODE.ntf_pg]=$(cpu_pct "$wd/ntf.cpu0" "$wd/ntf.cpu1" "$secs_sum" pg)
 	[ "$MODE" = single ] && R[$MODE.ntf_pg]="-"
 	R[$MODE.ntf_mach]=$(machine_busy "$m0" "$m1")
+	R[$MODE.ntf_pgx]=$(delta "$wd/ntf.snap0" "$wd/ntf.snap1" pgx)
+	R[$MODE.ntf_pgx_per]=$(per "${R[$MODE.ntf_pgx]}" "$(delta "$wd/ntf.snap0" "$wd/ntf.snap1" notify_sent)")
 	cost ntf "$wd/ntf.snap0" "$wd/ntf.snap1" notify_sent
 }
 
@@ -739,6 +747,8 @@ run_mass() {
 	R[$MODE.mass_pg]=$(cpu_pct "$wd/mass.cpu0" "$wd/mass.cpu1" "$secs" pg)
 	[ "$MODE" = single ] && R[$MODE.mass_pg]="-"
 	R[$MODE.mass_mach]=$(machine_busy "$m0" "$m1")
+	R[$MODE.mass_pgx]=$(delta "$wd/mass.snap0" "$wd/mass.snap1" pgx)
+	R[$MODE.mass_pgx_per]=$(per "${R[$MODE.mass_pgx]}" "$(delta "$wd/mass.snap0" "$wd/mass.snap1" completed)")
 	local ok fail tf=0 uf=0
 	for g in a b; do
 		read -r ok fail _ < <(sipp_counts "$wd/trigger-$g.screen")
@@ -845,6 +855,7 @@ row2() {
 	row2 "notifier CPU % kamailio/pg" ntf_kam ntf_pg
 	row2 "mass CPU % kamailio/pg" mass_kam mass_pg
 	row2 "machine busy % notifier/mass" ntf_mach mass_mach
+	row2 "pg transactions /NOTIFY, /compl" ntf_pgx_per mass_pgx_per
 	echo
 	echo "replication cost in the pool (KDMQ requests, both nodes)"
 	printf "%-22s %9s %8s %9s %9s %8s %9s %9s %9s %9s\n" window per "reauth" "received" "hellos" "usrloc" "reauth/x" "-hellos/x" "usrloc/x" "all/x"
@@ -872,6 +883,8 @@ row2() {
 	echo "mass NOTIFY/s      reauth_notify_sent of all nodes / the same interval"
 	echo "p50, p99           per user: MESSAGE sent -> re-authentication NOTIFY received"
 	echo "CPU                all Kamailio processes / PostgreSQL's, % of one CPU, over the measured rounds / trigger to completion"
+	echo "pg transactions    PostgreSQL transactions in the mode's databases (pg_stat_database), per NOTIFY sent in the"
+	echo "                   notifier rounds, per procedure completed in the mass re-authentication"
 	for m in $MODES; do
 		echo
 		echo "[$m] ${R[$m.db]}; -m ${R[$m.shm_mb]} MB; work dir ${OUT#$TOP/}/$m"
