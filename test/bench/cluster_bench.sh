@@ -140,7 +140,7 @@ done
 for m in $MODES; do
 	case "$m" in single | single-pg | pool) ;; *) echo "unknown mode $m (single, single-pg, pool)" >&2; exit 2 ;; esac
 done
-for t in kamailio kamcmd sipp sqlite3 psql ss awk; do
+for t in kamailio kamcmd sipp sqlite3 ss awk $([ "$MODES" != single ] && echo psql); do
 	command -v $t >/dev/null || { echo "$t is not installed (make deps)" >&2; exit 1; }
 done
 [ -f "$TOP/modules/reauth/reauth.so" ] || { echo "no modules/reauth/reauth.so: run make build" >&2; exit 1; }
