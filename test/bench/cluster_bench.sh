@@ -339,7 +339,15 @@ cpu_snap() {
 		pm=$(pg_ status | awk '$1 == "running" { print $2 }')
 		[ -n "$pm" ] || return 0
 		echo "$pm $(awk '{ print $14 + $15 }' "/proc/$pm/stat" 2>/dev/null) pg"
-		awk -v pm="$pm" '$4 == pm { print $1, $14 + $15, "pg" }' /proc/[0-9]*/stat 2>/dev/null
+		# (read by the shell: one awk over all /proc/*/stat stops, with
+		# mawk, at the first process that ended meanwhile)
+		local l r
+		for f in /proc/[0-9]*/stat; do
+			read -r l 2>/dev/null <"$f" || continue
+			r=${l##*) }
+			set -- $r
+			[ "$2" = "$pm" ] && echo "${l%% *} $((${12} + ${13})) pg"
+		done
 	fi
 }
 
