@@ -67,12 +67,16 @@ integration: build
 # Benchmarks, not tests (results in var/bench/): reauth's reg event
 # notifier side by side with Kamailio's presence/pua stack (N=5000), and
 # mass re-authentication next to the raw OPTIONS rate of the same Kamailio
-# (N=10000 and 100000), steady-rate latency and memory growth; about 20
-# minutes on 2 CPUs. make bench BENCH_QUICK=1: a quick development run.
+# (N=10000 and 100000), steady-rate latency and memory growth; then a pool
+# of two nodes on PostgreSQL next to one node on sqlite, the same notifier
+# (N=5000) and mass re-authentication (N=10000) workloads, and the KDMQ
+# messages per NOTIFY (var/bench/cluster-results.txt); about 25 minutes
+# on 2 CPUs. make bench BENCH_QUICK=1: a quick development run.
 BENCH_N ?= $(if $(filter 1,$(BENCH_QUICK)),,5000)
 bench: deps build
 	@./test/bench/run.sh $(BENCH_N)
 	@if [ -x test/bench/reauth_bench.sh ]; then ./test/bench/reauth_bench.sh; fi
+	@./test/bench/cluster_bench.sh $(BENCH_N)
 
 # Re-authentication end to end, success and failure, with SIP ladder
 # diagrams from the captured messages (var/demo/*.txt, *.svg, *.png)

@@ -144,9 +144,13 @@ void reauth_dmq_destroy(void)
 	reauth_dmq_tab = NULL;
 }
 
+/* dmq calls these once per KDMQ request sent to a node, when its
+ * transaction completes (an answer, or 408): dmq_sent counts there,
+ * bcast_message() does not say to how many nodes it sent */
 static int reauth_dmq_resp(
 		struct sip_msg *msg, int code, dmq_node_t *node, void *param)
 {
+	reauth_stats_add(REAUTH_STAT_DMQ_SENT, 1);
 	if(code >= 300 && code != 408 && node != NULL)
 		LM_WARN("dmq peer %.*s answered a reauth hello with %d\n",
 				node->orig_uri.len, node->orig_uri.s, code);
@@ -274,6 +278,7 @@ int reauth_dmq_send(int slot, str *body, reauth_dmq_answer_f answered,
 			shm_free(a);
 		return -1;
 	}
+	reauth_stats_add(REAUTH_STAT_DMQ_SENT, 1);
 	return 0;
 }
 

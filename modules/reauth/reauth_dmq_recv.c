@@ -213,6 +213,7 @@ int reauth_dmq_handle(
 	const char *why;
 	char what[64];
 
+	reauth_stats_add(REAUTH_STAT_DMQ_RECEIVED, 1);
 	if(reauth_dmq_tab == NULL) /* not initialised: cannot happen with dmq 1 */
 		return refuse(msg, resp, 503, &rpl_503, "dmq is off");
 	if(parse_headers(msg, HDR_EOH_F, 0) < 0)

@@ -71,6 +71,8 @@ static stat_export_t reauth_mod_stats[] = {
 	{"dmq_bad_messages",     0, &proc_stats[REAUTH_STAT_DMQ_BAD_MESSAGES]},
 	{"takeover_subscriptions", 0, &proc_stats[REAUTH_STAT_TAKEN_SUBSCRIPTIONS]},
 	{"takeover_procedures",  0, &proc_stats[REAUTH_STAT_TAKEN_PROCEDURES]},
+	{"dmq_sent",             0, &proc_stats[REAUTH_STAT_DMQ_SENT]},
+	{"dmq_received",         0, &proc_stats[REAUTH_STAT_DMQ_RECEIVED]},
 	{0, 0, 0}
 };
 /* clang-format on */

@@ -37,6 +37,8 @@ typedef enum reauth_stat
 	REAUTH_STAT_DMQ_BAD_MESSAGES, /* dmq: KDMQ reauth messages refused */
 	REAUTH_STAT_TAKEN_SUBSCRIPTIONS, /* dmq: a dead peer's, taken over */
 	REAUTH_STAT_TAKEN_PROCEDURES,	 /* dmq: a dead peer's, taken over */
+	REAUTH_STAT_DMQ_SENT,		  /* dmq: KDMQ reauth requests sent */
+	REAUTH_STAT_DMQ_RECEIVED,	  /* dmq: KDMQ reauth requests received */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 

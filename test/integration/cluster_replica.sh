@@ -7,7 +7,8 @@
 # (sub.seq goes out before the NOTIFY). A second watcher through A
 # refreshes (sub.put: B's replica has the new expiry) and unsubscribes
 # (Expires: 0): the replica is gone from B. B writes no replica to its
-# database. Malformed sub.* are answered 400 and B keeps running. Node A
+# database. The statistics dmq_sent and dmq_received agree between the
+# nodes. Malformed sub.* are answered 400 and B keeps running. Node A
 # stopped: B, the only survivor, takes the subscription over (its own at
 # epoch 1, in its database) and sends nothing for it by itself.
 . "$(dirname "$0")/lib.sh"
@@ -115,6 +116,18 @@ check_eq "node A's database has the first subscription" 1 \
 	"$(KAM_DBURL=$NODE_RDB_A pg_sql "SELECT count(*) FROM reauth_subscription WHERE callid = '$cid'")"
 check_eq "node B's database has none" 0 \
 	"$(KAM_DBURL=$NODE_RDB_B pg_sql "SELECT count(*) FROM reauth_subscription")"
+
+# ---- statistics dmq_sent / dmq_received: what one node sends the other
+# receives (hellos both ways, A's sub.* on top; a request is counted as
+# sent when its transaction ends, so a few may be in flight)
+sa=$(stat_of A dmq_sent) rb=$(stat_of B dmq_received)
+sb=$(stat_of B dmq_sent) ra=$(stat_of A dmq_received)
+check "dmq_sent and dmq_received > 0 on both nodes (A $sa/$ra, B $sb/$rb)" \
+	test "${sa:-0}" -gt 0 -a "${ra:-0}" -gt 0 -a "${sb:-0}" -gt 0 -a "${rb:-0}" -gt 0
+check_range "node B received what node A sent ($sa), within 3" $((sa - 3)) $((sa + 3)) "$rb"
+check_range "node A received what node B sent ($sb), within 3" $((sb - 3)) $((sb + 3)) "$ra"
+check "node A sent more than B: its sub.put/seq/del on top of the hellos ($sa vs $sb)" \
+	test "$((sa - sb))" -ge 3
 
 # ---- malformed sub.* to B: 400, B keeps running
 check_contains "a sub.put without its strings: 400" "SIP/2.0 400" \
