@@ -20,6 +20,7 @@
 #include "reauth_dmq.h"
 #include "reauth_replica.h"
 #include "reauth_replica_walk.h"
+#include "reauth_sets.h"
 #include "reauth_subs.h"
 
 #define WALK_BATCH 64
@@ -34,7 +35,8 @@ typedef enum walk_op
 /* under the bucket lock: does op take sub (and change it)? */
 static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
 {
-	str aor;
+	unsigned int user;
+	str identity;
 
 	switch(op) {
 		case WALK_ADOPT:
@@ -42,9 +44,11 @@ static int walk_take(reauth_sub_t *sub, walk_op_t op, int slot)
 			 * survivor chosen before may have died since */
 			if(sub->owner == 0 || reauth_dmq_peer_is_up(sub->owner - 1))
 				return 0;
-			aor = reauth_sub_str(sub, RS_AOR);
-			return reauth_dmq_pick(aor.s, aor.len) < 0; /* else another
-														 * survivor's */
+			/* keyed by the user: a user's subscriptions and procedure
+			 * go to the same survivor */
+			identity = reauth_sub_str(sub, RS_IDENTITY);
+			user = reauth_sets_user_hash(&identity);
+			return reauth_dmq_pick((char *)&user, sizeof(user)) < 0;
 		case WALK_RESEND:
 			return sub->owner == 0;
 		case WALK_DROP:

@@ -19,6 +19,7 @@
 #include "reauth_proc_run.h"
 #include "reauth_queue.h"
 #include "reauth_replica_walk.h"
+#include "reauth_sets.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_takeover.h"
@@ -120,7 +121,7 @@ typedef struct proc_walk
 static int proc_take(reauth_procrec_t *rec, void *arg)
 {
 	proc_walk_t *w = (proc_walk_t *)arg;
-	str *aor0;
+	unsigned int user;
 
 	if(rec->shard != w->shard || rec->core.state == RP_DONE)
 		return 0;
@@ -129,8 +130,9 @@ static int proc_take(reauth_procrec_t *rec, void *arg)
 			/* any peer that is down: see reauth_replica_walk */
 			if(rec->owner == 0 || reauth_dmq_peer_is_up(rec->owner - 1))
 				return 0;
-			aor0 = &REAUTH_PROC_AOR(rec)[0];
-			if(reauth_dmq_pick(aor0->s, aor0->len) >= 0)
+			/* keyed by the user, as its subscriptions are */
+			user = reauth_sets_user_hash(&REAUTH_PROC_URI(rec)[0]);
+			if(reauth_dmq_pick((char *)&user, sizeof(user)) >= 0)
 				return 0; /* another survivor's */
 			rec->owner = 0;
 			rec->epoch++;
