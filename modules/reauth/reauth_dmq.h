@@ -53,9 +53,9 @@ int reauth_dmq_peer_addr(int slot, char *buf, int size, int *up);
 
 /* Messages of other types than hello go to the handler registered in
  * mod_init for the start of their type ("sub.": reauth_replica.c,
- * "proc.": reauth_proc_replica.c), called in a dmq worker with the parsed
- * body and the sender's slot in the table of peers; it returns 0 (200),
- * REAUTH_DMQ_BAD (400, why says it), REAUTH_DMQ_UNKNOWN (501),
+ * "proc.": reauth_proc_replica_recv.c), called in a dmq worker with the
+ * parsed body and the sender's slot in the table of peers; it returns 0
+ * (200), REAUTH_DMQ_BAD (400, why says it), REAUTH_DMQ_UNKNOWN (501),
  * REAUTH_DMQ_UNAVAILABLE (503, why) or a SIP code >= 300 of its own
  * (why: the reason). A message from a node not heard yet (no hello) is
  * answered 503 before any handler sees it. */

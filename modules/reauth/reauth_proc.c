@@ -1,5 +1,6 @@
 /*
- * reauth module - re-authentication procedures: the table, entry points
+ * reauth module - re-authentication procedures: the table (the entry
+ * points are in reauth_proc_entry.c)
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -16,13 +17,10 @@
 
 #include "pure/owner.h"
 
-#include "reauth_dmq.h"
 #include "reauth_identity.h"
 #include "reauth_proc.h"
 #include "reauth_queue.h"
-#include "reauth_register.h"
 #include "reauth_sets.h"
-#include "reauth_stats.h"
 #include "reauth_str.h"
 #include "reauth_subs.h"
 
@@ -245,7 +243,7 @@ static reauth_procrec_t *rec_new(reauth_user_t *u, str *uri, str *aor, int n)
 
 /* Resolve, check and index a new procedure; id 0 = take the next one
  * (restore from the DB passes its own). Fills res; returns the record. */
-static reauth_procrec_t *proc_create(str *identity, unsigned int id,
+reauth_procrec_t *reauth_proc_create(str *identity, unsigned int id,
 		int need_registered, reauth_trigger_result_t *res)
 {
 	reauth_identity_t ids[REAUTH_USER_MAX_IDS];
@@ -347,7 +345,7 @@ done:
 }
 
 /* take back a record nobody else has seen */
-static void proc_drop(reauth_procrec_t *rec)
+void reauth_proc_drop(reauth_procrec_t *rec)
 {
 	reauth_proc_unindex(rec);
 	reauth_table_lock(procs, rec->entry.hash);
@@ -356,79 +354,13 @@ static void proc_drop(reauth_procrec_t *rec)
 	rec_free(&rec->entry);
 }
 
-/* The pool's node that holds every subscription of the user, when it is
- * up and is not this node: the procedure runs there (its NOTIFYs keep the
- * dialogs' CSeq and version), this node keeps a replica. slot + 1, or 0 */
-static int home_of(reauth_procrec_t *rec)
-{
-	int owner = reauth_subs_owner_of(REAUTH_PROC_AOR(rec), rec->nall);
-
-	return owner > 0 && reauth_dmq_peer_is_up(owner - 1) ? owner : 0;
-}
-
-static void proc_start(str *identity, unsigned int id, int may_forward,
-		reauth_trigger_result_t *res)
-{
-	reauth_procrec_t *rec;
-	reauth_job_t *job;
-
-	if(reauth_queue_admit() < 0) {
-		res->code = 503;
-		res->reason = "too much work queued, try again later";
-		LM_NOTICE("re-authentication of <%.*s%s> refused: the job queue is"
-				  " full (queue_size %d)\n",
-				REAUTH_STR_SHORT(identity), reauth_queue_size);
-		return;
-	}
-	rec = proc_create(identity, id, 1, res);
-	if(rec == NULL)
-		return;
-	res->id = rec->entry.id;
-	job = reauth_job_new(REAUTH_JOB_PROC_TRIGGER, 0);
-	if(job == NULL) {
-		proc_drop(rec); /* its worker never sees it */
-		res->code = 500;
-		res->reason = "out of memory";
-		return;
-	}
-	/* before anyone else sees it: a replica whose worker hands the
-	 * trigger over (proc.start) */
-	if(may_forward && reauth_dmq_enable) {
-		int home = home_of(rec);
-
-		reauth_proc_lock(rec);
-		rec->owner = (unsigned char)home;
-		rec->forwarded = home != 0;
-		reauth_proc_unlock(rec);
-		if(home)
-			res->reason = "started on the node of the user's subscriptions";
-	}
-	job->shard = rec->shard;
-	job->proc_id = rec->entry.id;
-	LM_INFO("re-authentication %u of <%.*s> started (%d identities)%s\n",
-			res->id, identity->len, identity->s, rec->nset,
-			rec->owner ? ", handed to the node of its subscriptions" : "");
-	reauth_queue_push(job); /* rec is the worker's from here on */
-}
-
-void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
-{
-	proc_start(identity, 0, 1, res);
-}
-
-void reauth_proc_start_forwarded(
-		str *identity, unsigned int id, reauth_trigger_result_t *res)
-{
-	proc_start(identity, id, 0, res);
-}
-
 reauth_procrec_t *reauth_proc_replica_new(
 		str *identity, unsigned int id, int slot)
 {
 	reauth_trigger_result_t res;
 	reauth_procrec_t *rec;
 
-	rec = proc_create(identity, id, 0, &res);
+	rec = reauth_proc_create(identity, id, 0, &res);
 	if(rec == NULL) {
 		LM_INFO("procedure %u of %.*s of a peer not replicated here: %s\n",
 				id, identity->len, identity->s, res.reason);
@@ -456,7 +388,7 @@ int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
 	reauth_trigger_result_t res;
 	reauth_procrec_t *rec;
 
-	rec = proc_create(identity, id, 0, &res);
+	rec = reauth_proc_create(identity, id, 0, &res);
 	if(rec == NULL) {
 		LM_WARN("procedure %u of %.*s not restored: %s\n", id, identity->len,
 				identity->s, res.reason);
@@ -475,89 +407,6 @@ int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core)
 int reauth_proc_pending(str *aor)
 {
 	return reauth_proc_id_of(aor) != 0;
-}
-
-/* usrloc callback (the process that saves): hand REGISTERs of identities
- * under re-authentication to the procedure's worker */
-void reauth_proc_contact_saved(str *aor)
-{
-	reauth_procrec_t *rec;
-	reauth_job_t *job;
-	unsigned int id, shard = 0;
-	int authenticated;
-
-	if((id = reauth_proc_id_of(aor)) == 0)
-		return;
-	authenticated = reauth_register_authenticated();
-	reauth_table_lock(procs, id);
-	rec = (reauth_procrec_t *)reauth_table_find(procs, id, id);
-	/* noted at once: the job below may come after the deadline */
-	if(rec && authenticated)
-		reauth_proc_register_seen(&rec->core, (long)time(NULL));
-	if(rec)
-		shard = rec->shard;
-	reauth_table_unlock(procs, id);
-	if(rec == NULL)
-		return;
-	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
-	if(job == NULL)
-		return;
-	job->shard = shard;
-	job->proc_id = id;
-	job->aor.s = job->buf;
-	job->aor.len = aor->len;
-	memcpy(job->buf, aor->s, aor->len);
-	job->buf[aor->len] = '\0';
-	job->is_ue = authenticated;
-	reauth_queue_push(job);
-}
-
-/* Cancelled at once, in the caller's process: the answer is true when it
- * is given, and a new trigger right after is accepted. The worker's next
- * tick settles the record (log line, DB row). */
-void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res)
-{
-	reauth_identity_t ident;
-	reauth_procrec_t *rec = NULL;
-	reauth_actions_t acts;
-	reauth_user_t u;
-	unsigned int id = 0;
-	int i, rc = -1;
-
-	res->id = 0;
-	if(reauth_sets_resolve(identity, &u) < 0) {
-		res->code = 400;
-		res->reason = reauth_identity_reason(REAUTH_ID_UNPARSABLE);
-		return;
-	}
-	for(i = 0; i < u.nset && id == 0; i++)
-		if(reauth_identity_to_aor(&u.set[i], &ident) == REAUTH_ID_OK)
-			id = reauth_proc_id_of(&ident.aor);
-	reauth_user_free(&u);
-	if(id) {
-		reauth_table_lock(procs, id);
-		rec = (reauth_procrec_t *)reauth_table_find(procs, id, id);
-		if(rec && rec->owner) {
-			reauth_table_unlock(procs, id);
-			res->code = 409;
-			res->reason = "the re-authentication runs on another node of the"
-						  " pool: cancel it there";
-			return;
-		}
-		if(rec)
-			rc = reauth_proc_cancel(&rec->core, (long)time(NULL), &acts);
-		reauth_table_unlock(procs, id);
-	}
-	if(rc < 0) {
-		res->code = 404;
-		res->reason = "no pending re-authentication of this identity";
-		return;
-	}
-	reauth_proc_unindex(rec);
-	res->id = id;
-	reauth_stats_add(REAUTH_STAT_CANCELLED, 1);
-	res->code = 200;
-	res->reason = "cancelled";
 }
 
 void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,

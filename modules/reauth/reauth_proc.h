@@ -4,10 +4,11 @@
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * A procedure is created where it is triggered (script, KEMI, RPC, API) so
- * that a second trigger is refused at once; everything after that runs in
- * the worker of its shard (reauth_proc_run.c): pure/procedure decides,
- * the worker carries the actions out.
+ * A procedure is created where it is triggered (script, KEMI, RPC, API;
+ * reauth_proc_entry.c) so that a second trigger is refused at once, in the
+ * tables of reauth_proc.c; everything after that runs in the worker of its
+ * shard (reauth_proc_run.c): pure/procedure decides, the worker carries
+ * the actions out.
  *
  * Two tables (reauth_table.h): records hashed by their id (the bucket is
  * part of the id), and an index of the re-authenticated identities' usrloc
@@ -106,6 +107,15 @@ void reauth_proc_cancel_request(str *identity, reauth_trigger_result_t *res);
 void reauth_proc_rpc_list(rpc_t *rpc, void *ctx, str *identity);
 /* DB load: a pending procedure as it was stored */
 int reauth_proc_restore(unsigned int id, str *identity, reauth_proc_t *core);
+
+/* the table's side of the entry points (reauth_proc_entry.c): resolve,
+ * check and index a new procedure, id 0 = take the next one, 404 unless
+ * an identity of the set is registered when need_registered; fills res,
+ * returns the record (NULL: refused, res says why) */
+reauth_procrec_t *reauth_proc_create(str *identity, unsigned int id,
+		int need_registered, reauth_trigger_result_t *res);
+/* take back a record nobody else has seen (out of the index and table) */
+void reauth_proc_drop(reauth_procrec_t *rec);
 
 /* the worker's access: a record stays valid until its worker frees it */
 reauth_procrec_t *reauth_proc_get(unsigned int id);

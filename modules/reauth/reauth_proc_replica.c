@@ -1,21 +1,22 @@
 /*
- * reauth module - procedures replicated to the pool's nodes over DMQ
+ * reauth module - procedures replicated to the pool's nodes over DMQ:
+ * the id tag, the handler, and sending
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Who runs what:
+ * - mod_init sets the node's id tag and registers the proc.* handler
+ *   (reauth_proc_replica_recv.c: received messages, in a dmq worker, and
+ *   their jobs, in the worker of the user's shard);
  * - the owner's worker encodes and sends proc.put/done after it settled
- *   the record (reauth_proc_run.c), no lock held;
- * - dmq's workers check a received proc.* here: proc.start becomes a
- *   trigger (its answer is the KDMQ reply), proc.event a REREGISTERED job
- *   of the owner's record, proc.put/done a REAUTH_JOB_PROC_REPLICA job of
- *   the worker of the user's shard, which applies it under the record's
- *   bucket lock.
+ *   the record (reauth_proc_run.c), no lock held, and proc.sessions;
+ * - a replica's worker sends proc.start and proc.event to the owner; the
+ *   owner's refusal of a proc.start (any process) becomes a PROC_DROP job
+ *   of the replica's worker.
  */
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,39 +27,12 @@
 
 #include "pure/owner.h"
 
-#include "reauth_db.h"
 #include "reauth_dmq.h"
 #include "reauth_proc.h"
 #include "reauth_proc_replica.h"
 #include "reauth_queue.h"
-#include "reauth_sessions.h"
-#include "reauth_sets.h"
-#include "reauth_stats.h"
-#include "reauth_str.h"
-#include "reauth_trigger.h"
 
-/* job->code of a REAUTH_JOB_PROC_REPLICA */
-#define PROC_PUT 1
-#define PROC_DONE 2
-#define PROC_DROP 3 /* the owner refused a handed-over trigger */
-#define PROC_SESSIONS 4 /* end the calls of these aors (buf: str[], then
-						 * the strings) */
-#define SESSIONS_MAX 16 /* identities of a set a proc.sessions carries */
-
-#define STR_MAX 1024
-/* times travel as seconds from now; a procedure lasts a day at most */
-#define AGE_MAX 86400.0
-
-/* what a proc.put/done carries (the job's buf: this, then identity) */
-typedef struct proc_msg
-{
-	unsigned int id, epoch, slot, seq;
-	reauth_proc_t core; /* targets NULL */
-	str identity;
-} proc_msg_t;
-
-static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
-		int slot, const char **why);
+#include "reauth_proc_replica_msg.h"
 
 int reauth_proc_replica_init(void)
 {
@@ -70,7 +44,7 @@ int reauth_proc_replica_init(void)
 	if((self = reauth_dmq_self(&len)) == NULL)
 		return -1;
 	reauth_proc_node_tag = owner_node_tag(self, (size_t)len);
-	return reauth_dmq_add_handler("proc.", proc_recv);
+	return reauth_dmq_add_handler("proc.", reauth_proc_replica_recv);
 }
 
 /* ---- sending ---- */
@@ -196,56 +170,6 @@ void reauth_proc_replica_sessions(reauth_procrec_t *rec)
 	msg_send(&jdoc, "proc.sessions", rec->entry.id, -1, NULL);
 }
 
-/* proc.sessions: a job with the aors (a dmq worker) */
-static int sessions_recv(srjson_doc_t *doc, srjson_t *root, unsigned int id,
-		const char **why)
-{
-	srjson_t *arr = srjson_GetObjectItem(doc, root, "aors"), *it;
-	str aors[SESSIONS_MAX], *dst;
-	reauth_job_t *job;
-	size_t extra = 0;
-	int n = 0, i;
-	char *p;
-
-	if(arr == NULL || arr->type != srjson_Array) {
-		*why = "proc.sessions without an \"aors\" array";
-		return REAUTH_DMQ_BAD;
-	}
-	for(it = arr->child; it; it = it->next) {
-		if(n >= SESSIONS_MAX || it->type != srjson_String
-				|| it->valuestring == NULL || it->valuestring[0] == '\0'
-				|| strlen(it->valuestring) > STR_MAX) {
-			*why = "proc.sessions with an aor that is not a string, or more"
-				   " than 16";
-			return REAUTH_DMQ_BAD;
-		}
-		aors[n].s = it->valuestring;
-		aors[n].len = (int)strlen(it->valuestring);
-		extra += aors[n].len + 1;
-		n++;
-	}
-	if(n == 0)
-		return 0;
-	job = reauth_job_new(REAUTH_JOB_PROC_REPLICA,
-			sizeof(proc_msg_t) + n * sizeof(str) + extra);
-	if(job == NULL) {
-		*why = "out of shared memory";
-		return REAUTH_DMQ_UNAVAILABLE;
-	}
-	memset(job->buf, 0, sizeof(proc_msg_t));
-	((proc_msg_t *)job->buf)->id = id;
-	((proc_msg_t *)job->buf)->slot = (unsigned int)n; /* reused: how many */
-	dst = (str *)(job->buf + sizeof(proc_msg_t));
-	p = (char *)(dst + n);
-	for(i = 0; i < n; i++)
-		reauth_str_pack(&dst[i], &aors[i], &p);
-	job->shard = reauth_shard_of(id);
-	job->code = PROC_SESSIONS;
-	job->id = id;
-	reauth_queue_push(job);
-	return 0;
-}
-
 /* the owner's answer to proc.start (any process): a refusal drops the
  * replica, in its worker */
 static void forward_answered(int code, void *param)
@@ -292,308 +216,4 @@ void reauth_proc_replica_event(
 	srjson_AddStrToObject(&jdoc, jdoc.root, "aor", aor->s, aor->len);
 	srjson_AddNumberToObject(&jdoc, jdoc.root, "authenticated", authenticated ? 1 : 0);
 	msg_send(&jdoc, "proc.event", rec->entry.id, rec->owner - 1, NULL);
-}
-
-/* ---- receiving (a dmq worker) ---- */
-
-static int get_str(srjson_doc_t *doc, srjson_t *root, const char *name, str *out)
-{
-	srjson_t *j = srjson_GetObjectItem(doc, root, name);
-
-	if(j == NULL || j->type != srjson_String || j->valuestring == NULL)
-		return -1;
-	out->s = j->valuestring;
-	out->len = (int)strlen(j->valuestring);
-	return out->len > 0 && out->len <= STR_MAX ? 0 : -1;
-}
-
-/* an integer member in [min, max]; absent: *out = dflt when dflt_ok */
-static int get_num(srjson_doc_t *doc, srjson_t *root, const char *name,
-		double min, double max, long *out, int optional)
-{
-	srjson_t *j = srjson_GetObjectItem(doc, root, name);
-
-	if(j == NULL && optional) {
-		*out = 0;
-		return 0;
-	}
-	if(j == NULL || j->type != srjson_Number || !(j->valuedouble >= min)
-			|| j->valuedouble > max
-			|| j->valuedouble != (double)(long long)j->valuedouble)
-		return -1;
-	*out = (long)j->valuedouble;
-	return 0;
-}
-
-/* a time member: seconds from now, back to this node's clock */
-static int get_time(srjson_doc_t *doc, srjson_t *root, const char *name,
-		long now, long *out)
-{
-	long v;
-
-	if(srjson_GetObjectItem(doc, root, name) == NULL) {
-		*out = 0;
-		return 0;
-	}
-	if(get_num(doc, root, name, -AGE_MAX, AGE_MAX, &v, 0) < 0)
-		return -1;
-	*out = now + v;
-	return 0;
-}
-
-static int get_core(srjson_doc_t *doc, srjson_t *root, reauth_proc_t *c)
-{
-	long st, out, rs, np, rp, ct, now = (long)time(NULL);
-
-	memset(c, 0, sizeof(*c));
-	if(get_num(doc, root, "state", RP_IDLE, RP_DONE, &st, 0) < 0
-			|| get_num(doc, root, "outcome", RP_OUT_NONE, RP_OUT_CANCELLED,
-					   &out, 0)
-					   < 0
-			|| get_num(doc, root, "reason", 0, 64, &rs, 0) < 0
-			|| get_num(doc, root, "notify_pending", 0, 65535, &np, 0) < 0
-			|| get_num(doc, root, "refer_pending", 0, 65535, &rp, 0) < 0
-			|| get_num(doc, root, "contacts", 0, 65535, &ct, 0) < 0
-			|| get_time(doc, root, "started", now, &c->started) < 0
-			|| get_time(doc, root, "deadline", now, &c->deadline) < 0
-			|| get_time(doc, root, "ended", now, &c->ended) < 0
-			|| get_time(doc, root, "reregistered", now, &c->reregistered_at) < 0
-			|| get_time(doc, root, "wait_until", now, &c->wait_until) < 0)
-		return -1;
-	c->state = (reauth_proc_state_t)st;
-	c->outcome = (reauth_proc_outcome_t)out;
-	c->reason = (reauth_proc_reason_t)rs;
-	c->notify_pending = (unsigned int)np;
-	c->refer_pending = (unsigned int)rp;
-	c->contacts = (unsigned int)ct;
-	return 0;
-}
-
-/* the owner (this node): an authenticated re-REGISTER saved elsewhere */
-typedef struct event_arg
-{
-	int authenticated;
-	unsigned int shard;
-	int found;
-} event_arg_t;
-
-static int note_event(reauth_procrec_t *rec, void *arg)
-{
-	event_arg_t *a = (event_arg_t *)arg;
-
-	if(rec == NULL || rec->owner != 0 || rec->core.state == RP_DONE)
-		return 0;
-	/* noted at once, as reauth_proc_contact_saved does */
-	if(a->authenticated)
-		reauth_proc_register_seen(&rec->core, (long)time(NULL));
-	a->shard = rec->shard;
-	a->found = 1;
-	return 0;
-}
-
-static int on_event(unsigned int id, str *aor, int authenticated, const char **why)
-{
-	event_arg_t a = {authenticated, 0, 0};
-	reauth_job_t *job;
-
-	reauth_proc_with(id, note_event, &a);
-	if(!a.found) {
-		*why = "no pending procedure of this node with this id";
-		return 404;
-	}
-	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
-	if(job == NULL) {
-		*why = "out of shared memory";
-		return REAUTH_DMQ_UNAVAILABLE;
-	}
-	job->shard = a.shard;
-	job->proc_id = id;
-	job->aor.s = job->buf;
-	job->aor.len = aor->len;
-	memcpy(job->buf, aor->s, aor->len);
-	job->buf[aor->len] = '\0';
-	job->is_ue = authenticated;
-	reauth_queue_push(job);
-	return 0;
-}
-
-static int proc_recv(srjson_doc_t *doc, srjson_t *root, const char *type,
-		int slot, const char **why)
-{
-	reauth_trigger_result_t res;
-	reauth_job_t *job;
-	proc_msg_t m, *dst;
-	str uri, aor;
-	long id, epoch, seq, authenticated;
-	char *p;
-	int op;
-
-	if(strcmp(type, "proc.put") == 0)
-		op = PROC_PUT;
-	else if(strcmp(type, "proc.done") == 0)
-		op = PROC_DONE;
-	else if(strcmp(type, "proc.start") != 0 && strcmp(type, "proc.event") != 0
-			&& strcmp(type, "proc.sessions") != 0)
-		return REAUTH_DMQ_UNKNOWN;
-	else
-		op = 0;
-	memset(&m, 0, sizeof(m));
-	if(get_num(doc, root, "id", 1, 4294967295.0, &id, 0) < 0
-			|| get_num(doc, root, "epoch", 0, 4294967295.0, &epoch, 0) < 0
-			|| get_str(doc, root, "identity", &m.identity) < 0
-			|| get_str(doc, root, "uri", &uri) < 0) {
-		*why = "proc.* without \"id\", \"epoch\", \"identity\" and \"uri\"";
-		return REAUTH_DMQ_BAD;
-	}
-	if(strcmp(type, "proc.sessions") == 0)
-		return sessions_recv(doc, root, (unsigned int)id, why);
-	if(strcmp(type, "proc.start") == 0) {
-		reauth_proc_start_forwarded(&m.identity, (unsigned int)id, &res);
-		if(res.code == 200)
-			return 0;
-		*why = res.reason;
-		return res.code;
-	}
-	if(strcmp(type, "proc.event") == 0) {
-		if(get_str(doc, root, "aor", &aor) < 0
-				|| get_num(doc, root, "authenticated", 0, 1, &authenticated, 0)
-						   < 0) {
-			*why = "proc.event without \"aor\" and \"authenticated\"";
-			return REAUTH_DMQ_BAD;
-		}
-		return on_event((unsigned int)id, &aor, (int)authenticated, why);
-	}
-	if(get_core(doc, root, &m.core) < 0) {
-		*why = "proc.put/done without a valid state, outcome, reason, times";
-		return REAUTH_DMQ_BAD;
-	}
-	if(get_num(doc, root, "seq", 0, 4294967295.0, &seq, 1) < 0) {
-		*why = "proc.put/done with a \"seq\" that is not an integer";
-		return REAUTH_DMQ_BAD;
-	}
-	m.id = (unsigned int)id;
-	m.epoch = (unsigned int)epoch;
-	m.seq = (unsigned int)seq;
-	m.slot = (unsigned int)slot;
-	if(reauth_queue_admit() < 0) {
-		*why = "the job queue is full";
-		return REAUTH_DMQ_UNAVAILABLE;
-	}
-	job = reauth_job_new(REAUTH_JOB_PROC_REPLICA, sizeof(m) + m.identity.len + 1);
-	if(job == NULL) {
-		*why = "out of shared memory";
-		return REAUTH_DMQ_UNAVAILABLE;
-	}
-	job->shard = reauth_sets_shard(&uri);
-	job->code = op;
-	job->id = m.id;
-	dst = (proc_msg_t *)job->buf;
-	*dst = m;
-	p = job->buf + sizeof(m);
-	reauth_str_pack(&dst->identity, &m.identity, &p);
-	reauth_queue_push(job);
-	return 0;
-}
-
-/* ---- applying (the worker of the user's shard) ---- */
-
-/* a replica ends: out of the index, freed after keep_finished */
-static void replica_end(reauth_procrec_t *rec, const reauth_proc_t *core)
-{
-	reauth_proc_lock(rec);
-	rec->core.state = RP_DONE;
-	rec->core.outcome = core->outcome;
-	rec->core.reason = core->reason;
-	rec->core.ended = core->ended ? core->ended : (long)time(NULL);
-	rec->settled = 1;
-	reauth_proc_unlock(rec);
-	reauth_proc_unindex(rec);
-}
-
-void reauth_proc_replica_on_job(reauth_job_t *job)
-{
-	proc_msg_t *m = (proc_msg_t *)job->buf;
-	reauth_procrec_t *rec = reauth_proc_get(m->id);
-	const char *what = NULL;
-	int own, drop_row = 0;
-
-	if(job->code == PROC_SESSIONS) {
-		int n = reauth_sessions_end(
-				(str *)(job->buf + sizeof(proc_msg_t)), (int)m->slot);
-
-		if(n > 0)
-			reauth_stats_add(REAUTH_STAT_SESSIONS_ENDED, n);
-		LM_INFO("re-authentication %u of a peer de-registered its user: %d"
-				" calls through this node ended\n",
-				m->id, n);
-		return;
-	}
-	if(job->code == PROC_DROP) {
-		if(rec && rec->owner && rec->forwarded && rec->core.state != RP_DONE) {
-			m->core.outcome = RP_OUT_CANCELLED;
-			replica_end(rec, &m->core);
-		}
-		return;
-	}
-	if(rec == NULL) {
-		if(job->code == PROC_DONE || m->core.state == RP_DONE)
-			return; /* never seen here: nothing to end */
-		rec = reauth_proc_replica_new(&m->identity, m->id, (int)m->slot);
-		if(rec == NULL)
-			return;
-	}
-	reauth_proc_lock(rec);
-	own = rec->owner == 0;
-	if(own && m->epoch > rec->epoch) {
-		/* taken over while this node was away (it restarted): the
-		 * sender runs it now */
-		rec->owner = (unsigned char)(m->slot + 1);
-		drop_row = rec->in_db;
-		rec->in_db = 0;
-		own = 0;
-		what = "was this node's; taken over by its sender (a newer epoch)";
-	}
-	if(own) {
-		what = "is run by this node: ignored";
-	} else if(m->epoch < rec->epoch
-			  || (m->epoch == rec->epoch && rec->owner != m->slot + 1
-					  && !rec->forwarded)) {
-		what = "comes from a node that does not run it (epoch): ignored";
-	} else if(rec->core.state == RP_DONE) {
-		what = "has ended here already: ignored";
-	} else if(job->code == PROC_PUT && m->epoch == rec->epoch
-			  && m->seq <= rec->pseq) {
-		what = "is older than what this node has (reordered): ignored";
-	} else {
-		rec->owner = (unsigned char)(m->slot + 1);
-		if(m->epoch != rec->epoch)
-			rec->pseq = 0;
-		rec->epoch = m->epoch;
-		if(m->seq > rec->pseq)
-			rec->pseq = m->seq;
-		rec->forwarded = 0;
-		if(job->code == PROC_PUT) {
-			rec->core.state = m->core.state;
-			rec->core.outcome = m->core.outcome;
-			rec->core.reason = m->core.reason;
-			rec->core.started = m->core.started;
-			rec->core.deadline = m->core.deadline;
-			rec->core.notify_pending = m->core.notify_pending;
-			rec->core.refer_pending = m->core.refer_pending;
-			rec->core.contacts = m->core.contacts;
-			rec->core.wait_until = m->core.wait_until;
-			/* a re-REGISTER seen here stays noted for a takeover */
-			if(m->core.reregistered_at)
-				rec->core.reregistered_at = m->core.reregistered_at;
-		}
-	}
-	reauth_proc_unlock(rec);
-	if(drop_row)
-		reauth_db_proc_del(rec->entry.id);
-	if(job->code == PROC_DONE && what == NULL)
-		replica_end(rec, &m->core);
-	if(what)
-		LM_INFO("proc.%s of procedure %u of %.*s %s\n",
-				job->code == PROC_PUT ? "put" : "done", m->id,
-				m->identity.len, m->identity.s, what);
 }

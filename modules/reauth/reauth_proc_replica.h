@@ -1,5 +1,6 @@
 /*
  * reauth module - procedures replicated to the pool's nodes over DMQ
+ * (reauth_proc_replica.c sends, reauth_proc_replica_recv.c receives)
  *
  * This file is part of the reauth module for Kamailio.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -46,7 +47,8 @@ void reauth_proc_replica_event(reauth_procrec_t *rec, str *aor, int authenticate
  * set's identities that its own dialog module holds (proc.sessions) */
 void reauth_proc_replica_sessions(reauth_procrec_t *rec);
 
-/* the worker's side of a received proc.put/done/sessions (REAUTH_JOB_PROC_REPLICA) */
+/* the worker's side of a received proc.put/done/sessions
+ * (REAUTH_JOB_PROC_REPLICA; reauth_proc_replica_recv.c) */
 void reauth_proc_replica_on_job(reauth_job_t *job);
 
 #endif

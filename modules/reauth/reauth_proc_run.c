@@ -5,17 +5,14 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * At the trigger the worker lists who can be reached (every subscription
- * of the user's identities, every registered contact of the set) and
- * hands the list to pure/procedure, which marks whom to NOTIFY or REFER.
- * The worker sends to exactly those, tells the machine for each whether
- * it was sent, and brings the answers back: nothing is counted twice or
- * guessed. The machine runs under its record's bucket lock; everything
- * that talks to usrloc, tm, dialog, the DB or the script runs after it
- * is released.
+ * of the user's identities, every registered contact of the set:
+ * reauth_proc_views.c) and hands the list to pure/procedure, which marks
+ * whom to NOTIFY or REFER. The worker sends to exactly those, tells the
+ * machine for each whether it was sent, and brings the answers back:
+ * nothing is counted twice or guessed. The machine runs under its
+ * record's bucket lock; everything that talks to usrloc, tm, dialog, the
+ * DB or the script runs after it is released.
  */
-
-#include <string.h>
-#include <strings.h>
 
 #include "core/dprint.h"
 #include "core/mem/shm_mem.h"
@@ -26,19 +23,16 @@
 #include "reauth_dereg.h"
 #include "reauth_sessions.h"
 #include "reauth_events.h"
-#include "reauth_identity.h"
 #include "reauth_notify.h"
 #include "reauth_proc.h"
 #include "reauth_proc_replica.h"
 #include "reauth_proc_run.h"
+#include "reauth_proc_views.h"
 #include "reauth_pua.h"
 #include "reauth_refer.h"
-#include "reauth_sets.h"
 #include "reauth_snapshot.h"
 #include "reauth_stats.h"
 #include "reauth_subs.h"
-
-#define TARGETS_MAX 512 /* subscriptions and contacts of one user */
 
 static reauth_proc_cfg_t proc_cfg(void)
 {
@@ -52,112 +46,6 @@ static reauth_proc_cfg_t proc_cfg(void)
 }
 
 static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts);
-
-/* --- who can be reached, listed once at the trigger --- */
-
-static int targets_take(reauth_procrec_t *rec, reauth_target_t **out)
-{
-	reauth_sub_ref_t subs[TARGETS_MAX];
-	reauth_contact_ref_t cts[TARGETS_MAX];
-	reauth_target_t *t;
-	int n = 0, nc, ns, i, j, np = 0;
-
-	/* through a presence server: one publication per identity, whose
-	 * watchers the module does not know */
-	if(reauth_reg_event_pua)
-		np = rec->nall;
-	/* every identity's watchers get the news; only the UE's count */
-	for(i = 0; i < rec->nall && n < TARGETS_MAX && !np; i++) {
-		ns = reauth_subs_collect(&REAUTH_PROC_AOR(rec)[i], subs + n, TARGETS_MAX - n);
-		for(j = n; j < n + ns; j++)
-			subs[j].hash = (unsigned int)i; /* reused: the identity */
-		n += ns;
-	}
-	nc = reauth_refer_contacts(REAUTH_PROC_AOR(rec), rec->nset, cts, TARGETS_MAX);
-	if(np + n + nc <= REAUTH_PROC_INLINE_TARGETS)
-		*out = rec->inline_targets; /* only this worker touches them */
-	else if((*out = shm_malloc((np + n + nc) * sizeof(reauth_target_t)))
-			== NULL) {
-		SHM_MEM_ERROR;
-		return -1;
-	}
-	t = *out;
-	for(i = 0; i < np; i++) {
-		t[i].ref = (unsigned int)i;
-		t[i].identity = (unsigned short)i;
-		t[i].kind = RT_PUBLICATION;
-	}
-	t += np;
-	for(i = 0; i < n; i++) {
-		t[i].ref = subs[i].id;
-		t[i].identity = (unsigned short)subs[i].hash;
-		t[i].kind = subs[i].kind == REAUTH_SUB_UE ? RT_SUB_UE : RT_SUB_OTHER;
-	}
-	for(i = 0; i < nc; i++) {
-		t[n + i].ref = cts[i].uri_hash;
-		t[n + i].identity = (unsigned short)cts[i].identity;
-		t[n + i].kind = RT_CONTACT;
-	}
-	return np + n + nc;
-}
-
-/* --- the identities as a re-authentication NOTIFY shows them --- */
-
-typedef struct id_views
-{
-	regstate_identity_t ids[REAUTH_USER_MAX_IDS];
-	ul_snapshot_t snap[REAUTH_USER_MAX_IDS];
-	char detail[REAUTH_AOR_MAX + 32];
-	int n;
-} id_views_t;
-
-static void views_free(id_views_t *v)
-{
-	int i;
-
-	for(i = 0; i < v->n; i++)
-		reauth_snapshot_free(&v->snap[i]);
-	v->n = 0;
-}
-
-/* every identity of the user with its contacts as usrloc has them now;
- * the set's contacts get event ev and, in the draft notation, the
- * re-authenticate state (a covered identity: "automatically by") */
-static int views_take(reauth_procrec_t *rec, id_views_t *v, int ev,
-		const char *draft_state)
-{
-	str *leader = rec->by_private ? &REAUTH_PROC_URI(rec)[0] : &rec->trigger;
-	size_t j;
-	int i;
-
-	memset(v->ids, 0, sizeof(v->ids));
-	v->n = 0;
-	snprintf(v->detail, sizeof(v->detail), "automatically by %.*s",
-			leader->len, leader->s);
-	for(i = 0; i < rec->nall && i < REAUTH_USER_MAX_IDS; i++) {
-		if(reauth_snapshot_take(&REAUTH_PROC_AOR(rec)[i], &v->snap[i], 0) < 0) {
-			views_free(v);
-			return -1;
-		}
-		v->n++;
-		v->ids[i].uri = REAUTH_PROC_URI(rec)[i].s;
-		v->ids[i].contacts = v->snap[i].cts;
-		v->ids[i].ncontacts = v->snap[i].n;
-		if(i >= rec->nset)
-			continue;
-		for(j = 0; j < v->snap[i].n; j++) {
-			v->snap[i].cts[j].event = ev;
-			v->snap[i].cts[j].changed = 1; /* what a partial NOTIFY lists */
-		}
-		if(draft_state && reauth_proc_draft_format()) {
-			v->ids[i].draft_state = draft_state;
-			if(REAUTH_PROC_URI(rec)[i].len != leader->len
-					|| strncasecmp(REAUTH_PROC_URI(rec)[i].s, leader->s, leader->len))
-				v->ids[i].detail = v->detail;
-		}
-	}
-	return 0;
-}
 
 /* --- carrying the actions out --- */
 
@@ -200,11 +88,12 @@ static void do_send_notify(reauth_procrec_t *rec)
 {
 	notify_origin_t origin = {rec->entry.id, 0, rec->shard};
 	reauth_target_t t;
-	id_views_t v;
+	reauth_id_views_t v;
 	unsigned int i;
 	int rc, sent = 0;
 
-	if(views_take(rec, &v, REGINFO_EV_SHORTENED, "re-authenticate") < 0)
+	if(reauth_proc_views_take(rec, &v, REGINFO_EV_SHORTENED, "re-authenticate")
+			< 0)
 		v.n = 0; /* out of memory: every target reported unsent */
 	for(i = 0; i < rec->core.ntargets; i++) {
 		if(!to_send(rec, i, 0, &t))
@@ -225,7 +114,7 @@ static void do_send_notify(reauth_procrec_t *rec)
 			reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY_FAILED, 1);
 		report_sent(rec, i, rc == 0);
 	}
-	views_free(&v);
+	reauth_proc_views_free(&v);
 	reauth_stats_add(REAUTH_STAT_REAUTH_NOTIFY, sent);
 }
 
@@ -257,11 +146,11 @@ static void do_deregister(reauth_procrec_t *rec)
 {
 	reginfo_ct_event_t ev = REGINFO_EV_DEACTIVATED;
 	const char *terminate = NULL;
-	id_views_t v;
+	reauth_id_views_t v;
 	int i, left = 0;
 
 	reginfo_event_from_name(reauth_dereg_event.s, &ev);
-	if(views_take(rec, &v, ev, NULL) < 0)
+	if(reauth_proc_views_take(rec, &v, ev, NULL) < 0)
 		return;
 	reauth_ul_quiet = 1;
 	for(i = 0; i < rec->nset; i++)
@@ -276,7 +165,7 @@ static void do_deregister(reauth_procrec_t *rec)
 		reauth_pua_publish_all(REAUTH_PROC_URI(rec), v.n, v.ids, v.n);
 	else
 		reauth_notify_all(REAUTH_PROC_AOR(rec), v.n, v.ids, v.n, terminate);
-	views_free(&v);
+	reauth_proc_views_free(&v);
 	reauth_stats_add(REAUTH_STAT_DEREGISTERED, 1);
 	LM_NOTICE("re-authentication %u: <%.*s> de-registered (%s)\n",
 			rec->entry.id, rec->trigger.len, rec->trigger.s,
@@ -397,7 +286,7 @@ void reauth_proc_on_trigger(unsigned int id)
 		reauth_proc_replica_forward(rec);
 		return;
 	}
-	n = targets_take(rec, &targets);
+	n = reauth_proc_targets_take(rec, &targets);
 	if(n < 0)
 		n = 0; /* out of memory: no way to reach anybody */
 	reauth_proc_lock(rec);

@@ -31,7 +31,7 @@ typedef enum reauth_job_type
 	REAUTH_JOB_REPLICA,		  /* sub.put/seq/del of a peer (reauth_replica.c):
 							   * code the message, buf its data */
 	REAUTH_JOB_PROC_REPLICA,  /* proc.put/done of a peer
-							   * (reauth_proc_replica.c) */
+							   * (reauth_proc_replica_recv.c) */
 	REAUTH_JOB_PEER			  /* a peer went down or came up
 							   * (reauth_takeover.c): code the event, id its
 							   * slot, is_ue its records were taken over */
