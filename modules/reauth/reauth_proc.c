@@ -473,3 +473,22 @@ void reauth_proc_walk(int (*take)(reauth_procrec_t *rec, void *arg), void *arg)
 		lock_release(&procs->b[b].lock);
 	}
 }
+
+int reauth_proc_post_reregistered(
+		unsigned int id, unsigned int shard, str *aor, int authenticated)
+{
+	reauth_job_t *job;
+
+	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
+	if(job == NULL)
+		return -1;
+	job->shard = shard;
+	job->proc_id = id;
+	job->aor.s = job->buf;
+	job->aor.len = aor->len;
+	memcpy(job->buf, aor->s, aor->len);
+	job->buf[aor->len] = '\0';
+	job->is_ue = authenticated;
+	reauth_queue_push(job);
+	return 0;
+}

@@ -127,6 +127,10 @@ unsigned int reauth_proc_id_of(str *aor);
  * (rec NULL when not found); returns fn's value */
 int reauth_proc_with(unsigned int id,
 		int (*fn)(reauth_procrec_t *rec, void *arg), void *arg);
+/* a REREGISTERED job for procedure id's worker (shard): a contact of aor
+ * saved by a REGISTER, authenticated or not; 0, -1 out of memory */
+int reauth_proc_post_reregistered(
+		unsigned int id, unsigned int shard, str *aor, int authenticated);
 /* a done procedure leaves the index: a new trigger may start */
 void reauth_proc_unindex(reauth_procrec_t *rec);
 /* every record, its bucket locked: take copies (no I/O), 1 stops */

@@ -111,7 +111,6 @@ static int note_saved(reauth_procrec_t *rec, void *authenticated)
  * under re-authentication to the procedure's worker */
 void reauth_proc_contact_saved(str *aor)
 {
-	reauth_job_t *job;
 	unsigned int id;
 	int authenticated, shard;
 
@@ -121,17 +120,7 @@ void reauth_proc_contact_saved(str *aor)
 	shard = reauth_proc_with(id, note_saved, &authenticated);
 	if(shard < 0)
 		return;
-	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
-	if(job == NULL)
-		return;
-	job->shard = (unsigned int)shard;
-	job->proc_id = id;
-	job->aor.s = job->buf;
-	job->aor.len = aor->len;
-	memcpy(job->buf, aor->s, aor->len);
-	job->buf[aor->len] = '\0';
-	job->is_ue = authenticated;
-	reauth_queue_push(job);
+	reauth_proc_post_reregistered(id, (unsigned int)shard, aor, authenticated);
 }
 
 /* under the record's bucket lock (reauth_proc_with): the record in *arg;

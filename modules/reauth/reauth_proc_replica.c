@@ -52,19 +52,8 @@ int reauth_proc_replica_init(void)
 static srjson_doc_t *msg_new(srjson_doc_t *jdoc, const char *type,
 		reauth_procrec_t *rec)
 {
-	const char *self;
-	int len;
-
-	if(!reauth_dmq_enable || (self = reauth_dmq_self(&len)) == NULL)
+	if(!reauth_dmq_enable || reauth_dmq_msg_init(jdoc, type) < 0)
 		return NULL;
-	srjson_InitDoc(jdoc, NULL);
-	jdoc->root = srjson_CreateObject(jdoc);
-	if(jdoc->root == NULL) {
-		LM_ERR("cannot build a %s (no memory)\n", type);
-		return NULL;
-	}
-	srjson_AddStringToObject(jdoc, jdoc->root, "type", type);
-	srjson_AddStrToObject(jdoc, jdoc->root, "node", self, len);
 	srjson_AddNumberToObject(jdoc, jdoc->root, "id", rec->entry.id);
 	srjson_AddNumberToObject(jdoc, jdoc->root, "epoch", rec->epoch);
 	srjson_AddStrToObject(jdoc, jdoc->root, "identity", rec->trigger.s,
@@ -100,30 +89,14 @@ static void add_core(srjson_doc_t *jdoc, const reauth_proc_t *c)
 	add_time(jdoc, "wait_until", c->wait_until, now);
 }
 
-/* print, send (slot >= 0) or broadcast, free */
+/* send (slot >= 0) or to every peer up, freed */
 static void msg_send(srjson_doc_t *jdoc, const char *type, unsigned int id,
 		int slot, reauth_dmq_answer_f answered)
 {
-	str body;
+	char what[64];
 
-	body.s = srjson_PrintUnformatted(jdoc, jdoc->root);
-	if(body.s == NULL) {
-		LM_ERR("cannot print a %s (no memory)\n", type);
-		srjson_DestroyDoc(jdoc);
-		return;
-	}
-	body.len = strlen(body.s);
-	if(body.len > REAUTH_DMQ_BODY_MAX)
-		LM_WARN("%s of procedure %u: %d bytes, more than a reauth DMQ"
-				" message carries (%d): not sent\n",
-				type, id, body.len, REAUTH_DMQ_BODY_MAX);
-	else if((slot >= 0 ? reauth_dmq_send(slot, &body, answered,
-								 (void *)(uintptr_t)id)
-					   : reauth_dmq_bcast(&body))
-			== 0)
-		LM_DBG("%s of procedure %u sent\n", type, id);
-	jdoc->free_fn(body.s);
-	srjson_DestroyDoc(jdoc);
+	snprintf(what, sizeof(what), "%s of procedure %u", type, id);
+	reauth_dmq_msg_send(jdoc, slot, answered, (void *)(uintptr_t)id, what);
 }
 
 void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core)

@@ -189,26 +189,16 @@ static int note_event(reauth_procrec_t *rec, void *arg)
 static int on_event(unsigned int id, str *aor, int authenticated, const char **why)
 {
 	event_arg_t a = {authenticated, 0, 0};
-	reauth_job_t *job;
 
 	reauth_proc_with(id, note_event, &a);
 	if(!a.found) {
 		*why = "no pending procedure of this node with this id";
 		return 404;
 	}
-	job = reauth_job_new(REAUTH_JOB_REREGISTERED, aor->len + 1);
-	if(job == NULL) {
+	if(reauth_proc_post_reregistered(id, a.shard, aor, authenticated) < 0) {
 		*why = "out of shared memory";
 		return REAUTH_DMQ_UNAVAILABLE;
 	}
-	job->shard = a.shard;
-	job->proc_id = id;
-	job->aor.s = job->buf;
-	job->aor.len = aor->len;
-	memcpy(job->buf, aor->s, aor->len);
-	job->buf[aor->len] = '\0';
-	job->is_ue = authenticated;
-	reauth_queue_push(job);
 	return 0;
 }
 

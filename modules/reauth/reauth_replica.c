@@ -79,21 +79,11 @@ static void add_num(srjson_doc_t *doc, const char *name, double v)
 static void send_msg(const char *type, const reauth_sub_data_t *d)
 {
 	srjson_doc_t jdoc;
-	const char *self;
 	time_t now = time(NULL);
-	str body;
-	int len;
+	char what[64];
 
-	if(!reauth_dmq_enable || (self = reauth_dmq_self(&len)) == NULL)
+	if(!reauth_dmq_enable || reauth_dmq_msg_init(&jdoc, type) < 0)
 		return;
-	srjson_InitDoc(&jdoc, NULL);
-	jdoc.root = srjson_CreateObject(&jdoc);
-	if(jdoc.root == NULL) {
-		LM_ERR("cannot build a %s (no memory)\n", type);
-		return;
-	}
-	srjson_AddStringToObject(&jdoc, jdoc.root, "type", type);
-	srjson_AddStrToObject(&jdoc, jdoc.root, "node", self, len);
 	add_num(&jdoc, "epoch", d->epoch);
 	add_num(&jdoc, "id", d->id);
 	add_str(&jdoc, "aor", &d->aor);
@@ -116,23 +106,8 @@ static void send_msg(const char *type, const reauth_sub_data_t *d)
 		/* seconds left: the nodes' clocks need not agree */
 		add_num(&jdoc, "expires", d->expires > now ? d->expires - now : 0);
 	}
-	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
-	if(body.s == NULL) {
-		LM_ERR("cannot print a %s (no memory)\n", type);
-		srjson_DestroyDoc(&jdoc);
-		return;
-	}
-	body.len = strlen(body.s);
-	if(body.len > REAUTH_DMQ_BODY_MAX)
-		LM_WARN("%s of subscription %u of %.*s: %d bytes, more than a reauth"
-				" DMQ message carries (%d): not replicated\n",
-				type, d->id, d->identity.len, d->identity.s, body.len,
-				REAUTH_DMQ_BODY_MAX);
-	else if(reauth_dmq_bcast(&body) == 0)
-		LM_DBG("%s of subscription %u (cseq %u, version %u) sent\n", type,
-				d->id, d->loc_cseq, d->version);
-	jdoc.free_fn(body.s);
-	srjson_DestroyDoc(&jdoc);
+	snprintf(what, sizeof(what), "%s of subscription %u", type, d->id);
+	reauth_dmq_msg_send(&jdoc, -1, NULL, NULL, what);
 }
 
 void reauth_replica_send_put(const reauth_sub_data_t *d)
@@ -183,33 +158,21 @@ int reauth_replica_forward_refresh(const reauth_sub_t *sub, int expires)
 static void send_refresh(const reauth_sub_data_t *d)
 {
 	srjson_doc_t jdoc;
-	const char *self;
-	str body;
-	int len;
+	char what[64];
 
-	if((self = reauth_dmq_self(&len)) == NULL)
+	if(reauth_dmq_msg_init(&jdoc, "sub.refresh") < 0)
 		return;
-	srjson_InitDoc(&jdoc, NULL);
-	if((jdoc.root = srjson_CreateObject(&jdoc)) == NULL)
-		return;
-	srjson_AddStringToObject(&jdoc, jdoc.root, "type", "sub.refresh");
-	srjson_AddStrToObject(&jdoc, jdoc.root, "node", self, len);
 	add_num(&jdoc, "epoch", d->epoch);
 	add_num(&jdoc, "id", d->id);
 	add_str(&jdoc, "aor", &d->aor);
 	add_str(&jdoc, "identity", &d->identity);
 	add_num(&jdoc, "rem_cseq", d->rem_cseq);
 	add_num(&jdoc, "expires", (double)d->expires);
-	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
-	if(body.s != NULL) {
-		body.len = strlen(body.s);
-		if(reauth_dmq_send((int)d->owner - 1, &body, NULL, NULL) == 0)
-			LM_INFO("refresh of subscription %u of %.*s handed to its owner"
-					" (expires %ld)\n",
-					d->id, d->identity.len, d->identity.s, (long)d->expires);
-		jdoc.free_fn(body.s);
-	}
-	srjson_DestroyDoc(&jdoc);
+	snprintf(what, sizeof(what), "sub.refresh of subscription %u", d->id);
+	if(reauth_dmq_msg_send(&jdoc, (int)d->owner - 1, NULL, NULL, what) == 0)
+		LM_INFO("refresh of subscription %u of %.*s handed to its owner"
+				" (expires %ld)\n",
+				d->id, d->identity.len, d->identity.s, (long)d->expires);
 }
 
 /* ---- receiving (a dmq worker): check, then post to the user's worker ---- */

@@ -86,24 +86,9 @@ int reauth_takeover_init(void)
 static void send_taken(int slot)
 {
 	srjson_doc_t jdoc;
-	const char *self;
-	str body;
-	int len;
 
-	if((self = reauth_dmq_self(&len)) == NULL)
-		return;
-	srjson_InitDoc(&jdoc, NULL);
-	if((jdoc.root = srjson_CreateObject(&jdoc)) == NULL)
-		return;
-	srjson_AddStringToObject(&jdoc, jdoc.root, "type", "sync.taken");
-	srjson_AddStrToObject(&jdoc, jdoc.root, "node", self, len);
-	body.s = srjson_PrintUnformatted(&jdoc, jdoc.root);
-	if(body.s != NULL) {
-		body.len = strlen(body.s);
-		reauth_dmq_send(slot, &body, NULL, NULL);
-		jdoc.free_fn(body.s);
-	}
-	srjson_DestroyDoc(&jdoc);
+	if(reauth_dmq_msg_init(&jdoc, "sync.taken") == 0)
+		reauth_dmq_msg_send(&jdoc, slot, NULL, NULL, "sync.taken");
 }
 
 /* ---- procedures of a shard ---- */
