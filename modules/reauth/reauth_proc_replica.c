@@ -99,7 +99,8 @@ static void msg_send(srjson_doc_t *jdoc, const char *type, unsigned int id,
 	reauth_dmq_msg_send(jdoc, slot, answered, (void *)(uintptr_t)id, what);
 }
 
-void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core)
+void reauth_proc_replica_put_to(
+		reauth_procrec_t *rec, const reauth_proc_t *core, int slot)
 {
 	srjson_doc_t jdoc;
 
@@ -108,7 +109,12 @@ void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core)
 	/* the owner's worker only: in the order they are sent */
 	srjson_AddNumberToObject(&jdoc, jdoc.root, "seq", ++rec->pseq);
 	add_core(&jdoc, core);
-	msg_send(&jdoc, "proc.put", rec->entry.id, -1, NULL);
+	msg_send(&jdoc, "proc.put", rec->entry.id, slot, NULL);
+}
+
+void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core)
+{
+	reauth_proc_replica_put_to(rec, core, -1);
 }
 
 void reauth_proc_replica_done(reauth_procrec_t *rec, const reauth_proc_t *core)

@@ -36,6 +36,9 @@ int reauth_proc_replica_init(void);
 
 /* the owner's worker, no lock held; nothing when dmq is 0 */
 void reauth_proc_replica_put(reauth_procrec_t *rec, const reauth_proc_t *core);
+/* the same put to the peer in slot only (a peer that came up) */
+void reauth_proc_replica_put_to(
+		reauth_procrec_t *rec, const reauth_proc_t *core, int slot);
 void reauth_proc_replica_done(reauth_procrec_t *rec, const reauth_proc_t *core);
 /* a replica's worker: the trigger to its owner (proc.start); a refusal
  * drops the replica */

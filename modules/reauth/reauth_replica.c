@@ -76,7 +76,7 @@ static void add_num(srjson_doc_t *doc, const char *name, double v)
 	srjson_AddNumberToObject(doc, doc->root, name, v);
 }
 
-static void send_msg(const char *type, const reauth_sub_data_t *d)
+static void send_msg(const char *type, const reauth_sub_data_t *d, int slot)
 {
 	srjson_doc_t jdoc;
 	time_t now = time(NULL);
@@ -107,22 +107,27 @@ static void send_msg(const char *type, const reauth_sub_data_t *d)
 		add_num(&jdoc, "expires", d->expires > now ? d->expires - now : 0);
 	}
 	snprintf(what, sizeof(what), "%s of subscription %u", type, d->id);
-	reauth_dmq_msg_send(&jdoc, -1, NULL, NULL, what);
+	reauth_dmq_msg_send(&jdoc, slot, NULL, NULL, what);
 }
 
 void reauth_replica_send_put(const reauth_sub_data_t *d)
 {
-	send_msg("sub.put", d);
+	send_msg("sub.put", d, -1);
+}
+
+void reauth_replica_send_put_to(const reauth_sub_data_t *d, int slot)
+{
+	send_msg("sub.put", d, slot);
 }
 
 void reauth_replica_send_seq(const reauth_sub_data_t *d)
 {
-	send_msg("sub.seq", d);
+	send_msg("sub.seq", d, -1);
 }
 
 void reauth_replica_send_del(const reauth_sub_data_t *d)
 {
-	send_msg("sub.del", d);
+	send_msg("sub.del", d, -1);
 }
 
 int reauth_replica_forward_refresh(const reauth_sub_t *sub, int expires)

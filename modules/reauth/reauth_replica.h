@@ -35,6 +35,8 @@ int reauth_replica_init(void);
  * as it is now (after the bump of its CSeq and version); nothing when dmq
  * is 0 */
 void reauth_replica_send_put(const reauth_sub_data_t *d);
+/* the same put to the peer in slot only (a peer that came up) */
+void reauth_replica_send_put_to(const reauth_sub_data_t *d, int slot);
 void reauth_replica_send_seq(const reauth_sub_data_t *d);
 void reauth_replica_send_del(const reauth_sub_data_t *d);
 

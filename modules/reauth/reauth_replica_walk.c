@@ -141,7 +141,12 @@ int reauth_replica_walk(unsigned int shard, int op, int slot)
 		/* sent after the lock (a bucket with more than WALK_BATCH: the
 		 * rest is resent by their next change) */
 		for(i = 0; i < n; i++) {
-			reauth_replica_send_put(&d[i]);
+			/* a peer that came up hears this node's own; a takeover
+			 * tells every node */
+			if(op == WALK_RESEND)
+				reauth_replica_send_put_to(&d[i], slot);
+			else
+				reauth_replica_send_put(&d[i]);
 			pkg_free(bufs[i]);
 		}
 		total += n;

@@ -171,7 +171,7 @@ static int procs_walk(unsigned int shard, int op, int slot)
 				reauth_proc_lock(rec);
 				core = rec->core;
 				reauth_proc_unlock(rec);
-				reauth_proc_replica_put(rec, &core);
+				reauth_proc_replica_put_to(rec, &core, slot);
 			} else {
 				reauth_proc_unindex(rec);
 				if(rec->in_db)
@@ -221,8 +221,8 @@ void reauth_takeover_on_job(reauth_job_t *job)
 		case REAUTH_PEER_UP:
 			nsub = reauth_replica_walk(job->shard, REAUTH_WALK_RESEND, slot);
 			nproc = procs_walk(job->shard, REAUTH_PEER_UP, slot);
-			LM_INFO("worker %u sent %d subscriptions and %d pending procedures"
-					" to the pool: dmq peer %s came up\n",
+			LM_INFO("worker %u sent its %d subscriptions and %d pending"
+					" procedures to dmq peer %s, which came up\n",
 					job->shard, nsub, nproc, addr);
 			if(job->is_ue) {
 				send_taken(slot);
