@@ -270,6 +270,7 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	if(dec.expires > 0)
 		sub->expires = time(NULL) + dec.expires;
 	sub->dirty = 1;
+	reauth_subs_due(sub);
 	shard = sub->shard;
 	reauth_subs_unlock(hash);
 
