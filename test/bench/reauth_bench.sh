@@ -113,6 +113,17 @@
 # the work dir (the other runs leave the module's default), phases 1 to 4;
 # without the parameter those rows say n/a.
 #
+# Load generators at a lower CPU priority: the UEs (and the trigger, the
+# application server) are not on a real S-CSCF; here they share its 2 CPUs
+# with it. Each N of LG_NS runs once more (run key <N>lg, phases 1 to 4)
+# with every UE and trigger sipp (phases 2 to 4) started under LG_NICE:
+# 1..19 nice -n, 20 SCHED_IDLE (chrt --idle 0), the convention of the
+# module's worker_nice. The probe sipp, the OPTIONS sipp, Kamailio and
+# the benchmark's own polling keep the normal priority. The default run
+# of the same N (load generators at normal priority) is in the same
+# tables, so both figures are side by side; the header says which runs
+# had it.
+#
 # Timing (phases 3 and 4) comes from the stats poll and from sipp <log>
 # actions with gettimeofday() (epoch, microseconds; one line per event,
 # -trace_logs; no message tracing, which at 10000 UEs would cost more
@@ -190,6 +201,10 @@
 #   REAUTH_BENCH_W1=N...            the N of the workers=2 runs (default: the
 #                                   first N given, when the module has
 #                                   the parameter); "": none
+#   REAUTH_BENCH_LG_NICE=20         the load generators' priority in the <N>lg
+#                                   runs (above): 1..19 nice, 20 SCHED_IDLE
+#   REAUTH_BENCH_LG_NS=N...         the N of the <N>lg runs (default: the
+#                                   first N given); "": none
 #   REAUTH_BENCH_SQLITE_BUSY_MS=0
 #       0: Kamailio as shipped. A number: that busy timeout (ms) for every
 #       sqlite connection of Kamailio, by the LD_PRELOAD shim
@@ -251,6 +266,11 @@ MASS_MAX=${REAUTH_BENCH_MASS_MAX:-300}
 GROWTH_CYCLES=${REAUTH_BENCH_GROWTH_CYCLES:-$((QUICK ? 5000 : 100000))}
 DO_PENDING=${REAUTH_BENCH_PENDING:-1}
 BUSY_MS=${REAUTH_BENCH_SQLITE_BUSY_MS:-0}
+LG_NICE=${REAUTH_BENCH_LG_NICE:-20}
+case "$LG_NICE" in
+[1-9] | 1[0-9] | 20) ;;
+*) echo "REAUTH_BENCH_LG_NICE must be 1..20" >&2; exit 2 ;;
+esac
 REG_EXPIRES=3600       # the UEs' registrations outlive the run
 SHORTENED_EXPIRES=600  # shortened contacts do not expire during the run
 REAUTH_TIMEOUT=600     # nor do pending procedures time out
@@ -270,6 +290,27 @@ for t in kamailio kamcmd sipp sqlite3 ss awk; do
 done
 [ -f "$TOP/modules/reauth/reauth.so" ] || { echo "no modules/reauth/reauth.so: run make build" >&2; exit 1; }
 mkdir -p "$OUT"
+
+LG_NS=${REAUTH_BENCH_LG_NS-$1}
+# the command prefix of the UE and trigger sipps of the current run (see
+# the header): empty, or nice / chrt in the <N>lg runs
+LG=()
+lg_prefix() {
+	if [ "$1" = 0 ]; then
+		LG=()
+	elif [ "$1" = 20 ]; then
+		LG=(chrt --idle 0)
+	else
+		LG=(nice -n "$1")
+	fi
+}
+lg_desc() {
+	case "$1" in
+	0) echo "normal priority" ;;
+	20) echo "SCHED_IDLE" ;;
+	*) echo "nice $1" ;;
+	esac
+}
 
 # the module's job workers parameter (see the header)
 if grep -q '"workers"' "$TOP"/modules/reauth/*.c 2>/dev/null; then
@@ -515,7 +556,7 @@ start_kamailio() {
 # run_trigger NAME CALLS [background [RATE LIMIT [INF]]]
 run_trigger() {
 	local name=$1 calls=$2 bg=${3:-} rate=${4:-$TRIG_RATE} limit=${5:-$TRIG_LIMIT} inf=${6:-$WD/trigger.csv}
-	timeout $((60 + calls / 50)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_trigger.xml" \
+	"${LG[@]}" timeout $((60 + calls / 50)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_trigger.xml" \
 		-i "$IP" -p "$AS_PORT" -inf "$inf" -key domain "$DOMAIN" \
 		-m "$calls" -r "$rate" -rp 1000 -l "$limit" -buff_size $SIPP_BUF \
 		-nostdin -trace_logs -log_file "$WD/$name.log" -trace_screen -screen_file "$WD/$name.screen" \
@@ -577,13 +618,15 @@ fld() { echo "$1" | awk -v i="$2" '{ print (NF >= i ? $i : "-") }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^-?[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else print "-" }'; }
 
-# --- one run: run_n KEY N [JOB_WORKERS] ---
-# KEY names the run (N, or Nw2); JOB_WORKERS: modparam("reauth",
+# --- one run: run_n KEY N [JOB_WORKERS [MEM [LG_NICE]]] ---
+# KEY names the run (N, Nw2 or Nlg); JOB_WORKERS: modparam("reauth",
 # "workers", JOB_WORKERS) in a copy of the cfg; phases 5 to 7 only
-# without it
+# with MEM 1; LG_NICE: the load generators' priority (0: normal)
 
 run_n() {
-	local K=$1 N=$2 JW=${3:-} MEM=${4:-0} shm_mb cfg="$TOP/etc/kamailio.cfg"
+	local K=$1 N=$2 JW=${3:-} MEM=${4:-0} LGN=${5:-0} shm_mb cfg="$TOP/etc/kamailio.cfg"
+	lg_prefix "$LGN"
+	R[$K.lg]=$(lg_desc "$LGN")
 	WD="$OUT/n$K"
 	rm -rf "$WD" && mkdir -p "$WD"
 	KAM_DB="$WD/kamailio.sqlite"
@@ -623,7 +666,8 @@ run_n() {
 	t1=$(now)
 	R[$K.insert_secs]=$(fcalc "printf \"%.1f\", $t1 - $t0")
 
-	echo "# run $K: N=$N, kamailio on $IP:$KAM_PORT, WORKERS=$WORKERS, job workers ${JW:-default}, -m $shm_mb; work dir $WD"
+	echo "# run $K: N=$N, kamailio on $IP:$KAM_PORT, WORKERS=$WORKERS, job workers ${JW:-default}, -m $shm_mb," \
+		"UE and trigger sipps at ${R[$K.lg]}; work dir $WD"
 	start_kamailio "$shm_mb" "$cfg" "$N" || { R[$K.status]="kamailio did not start"; KAM_PID=""; return 1; }
 
 	# --- phase 1: OPTIONS ---
@@ -656,7 +700,7 @@ run_n() {
 	wait_ms=$(((N / REG_RATE + 240) * 1000))
 	guard=$((N / REG_RATE + 400))
 	t0=$(now)
-	timeout $guard sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_ue.xml" -i "$IP" -p "$ue_port" \
+	"${LG[@]}" timeout $guard sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_ue.xml" -i "$IP" -p "$ue_port" \
 		-inf "$WD/users.csv" -key domain "$DOMAIN" -key expires $REG_EXPIRES \
 		-m "$N" -r "$REG_RATE" -rp 1000 -l "$N" -recv_timeout $wait_ms -aa -buff_size $SIPP_BUF \
 		-nostdin -trace_logs -log_file "$WD/ue.log" -trace_screen -screen_file "$WD/ue.screen" \
@@ -876,7 +920,7 @@ run_n() {
 		  awk -v o="$off" -v c="$cnt" -v n="$target" '{ u[NR - 1] = $1 } END { for (i = 0; i < c; i++) print u[(o + i) % n] ";-" }' "$WD/ready.txt"
 		} >"$WD/$name.csv"
 		off=$(((off + cnt) % target))
-		timeout $((120 + cnt / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + cnt / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
 			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key cseq1 $((10 * round + 1)) -key cseq2 $((10 * round + 2)) \
 			-m "$cnt" -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/$name.ue.log" \
 			-trace_screen -screen_file "$WD/$name.ue.screen" -trace_err -error_file "$WD/$name.ue.err" \
@@ -939,7 +983,7 @@ run_n() {
 		round=$((round + 1))
 		local gname="growth$round" gpid gc1
 		{ echo "SEQUENTIAL"; sed 's/$/;-/' "$WD/ready.txt"; } >"$WD/$gname.csv"
-		timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
 			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key cseq1 $((10 * round + 1)) -key cseq2 $((10 * round + 2)) \
 			-m "$target" -buff_size $SIPP_BUF -nostdin -trace_screen -screen_file "$WD/$gname.ue.screen" \
 			-trace_err -error_file "$WD/$gname.ue.err" >"$WD/$gname.ue.out" 2>&1 &
@@ -1005,7 +1049,7 @@ run_n() {
 		shm0=$(shm_real)
 		stats_now
 		rn1=$S_rnotify rf1=$S_refer dr1=$S_dereg
-		timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_notify_200.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_notify_200.xml" -i "$IP" -p "$ue_port" \
 			-m "$target" -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/pending_ue.log" \
 			-trace_screen -screen_file "$WD/pending_ue.screen" -trace_err -error_file "$WD/pending_ue.err" \
 			>"$WD/pending_ue.out" 2>&1 &
@@ -1076,6 +1120,14 @@ for n in "$@"; do
 	stop_bg
 	echo "# run $n done (${R[$n.status]}), $((SECONDS - T_START)) s since the start"
 done
+for n in $LG_NS; do
+	RUNS="$RUNS ${n}lg"
+	run_n "${n}lg" "$n" "" 0 "$LG_NICE"
+	stop_kamailio
+	stop_bg
+	echo "# run ${n}lg done (${R[${n}lg.status]}), $((SECONDS - T_START)) s since the start"
+done
+lg_prefix 0
 for n in $W1_NS; do
 	RUNS="$RUNS ${n}w2"
 	run_n "${n}w2" "$n" 2
@@ -1111,6 +1163,8 @@ growth_verdict() {
 	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}, shm_force_alloc (all of -m touched at start: at N=100000 the kernel zeroing fresh pages took 6% of the worker in phase 3); hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
+	echo "  load generators (UE and trigger sipps, phases 2 to 4): normal priority; $(lg_desc "$LG_NICE") in the <N>lg runs:" \
+		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the probe, the OPTIONS sipp, Kamailio: normal priority in every run)"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
 		|| echo "n/a (the module has no \"workers\" parameter)")"
 	echo
@@ -1127,11 +1181,11 @@ growth_verdict() {
 	[ "$HAS_WORKERS" = 1 ] || printf "%-8s %6s %7s %7s\n" "w2" "-" 2 "n/a"
 	echo
 	echo "REGISTER probe at $PROBE_RATE/s ($PROBE_USERS users of its own), ms per REGISTER request to its answer"
-	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
-		"mass max" n "p99 mass/idle"
+	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
+		"mass max" n "p99 mass/idle" "UE+trigger sipps"
 	for k in $RUNS; do
 		local_i=${R[$k.reg_idle]:-- - - 0} local_m=${R[$k.reg_mass]:-- - - 0}
-		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}"
+		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}" "${R[$k.lg]:--}"
 	done
 	echo
 	echo "steady triggers (phase 4): trigger MESSAGE sent -> re-authentication NOTIFY received, ms"
@@ -1198,7 +1252,7 @@ growth_verdict() {
 	done
 	for k in $RUNS; do
 		echo "  $k: REGISTER p99 during mass re-authentication <= 2 x idle: $(verdict "${R[$k.reg_ratio]:--}" 2 "a <= b")" \
-			"($(fld "${R[$k.reg_mass]:--}" 2) vs $(fld "${R[$k.reg_idle]:--}" 2) ms: ${R[$k.reg_ratio]:--})"
+			"($(fld "${R[$k.reg_mass]:--}" 2) vs $(fld "${R[$k.reg_idle]:--}" 2) ms: ${R[$k.reg_ratio]:--}; UE and trigger sipps at ${R[$k.lg]:--})"
 	done
 	for k in $RUNS; do
 		[ "${R[$k.jw]}" = default ] || continue
@@ -1218,7 +1272,7 @@ growth_verdict() {
 	for k in $RUNS; do
 		n=${R[$k.n]}
 		echo
-		echo "[$k] N=$n, job workers ${R[$k.jw]}: ${R[$k.status]}; kamailio -m ${R[$k.shm_mb]:-?} (max_used ${R[$k.shm_max]:-?} MB);" \
+		echo "[$k] N=$n, job workers ${R[$k.jw]}, UE and trigger sipps at ${R[$k.lg]}: ${R[$k.status]}; kamailio -m ${R[$k.shm_mb]:-?} (max_used ${R[$k.shm_max]:-?} MB);" \
 			"work dir ${OUT#$TOP/}/n$k; users inserted in ${R[$k.insert_secs]:--} s"
 		echo "  phase 2: ${R[$k.subs]:--} subscriptions (REGISTER, SUBSCRIBE, initial NOTIFY) in ${R[$k.reg_secs]:--} s;" \
 			"${R[$k.target]:--} UEs ready and triggered; ${R[$k.shm_ue]:--} bytes real_used per UE"
