@@ -55,6 +55,12 @@
 #               registrations started before the first trigger, "mass":
 #               those started between the first trigger and the poll that
 #               saw all N completed.
+#               On the wire (when tcpdump runs, WIRE below): the probe's
+#               packets on lo, each REGISTER to its answer as Kamailio sent
+#               it: Kamailio's part of the time, without the probe sipp's
+#               own delays in sending and in noticing the answer (on 2
+#               CPUs shared with the UE sipp those are most of the
+#               figure: about 1.1 of the 1.2 ms idle p50).
 #  4 steady     triggers at a steady rate: for each RATE of STEADY_RATES,
 #               min(N, RATE x STEADY_SECS) users, each once, are triggered
 #               by one sipp at -r RATE -l STEADY_LIMIT (so the rate, not
@@ -205,6 +211,9 @@
 #                                   runs (above): 1..19 nice, 20 SCHED_IDLE
 #   REAUTH_BENCH_LG_NS=N...         the N of the <N>lg runs (default: the
 #                                   first N given); "": none
+#   REAUTH_BENCH_WIRE=              1: capture the probe's packets (tcpdump
+#                                   on lo, phase 3); default 1 when tcpdump
+#                                   is installed and this runs as root
 #   REAUTH_BENCH_SQLITE_BUSY_MS=0
 #       0: Kamailio as shipped. A number: that busy timeout (ms) for every
 #       sqlite connection of Kamailio, by the LD_PRELOAD shim
@@ -267,6 +276,7 @@ GROWTH_CYCLES=${REAUTH_BENCH_GROWTH_CYCLES:-$((QUICK ? 5000 : 100000))}
 DO_PENDING=${REAUTH_BENCH_PENDING:-1}
 BUSY_MS=${REAUTH_BENCH_SQLITE_BUSY_MS:-0}
 LG_NICE=${REAUTH_BENCH_LG_NICE:-20}
+WIRE=${REAUTH_BENCH_WIRE:-$(command -v tcpdump >/dev/null && [ "$(id -u)" = 0 ] && echo 1 || echo 0)}
 case "$LG_NICE" in
 [1-9] | 1[0-9] | 20) ;;
 *) echo "REAUTH_BENCH_LG_NICE must be 1..20" >&2; exit 2 ;;
@@ -588,11 +598,11 @@ machine_busy() {
 
 # stats3 FILE: "p50 p99 max n" in ms of a sorted file of seconds
 stats3() {
-	local f=$1
+	local f=$1 fmt="%.${2:-1}f"
 	if [ ! -s "$f" ]; then echo "- - - 0"; return; fi
-	echo "$(percentile 50 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" \
-		"$(percentile 99 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" \
-		"$(percentile 100 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" "$(wc -l <"$f")"
+	echo "$(percentile 50 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" \
+		"$(percentile 99 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" \
+		"$(percentile 100 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" "$(wc -l <"$f")"
 }
 
 # wait_completed TARGET C0 SECONDS: poll (0.2 s) until reauth_completed -
@@ -745,7 +755,7 @@ run_n() {
 
 	# --- phase 3: trigger all, until every procedure completed; the
 	# REGISTER probe from PROBE_IDLE s before ---
-	local probe_pid="" probe_sipp=""
+	local probe_pid="" probe_sipp="" wire_pid=""
 	if [ "$PROBE_RATE" -gt 0 ]; then
 		local pp
 		pp=$(free_port)
@@ -756,6 +766,12 @@ run_n() {
 			>"$WD/probe.out" 2>&1 &
 		probe_pid=$!
 		BG_PIDS="$BG_PIDS $probe_pid"
+		# the probe's packets on the wire (see the header)
+		if [ "$WIRE" = 1 ]; then
+			tcpdump -i lo -n -U -w "$WD/probe.pcap" "udp port $pp" >"$WD/tcpdump.out" 2>&1 &
+			wire_pid=$!
+			BG_PIDS="$BG_PIDS $wire_pid"
+		fi
 		sleep "$PROBE_IDLE"
 		probe_sipp=$(ps -o pid= --ppid "$probe_pid" 2>/dev/null | head -1 | tr -d ' ')
 	fi
@@ -811,6 +827,7 @@ run_n() {
 	# the probe ends with the mass re-authentication (sipp writes each
 	# <log> line when it happens)
 	[ -n "$probe_pid" ] && stop_pid "$probe_pid"
+	[ -n "$wire_pid" ] && stop_pid "$wire_pid"
 	wait_pid "$TRIG_PID" 30 || stop_pid "$TRIG_PID"
 	# the UEs end with the NOTIFY of their refresh (queued behind the rest)
 	local ue_wait=$((60 + target / 50 > 120 ? 120 : 60 + target / 50))
@@ -886,6 +903,33 @@ run_n() {
 		R[$K.reg_ratio]=$(ratio "$(echo "${R[$K.reg_mass]}" | cut -d' ' -f2)" "$(echo "${R[$K.reg_idle]}" | cut -d' ' -f2)")
 		read -r ok fail < <(sipp_counts "$WD/probe.screen")
 		R[$K.probe_fail]=$fail
+		# on the wire: request (Call-ID, CSeq) -> its first answer
+		R[$K.wire_idle]="- - - 0" R[$K.wire_mass]="- - - 0" R[$K.wire_ratio]="-"
+		if [ -n "$wire_pid" ] && [ -s "$WD/probe.pcap" ]; then
+			tcpdump -r "$WD/probe.pcap" -tt -n -A 2>/dev/null | tr -d '\r' | awk -v t0="$T_FIRST" -v te="$t_end" -v d="$WD" '
+				/^[0-9]+\.[0-9]+ IP / { ts = $1; req = -1; next }
+				/^REGISTER sip:/ || /[^A-Za-z]REGISTER sip:/ { req = 1 }
+				/SIP\/2\.0 [0-9][0-9][0-9] / && req != 1 { req = 0 }
+				/^Call-ID:/ { cid = $2 }
+				/^CSeq:/ {
+					k = cid " " $2
+					if (req == 1 && !(k in q)) q[k] = ts
+					else if (req == 0 && (k in q) && !(k in a)) a[k] = ts
+				}
+				END {
+					for (k in a) {
+						f = (q[k] < t0 ? d "/wire_idle.txt" : (q[k] <= te ? d "/wire_mass.txt" : ""))
+						if (f != "") printf "%.6f\n", a[k] - q[k] > f
+					}
+				}'
+			sort -g -o "$WD/wire_idle.txt" "$WD/wire_idle.txt" 2>/dev/null
+			sort -g -o "$WD/wire_mass.txt" "$WD/wire_mass.txt" 2>/dev/null
+			R[$K.wire_idle]=$(stats3 "$WD/wire_idle.txt" 2)
+			R[$K.wire_mass]=$(stats3 "$WD/wire_mass.txt" 2)
+			R[$K.wire_ratio]=$(ratio "$(fld "${R[$K.wire_mass]}" 2)" "$(fld "${R[$K.wire_idle]}" 2)")
+			echo "# run $K phase 3 REGISTER probe on the wire (Kamailio's part), ms (p50 p99 max n): idle ${R[$K.wire_idle]}," \
+				"during the mass re-authentication ${R[$K.wire_mass]}: p99 ratio ${R[$K.wire_ratio]}"
+		fi
 		echo "# run $K phase 3 REGISTER probe at $PROBE_RATE/s, ms per request (p50 p99 max n): idle ${R[$K.reg_idle]}," \
 			"during the mass re-authentication ${R[$K.reg_mass]}: p99 ratio ${R[$K.reg_ratio]}"
 	fi
@@ -1187,6 +1231,13 @@ growth_verdict() {
 		local_i=${R[$k.reg_idle]:-- - - 0} local_m=${R[$k.reg_mass]:-- - - 0}
 		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}" "${R[$k.lg]:--}"
 	done
+	if [ "$WIRE" = 1 ]; then
+		echo "the same REGISTERs on the wire (tcpdump on lo): Kamailio's part, request to answer, ms"
+		for k in $RUNS; do
+			local_i=${R[$k.wire_idle]:-- - - 0} local_m=${R[$k.wire_mass]:-- - - 0}
+			printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.wire_ratio]:--}" "${R[$k.lg]:--}"
+		done
+	fi
 	echo
 	echo "steady triggers (phase 4): trigger MESSAGE sent -> re-authentication NOTIFY received, ms"
 	printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s\n" run "rate/s" triggers "achieved" "p50" "p99" "max" completed failed \
@@ -1291,7 +1342,7 @@ growth_verdict() {
 			"queued jobs and NOTIFY transactions included)"
 		echo "           CPU from the trigger to all completed (% of one CPU): ${R[$k.cpu]:--}"
 		echo "           REGISTER probe (p50 p99 max ms, n): idle ${R[$k.reg_idle]:--}; mass ${R[$k.reg_mass]:--};" \
-			"${R[$k.probe_fail]:-0} probe registrations failed"
+			"${R[$k.probe_fail]:-0} probe registrations failed; on the wire: idle ${R[$k.wire_idle]:--}; mass ${R[$k.wire_mass]:--}"
 		echo "  phase 5: ${R[$k.growth_note]:--}"
 		echo "  phase 6: ${R[$k.cycles_note]:--}"
 		echo "  phase 7: ${R[$k.pending_note]:--}"
