@@ -908,7 +908,7 @@ run_n() {
 		if [ -n "$wire_pid" ] && [ -s "$WD/probe.pcap" ]; then
 			tcpdump -r "$WD/probe.pcap" -tt -n -A 2>/dev/null | tr -d '\r' | awk -v t0="$T_FIRST" -v te="$t_end" -v d="$WD" '
 				/^[0-9]+\.[0-9]+ IP / { ts = $1; req = -1; next }
-				/^REGISTER sip:/ || /[^A-Za-z]REGISTER sip:/ { req = 1 }
+				/REGISTER sip:/ { req = 1 }  # the request line (after header bytes)
 				/SIP\/2\.0 [0-9][0-9][0-9] / && req != 1 { req = 0 }
 				/^Call-ID:/ { cid = $2 }
 				/^CSeq:/ {
