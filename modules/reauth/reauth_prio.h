@@ -26,13 +26,22 @@
 static inline void reauth_lower_priority(int nice_value, const char *who)
 {
 	struct sched_param sp;
+	int policy;
 
+	memset(&sp, 0, sizeof(sp));
 	if(nice_value >= REAUTH_NICE_IDLE) {
-		memset(&sp, 0, sizeof(sp));
 		if(sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
 			LM_WARN("%s: SCHED_IDLE: %s\n", who, strerror(errno));
 		return;
 	}
+	/* Kamailio's real_time=4 (rt_prio, rt_policy) gives every process a
+	 * real-time policy, inherited here: a nice value means nothing to it,
+	 * and the worker would compete with the SIP workers as their equal.
+	 * Below them means the normal policy, then the nice value. */
+	policy = sched_getscheduler(0);
+	if(nice_value > 0 && (policy == SCHED_FIFO || policy == SCHED_RR)
+			&& sched_setscheduler(0, SCHED_OTHER, &sp) < 0)
+		LM_WARN("%s: SCHED_OTHER: %s\n", who, strerror(errno));
 	errno = 0;
 	if(nice_value > 0 && nice(nice_value) == -1 && errno)
 		LM_WARN("%s: nice(%d): %s\n", who, nice_value, strerror(errno));
