@@ -130,6 +130,12 @@
 # tables, so both figures are side by side; the header says which runs
 # had it.
 #
+# Real-time SIP workers: each N of RT_NS runs once more (run key <N>rt,
+# phases 1 to 4) with -A SIP_RT_PRIO=RT_PRIO: etc/kamailio.cfg then sets
+# Kamailio's real_time=4, every process SCHED_RR but the module's workers
+# and DB writer (worker_nice 10: back at the normal policy, niced); the
+# load generators at normal priority, as in the default run.
+#
 # Timing (phases 3 and 4) comes from the stats poll and from sipp <log>
 # actions with gettimeofday() (epoch, microseconds; one line per event,
 # -trace_logs; no message tracing, which at 10000 UEs would cost more
@@ -211,6 +217,9 @@
 #                                   runs (above): 1..19 nice, 20 SCHED_IDLE
 #   REAUTH_BENCH_LG_NS=N...         the N of the <N>lg runs (default: the
 #                                   first N given); "": none
+#   REAUTH_BENCH_RT_NS=N...         the N of the <N>rt runs (default: the
+#                                   first N given); "": none
+#   REAUTH_BENCH_RT_PRIO=10         their SIP_RT_PRIO (SCHED_RR priority)
 #   REAUTH_BENCH_WIRE=              1: capture the probe's packets (tcpdump
 #                                   on lo, phase 3); default 1 when tcpdump
 #                                   is installed and this runs as root
@@ -302,6 +311,10 @@ done
 mkdir -p "$OUT"
 
 LG_NS=${REAUTH_BENCH_LG_NS-$1}
+RT_NS=${REAUTH_BENCH_RT_NS-$1}
+RT_PRIO=${REAUTH_BENCH_RT_PRIO:-10}
+# -A defines of the current run only (the <N>rt runs)
+RUN_DEFINES=""
 # the command prefix of the UE and trigger sipps of the current run (see
 # the header): empty, or nice / chrt in the <N>lg runs
 LG=()
@@ -550,7 +563,7 @@ start_kamailio() {
 		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
 		-A "USRLOC_DB_MODE=$UL_DB_MODE" -A SHM_FORCE_ALLOC \
 		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
-		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
+		$(for d in ${REAUTH_BENCH_DEFINES:-} $RUN_DEFINES; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	local i
 	for i in $(seq 1 100); do
@@ -1172,6 +1185,16 @@ for n in $LG_NS; do
 	echo "# run ${n}lg done (${R[${n}lg.status]}), $((SECONDS - T_START)) s since the start"
 done
 lg_prefix 0
+for n in $RT_NS; do
+	RUNS="$RUNS ${n}rt"
+	RUN_DEFINES="SIP_RT_PRIO=$RT_PRIO"
+	run_n "${n}rt" "$n" "" 0 0
+	RUN_DEFINES=""
+	R[${n}rt.lg]="${R[${n}rt.lg]}, SIP workers SCHED_RR"
+	stop_kamailio
+	stop_bg
+	echo "# run ${n}rt done (${R[${n}rt.status]}), $((SECONDS - T_START)) s since the start"
+done
 for n in $W1_NS; do
 	RUNS="$RUNS ${n}w2"
 	run_n "${n}w2" "$n" 2
@@ -1208,7 +1231,9 @@ growth_verdict() {
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
 	echo "  load generators (UE and trigger sipps, phases 2 to 4): normal priority; $(lg_desc "$LG_NICE") in the <N>lg runs:" \
-		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the probe, the OPTIONS sipp, Kamailio: normal priority in every run)"
+		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the probe, the OPTIONS sipp, Kamailio: normal priority in every run but <N>rt)"
+	echo "  real-time SIP workers (-A SIP_RT_PRIO=$RT_PRIO: real_time=4, SCHED_RR; the module's processes at the normal policy, worker_nice 10) in the <N>rt runs:" \
+		"$([ -n "$RT_NS" ] && printf '%srt ' $RT_NS || echo "none")"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
 		|| echo "n/a (the module has no \"workers\" parameter)")"
 	echo
@@ -1226,7 +1251,7 @@ growth_verdict() {
 	echo
 	echo "REGISTER probe at $PROBE_RATE/s ($PROBE_USERS users of its own), ms per REGISTER request to its answer"
 	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
-		"mass max" n "p99 mass/idle" "UE+trigger sipps"
+		"mass max" n "p99 mass/idle" "UE+trigger sipps; SIP workers"
 	for k in $RUNS; do
 		local_i=${R[$k.reg_idle]:-- - - 0} local_m=${R[$k.reg_mass]:-- - - 0}
 		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}" "${R[$k.lg]:--}"
@@ -1306,7 +1331,8 @@ growth_verdict() {
 			"($(fld "${R[$k.reg_mass]:--}" 2) vs $(fld "${R[$k.reg_idle]:--}" 2) ms: ${R[$k.reg_ratio]:--}; UE and trigger sipps at ${R[$k.lg]:--})"
 	done
 	for k in $RUNS; do
-		[ "${R[$k.jw]}" = default ] || continue
+		# phases 5 to 7: the plain runs only (not w2, lg, rt)
+		[ "$k" = "${R[$k.n]}" ] || continue
 		echo "  $k: shm per pending procedure <= 512 bytes: $(verdict "${R[$k.shm_pending]:--}" 512 "a <= b") (${R[$k.shm_pending]:--})"
 		echo "  $k: no growth after ${R[$k.growth_cycles]:--} trigger/complete cycles (< 1 byte per cycle):" \
 			"$(growth_verdict "${R[$k.growth]:--}" "${R[$k.growth_cycles]:--}" "${R[$k.growth_subs]:-}")"
