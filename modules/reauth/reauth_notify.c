@@ -374,9 +374,6 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 	return sent;
 }
 
-/* once a second: subscriptions of this shard not refreshed in time end
- * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
- * put again; replicas past their expiry are dropped silently */
 /* the earlier of due and when sub needs the tick */
 static unsigned int sub_due(reauth_sub_t *sub, unsigned int due)
 {
@@ -388,6 +385,10 @@ static unsigned int sub_due(reauth_sub_t *sub, unsigned int due)
 	return at < due ? at : due;
 }
 
+/* once a second: subscriptions of this shard not refreshed in time end
+ * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
+ * put again; replicas past their expiry are dropped silently. Only the
+ * buckets whose hint says they may hold such work are walked. */
 void reauth_notify_tick(
 		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {

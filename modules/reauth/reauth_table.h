@@ -37,7 +37,8 @@ typedef struct reauth_tbucket
 	/* a hint for the owner's periodic walk: no record of the bucket needs
 	 * it before this time (s; 0: now). Lowered, bucket locked, by whoever
 	 * gives a record an earlier deadline (reauth_table_due); set by the
-	 * walk to what it found. Fits the padding: a bucket stays 16 bytes */
+	 * walk to what it found. With futex locks it fits the padding: a
+	 * bucket stays 16 bytes */
 	unsigned int due;
 } reauth_tbucket_t;
 
