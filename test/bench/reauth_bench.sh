@@ -220,6 +220,12 @@
 #   REAUTH_BENCH_RT_NS=N...         the N of the <N>rt runs (default: the
 #                                   first N given); "": none
 #   REAUTH_BENCH_RT_PRIO=10         their SIP_RT_PRIO (SCHED_RR priority)
+#   REAUTH_BENCH_PROBE_PRIO=        empty: the probe sipp at normal priority;
+#                                   N: SCHED_RR at N (chrt --rr N) in every
+#                                   run, so that the probe's own wait for a
+#                                   CPU (it shares 2 CPUs with the UEs) is
+#                                   not counted as the SIP workers'; the
+#                                   header says so
 #   REAUTH_BENCH_WIRE=              1: capture the probe's packets (tcpdump
 #                                   on lo, phase 3); default 1 when tcpdump
 #                                   is installed and this runs as root
@@ -285,6 +291,9 @@ GROWTH_CYCLES=${REAUTH_BENCH_GROWTH_CYCLES:-$((QUICK ? 5000 : 100000))}
 DO_PENDING=${REAUTH_BENCH_PENDING:-1}
 BUSY_MS=${REAUTH_BENCH_SQLITE_BUSY_MS:-0}
 LG_NICE=${REAUTH_BENCH_LG_NICE:-20}
+PROBE_PRIO=${REAUTH_BENCH_PROBE_PRIO:-}
+PROBE_CMD=()
+[ -n "$PROBE_PRIO" ] && PROBE_CMD=(chrt --rr "$PROBE_PRIO")
 WIRE=${REAUTH_BENCH_WIRE:-$(command -v tcpdump >/dev/null && [ "$(id -u)" = 0 ] && echo 1 || echo 0)}
 case "$LG_NICE" in
 [1-9] | 1[0-9] | 20) ;;
@@ -772,7 +781,7 @@ run_n() {
 	if [ "$PROBE_RATE" -gt 0 ]; then
 		local pp
 		pp=$(free_port)
-		timeout $((PROBE_IDLE + 600 + target / 20)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_register.xml" \
+		"${PROBE_CMD[@]}" timeout $((PROBE_IDLE + 600 + target / 20)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_register.xml" \
 			-i "$IP" -p "$pp" -inf "$WD/probe.csv" -key domain "$DOMAIN" -key expires $REG_EXPIRES \
 			-r "$PROBE_RATE" -rp 1000 -l 1000 -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/probe.log" \
 			-trace_screen -screen_file "$WD/probe.screen" -trace_err -error_file "$WD/probe.err" \
@@ -1231,7 +1240,8 @@ growth_verdict() {
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
 	echo "  load generators (UE and trigger sipps, phases 2 to 4): normal priority; $(lg_desc "$LG_NICE") in the <N>lg runs:" \
-		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the probe, the OPTIONS sipp, Kamailio: normal priority in every run but <N>rt)"
+		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the OPTIONS sipp and Kamailio: normal priority in every run but <N>rt; the probe: next line)"
+	echo "  REGISTER probe sipp: $([ -n "$PROBE_PRIO" ] && echo "SCHED_RR $PROBE_PRIO (REAUTH_BENCH_PROBE_PRIO)" || echo "normal priority")"
 	echo "  real-time SIP workers (-A SIP_RT_PRIO=$RT_PRIO: real_time=4, SCHED_RR; the module's processes at the normal policy, worker_nice 10) in the <N>rt runs:" \
 		"$([ -n "$RT_NS" ] && printf '%srt ' $RT_NS || echo "none")"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
