@@ -132,9 +132,9 @@
 #
 # Real-time SIP workers: each N of RT_NS runs once more (run key <N>rt,
 # phases 1 to 4) with -A SIP_RT_PRIO=RT_PRIO: etc/kamailio.cfg then sets
-# Kamailio's real_time=4, every process SCHED_RR but the module's workers
-# and DB writer (worker_nice 10: back at the normal policy, niced); the
-# load generators at normal priority, as in the default run.
+# Kamailio's real_time=4, every process SCHED_RR at RT_PRIO but the
+# module's workers and DB writer (worker_nice 10: one real-time priority
+# below); the load generators at normal priority, as in the default run.
 #
 # Timing (phases 3 and 4) comes from the stats poll and from sipp <log>
 # actions with gettimeofday() (epoch, microseconds; one line per event,
@@ -1242,7 +1242,7 @@ growth_verdict() {
 	echo "  load generators (UE and trigger sipps, phases 2 to 4): normal priority; $(lg_desc "$LG_NICE") in the <N>lg runs:" \
 		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the OPTIONS sipp and Kamailio: normal priority in every run but <N>rt; the probe: next line)"
 	echo "  REGISTER probe sipp: $([ -n "$PROBE_PRIO" ] && echo "SCHED_RR $PROBE_PRIO (REAUTH_BENCH_PROBE_PRIO)" || echo "normal priority")"
-	echo "  real-time SIP workers (-A SIP_RT_PRIO=$RT_PRIO: real_time=4, SCHED_RR; the module's processes at the normal policy, worker_nice 10) in the <N>rt runs:" \
+	echo "  real-time SIP workers (-A SIP_RT_PRIO=$RT_PRIO: real_time=4, SCHED_RR; the module's processes one real-time priority below, worker_nice 10) in the <N>rt runs:" \
 		"$([ -n "$RT_NS" ] && printf '%srt ' $RT_NS || echo "none")"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
 		|| echo "n/a (the module has no \"workers\" parameter)")"

@@ -75,8 +75,8 @@ check_eq "db_mode 0: no DB writer process" "" \
 	"$(kamcmd_ core.psx 2>&1 | grep 'reauth db writer')"
 
 # 3. -A SIP_RT_PRIO (Kamailio's real_time=4): every process inherits
-# SCHED_RR; the module's (worker_nice 10) return to the normal policy
-# below the SIP workers
+# SCHED_RR; the module's (worker_nice 10) go one real-time priority below
+# the SIP workers
 kam_stop
 kam_launch SIP_RT_PRIO=10
 # policy_of DESCRIPTION: the scheduling policies of the processes core.psx
@@ -85,19 +85,15 @@ policy_of() {
 	kamcmd_ core.psx 2>&1 | awk -v d="$1" '/PID:/ { pid = $2 } /DSC:/ && index($0, d) { print pid }' |
 		while read -r p; do chrt -p "$p" 2>&1 | sed -n 's/.*scheduling policy: //p'; done | sort -u | xargs
 }
-nice_of() {
+# rtprio_of DESCRIPTION: their real-time priorities
+rtprio_of() {
 	kamcmd_ core.psx 2>&1 | awk -v d="$1" '/PID:/ { pid = $2 } /DSC:/ && index($0, d) { print pid }' |
-		while read -r p; do ps -o ni= -p "$p" | xargs; done | sort -u | xargs
+		while read -r p; do chrt -p "$p" 2>&1 | sed -n 's/.*scheduling priority: //p'; done | sort -u | xargs
 }
 if [ "$(policy_of "udp receiver")" = SCHED_RR ]; then
-	check_eq "SIP_RT_PRIO: the worker is back at SCHED_OTHER" SCHED_OTHER "$(policy_of "reauth worker")"
-	check_eq "... the DB writer too" SCHED_OTHER "$(policy_of "reauth db writer")"
-	# nice values relative to this shell's (the suite may run niced; ps
-	# shows none for a real-time process)
-	base=$(nice)
-	want=$((base + 10 > 19 ? 19 : base + 10))
-	check_eq "... and 10 below the SIP workers (nice $want)" "$want $want" \
-		"$(nice_of "reauth worker") $(nice_of "reauth db writer")"
+	check_eq "SIP_RT_PRIO 10: the SIP workers at real-time priority 10" 10 "$(rtprio_of "udp receiver")"
+	check_eq "... the worker and the DB writer SCHED_RR one below (9)" "SCHED_RR 9 SCHED_RR 9" \
+		"$(policy_of "reauth worker") $(rtprio_of "reauth worker") $(policy_of "reauth db writer") $(rtprio_of "reauth db writer")"
 	check "SIP_RT_PRIO: alice registers" register_at alice "$(free_port)" 600
 else
 	log "SIP_RT_PRIO: no real-time policy here ($(policy_of "udp receiver")): skipped"
