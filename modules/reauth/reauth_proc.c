@@ -362,9 +362,8 @@ void reauth_proc_start(str *identity, reauth_trigger_result_t *res)
 	}
 	job->shard = rec->shard;
 	job->proc_id = rec->entry.id;
-	/* debug level: this is the caller's process, a SIP worker when the
-	 * script triggers (a line per user of a mass re-authentication); the
-	 * worker logs the start with what it sends (reauth_proc_on_trigger) */
+	/* the caller's process (a SIP worker for the script): the worker logs
+	 * the start, with what it sends (reauth_proc_on_trigger) */
 	LM_DBG("re-authentication %u of <%.*s> started (%d identities)\n", res->id,
 			identity->len, identity->s, rec->nset);
 	reauth_queue_push(job); /* rec is the worker's from here on */
