@@ -71,7 +71,7 @@ function ksr_route_registrar()
 		challenge = false
 	end
 	if KSR.reauth.reauth_pending() > 0 then
-		KSR.info("REGISTER of " .. KSR.pv.get("$tu") .. " during re-authentication: challenge\n")
+		KSR.dbg("REGISTER of " .. KSR.pv.get("$tu") .. " during re-authentication: challenge\n")
 		challenge = true
 	end
 	-- a UE over TCP: requests to it reuse its connection (received URI)

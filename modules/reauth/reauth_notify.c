@@ -13,6 +13,7 @@
  * (481 and timeouts remove the subscription, RFC 6665).
  */
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -357,13 +358,25 @@ int reauth_notify_all(str *aors, int naors, regstate_identity_t *ids,
 	return sent;
 }
 
+/* the earlier of due and when sub needs the tick */
+static unsigned int sub_due(reauth_sub_t *sub, unsigned int due)
+{
+	unsigned int at;
+
+	at = sub->dirty && reauth_db_mode != REAUTH_DB_NONE
+				 ? 0
+				 : (unsigned int)sub->expires;
+	return at < due ? at : due;
+}
+
 /* once a second: subscriptions of this shard not refreshed in time end
  * with a final NOTIFY (reason=timeout); a row not yet in the DB batch is
- * put again; replicas past their expiry are dropped silently */
+ * put again; replicas past their expiry are dropped silently. Only the
+ * buckets whose hint says they may hold such work are walked. */
 void reauth_notify_tick(
 		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {
-	unsigned int idx, size = reauth_subs_size();
+	unsigned int idx, due, size = reauth_subs_size();
 	unsigned int last = (unsigned int)((unsigned long)size * (slice + 1) / slices);
 	reauth_sub_t *sub, *next;
 	unsigned int *expired = NULL;
@@ -373,19 +386,28 @@ void reauth_notify_tick(
 		reauth_pua_tick(now, slice, slices);
 	for(idx = (unsigned int)((unsigned long)size * slice / slices); idx < last;
 			idx++) {
-		if(reauth_subs_bucket(idx) == NULL)
+		/* nothing expired nor waiting for its row: most buckets, most
+		 * ticks (an unlocked read of the hint, reauth_subs.h) */
+		if(reauth_subs_bucket(idx) == NULL
+				|| reauth_subs_bucket_due(idx) > (unsigned int)now)
 			continue;
 		reauth_subs_lock_idx(idx);
+		due = UINT_MAX;
 		for(sub = reauth_subs_bucket(idx); sub; sub = next) {
 			next = sub->next;
-			if(sub->shard != shard)
+			if(sub->shard != shard) {
+				/* another worker's: its tick walks this bucket too */
+				due = sub_due(sub, due);
 				continue;
+			}
 			/* a replica: no NOTIFY, no row here; it ends at its expiry
 			 * (its owner's sub.del may have been lost, or its owner is
 			 * down) */
 			if(sub->owner) {
 				if(sub->expires <= now)
 					reauth_subs_remove(sub);
+				else
+					due = sub_due(sub, due);
 				continue;
 			}
 			if(sub->expires <= now) {
@@ -393,8 +415,10 @@ void reauth_notify_tick(
 					unsigned int *grown;
 					cap = cap ? cap * 2 : 32;
 					grown = pkg_realloc(expired, cap * sizeof(unsigned int));
-					if(grown == NULL)
+					if(grown == NULL) {
+						due = 0;
 						break;
+					}
 					expired = grown;
 				}
 				expired[n++] = sub->hash;
@@ -402,7 +426,10 @@ void reauth_notify_tick(
 			} else if(sub->dirty && reauth_db_mode != REAUTH_DB_NONE) {
 				reauth_db_sub_put(sub);
 			}
+			/* an expired one is ended below; kept due until it is gone */
+			due = sub_due(sub, due);
 		}
+		reauth_subs_set_bucket_due(idx, due);
 		reauth_subs_unlock_idx(idx);
 	}
 	for(i = 0; i < n; i += 2)

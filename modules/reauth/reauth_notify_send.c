@@ -152,6 +152,7 @@ int reauth_notify_take(
 		reauth_subs_remove(sub);
 	} else if(reauth_db_mode != REAUTH_DB_NONE) {
 		reauth_db_sub_put(sub); /* a copy: the worker writes it, unlocked */
+		reauth_subs_due(sub);	/* still dirty when the batch refused it */
 	}
 	reauth_subs_unlock(hash);
 

@@ -78,9 +78,16 @@ static void proc_start(str *identity, unsigned int id, int may_forward,
 	}
 	job->shard = rec->shard;
 	job->proc_id = rec->entry.id;
-	LM_INFO("re-authentication %u of <%.*s> started (%d identities)%s\n",
-			res->id, identity->len, identity->s, rec->nset,
-			rec->owner ? ", handed to the node of its subscriptions" : "");
+	/* the caller's process (a SIP worker for the script): the worker logs
+	 * the start, with what it sends (reauth_proc_on_trigger); a trigger
+	 * handed to another node is logged here */
+	if(rec->owner)
+		LM_INFO("re-authentication %u of <%.*s> started (%d identities),"
+				" handed to the node of its subscriptions\n",
+				res->id, identity->len, identity->s, rec->nset);
+	else
+		LM_DBG("re-authentication %u of <%.*s> started (%d identities)\n",
+				res->id, identity->len, identity->s, rec->nset);
 	reauth_queue_push(job); /* rec is the worker's from here on */
 }
 

@@ -300,9 +300,9 @@ void reauth_proc_on_trigger(unsigned int id)
 		return;
 	}
 	reauth_stats_add(REAUTH_STAT_STARTED, 1);
-	LM_INFO("re-authentication %u of <%.*s>: %u UE and %u other"
-			" subscriptions, %u contacts\n",
-			id, rec->trigger.len, rec->trigger.s,
+	LM_INFO("re-authentication %u of <%.*s> (%d identities): %u UE and %u"
+			" other subscriptions, %u contacts\n",
+			id, rec->trigger.len, rec->trigger.s, rec->nset,
 			reauth_proc_count(&rec->core, RT_SUB_UE, RT_TO_SEND),
 			reauth_proc_count(&rec->core, RT_SUB_OTHER, RT_TO_SEND),
 			rec->core.contacts);

@@ -118,6 +118,7 @@ reauth_sub_t *reauth_subs_add(reauth_sub_data_t *d)
 	sub->dirty = d->owner == 0; /* a replica is never written here */
 
 	reauth_table_link(subs_table, &sub->entry);
+	reauth_subs_due(sub);
 	return sub;
 }
 
@@ -275,6 +276,22 @@ void reauth_subs_lock_idx(unsigned int idx)
 void reauth_subs_unlock_idx(unsigned int idx)
 {
 	lock_release(&subs_table->b[idx].lock);
+}
+
+void reauth_subs_due(reauth_sub_t *sub)
+{
+	reauth_table_due(subs_table, sub->hash,
+			sub->dirty ? 0 : (unsigned int)sub->expires);
+}
+
+unsigned int reauth_subs_bucket_due(unsigned int idx)
+{
+	return subs_table->b[idx].due;
+}
+
+void reauth_subs_set_bucket_due(unsigned int idx, unsigned int due)
+{
+	subs_table->b[idx].due = due;
 }
 
 int reauth_subs_ready(void)

@@ -152,6 +152,14 @@ reauth_sub_t *reauth_subs_bucket(unsigned int idx);
 /* lock/unlock a bucket by index */
 void reauth_subs_lock_idx(unsigned int idx);
 void reauth_subs_unlock_idx(unsigned int idx);
+/* The tick visits only buckets that may hold work: a subscription that
+ * expired or waits for its DB row (dirty). Whoever changes sub->expires or
+ * sets sub->dirty calls reauth_subs_due(sub) with the bucket locked; the
+ * tick reads reauth_subs_bucket_due() unlocked (a stale value delays the
+ * bucket by one tick at most) and stores what its walk found. */
+void reauth_subs_due(reauth_sub_t *sub);
+unsigned int reauth_subs_bucket_due(unsigned int idx);
+void reauth_subs_set_bucket_due(unsigned int idx, unsigned int due);
 
 int reauth_subs_count(void);
 

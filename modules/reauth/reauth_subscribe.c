@@ -271,6 +271,7 @@ static int handle_in_dialog(sip_msg_t *msg, sub_request_t *req)
 	if(dec.expires > 0)
 		sub->expires = time(NULL) + dec.expires;
 	sub->dirty = 1;
+	reauth_subs_due(sub);
 	shard = sub->shard;
 	/* another node's (the Contact of an older NOTIFY, a P-CSCF's route):
 	 * the owner notifies */

@@ -34,6 +34,12 @@ typedef struct reauth_tbucket
 {
 	reauth_tentry_t *first;
 	gen_lock_t lock;
+	/* a hint for the owner's periodic walk: no record of the bucket needs
+	 * it before this time (s; 0: now). Lowered, bucket locked, by whoever
+	 * gives a record an earlier deadline (reauth_table_due); set by the
+	 * walk to what it found. With futex locks it fits the padding: a
+	 * bucket stays 16 bytes */
+	unsigned int due;
 } reauth_tbucket_t;
 
 typedef struct reauth_table
@@ -83,6 +89,17 @@ void reauth_table_unlink(reauth_table_t *t, reauth_tentry_t *e);
 /* the record (hash, id) in its locked bucket, or NULL */
 reauth_tentry_t *reauth_table_find(
 		reauth_table_t *t, unsigned int hash, unsigned int id);
+
+/* a record of the bucket of hash (locked) needs the walk at time at (s;
+ * 0: at once) */
+static inline void reauth_table_due(
+		reauth_table_t *t, unsigned int hash, unsigned int at)
+{
+	reauth_tbucket_t *b = &t->b[reauth_table_idx(t, hash)];
+
+	if(at < b->due)
+		b->due = at;
+}
 
 static inline int reauth_table_count(reauth_table_t *t)
 {

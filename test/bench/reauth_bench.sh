@@ -55,6 +55,12 @@
 #               registrations started before the first trigger, "mass":
 #               those started between the first trigger and the poll that
 #               saw all N completed.
+#               On the wire (when tcpdump runs, WIRE below): the probe's
+#               packets on lo, each REGISTER to its answer as Kamailio sent
+#               it: Kamailio's part of the time, without the probe sipp's
+#               own delays in sending and in noticing the answer (on 2
+#               CPUs shared with the UE sipp those are most of the
+#               figure: about 1.1 of the 1.2 ms idle p50).
 #  4 steady     triggers at a steady rate: for each RATE of STEADY_RATES,
 #               min(N, RATE x STEADY_SECS) users, each once, are triggered
 #               by one sipp at -r RATE -l STEADY_LIMIT (so the rate, not
@@ -112,6 +118,23 @@
 # modparam("reauth", "workers", 2) added to a copy of etc/kamailio.cfg in
 # the work dir (the other runs leave the module's default), phases 1 to 4;
 # without the parameter those rows say n/a.
+#
+# Load generators at a lower CPU priority: the UEs (and the trigger, the
+# application server) are not on a real S-CSCF; here they share its 2 CPUs
+# with it. Each N of LG_NS runs once more (run key <N>lg, phases 1 to 4)
+# with every UE and trigger sipp (phases 2 to 4) started under LG_NICE:
+# 1..19 nice -n, 20 SCHED_IDLE (chrt --idle 0), the convention of the
+# module's worker_nice. The probe sipp, the OPTIONS sipp, Kamailio and
+# the benchmark's own polling keep the normal priority. The default run
+# of the same N (load generators at normal priority) is in the same
+# tables, so both figures are side by side; the header says which runs
+# had it.
+#
+# Real-time SIP workers: each N of RT_NS runs once more (run key <N>rt,
+# phases 1 to 4) with -A SIP_RT_PRIO=RT_PRIO: etc/kamailio.cfg then sets
+# Kamailio's real_time=4, every process SCHED_RR at RT_PRIO but the
+# module's workers and DB writer (worker_nice 10: one real-time priority
+# below); the load generators at normal priority, as in the default run.
 #
 # Timing (phases 3 and 4) comes from the stats poll and from sipp <log>
 # actions with gettimeofday() (epoch, microseconds; one line per event,
@@ -190,6 +213,22 @@
 #   REAUTH_BENCH_W1=N...            the N of the workers=2 runs (default: the
 #                                   first N given, when the module has
 #                                   the parameter); "": none
+#   REAUTH_BENCH_LG_NICE=20         the load generators' priority in the <N>lg
+#                                   runs (above): 1..19 nice, 20 SCHED_IDLE
+#   REAUTH_BENCH_LG_NS=N...         the N of the <N>lg runs (default: the
+#                                   first N given); "": none
+#   REAUTH_BENCH_RT_NS=N...         the N of the <N>rt runs (default: the
+#                                   first N given); "": none
+#   REAUTH_BENCH_RT_PRIO=10         their SIP_RT_PRIO (SCHED_RR priority)
+#   REAUTH_BENCH_PROBE_PRIO=        empty: the probe sipp at normal priority;
+#                                   N: SCHED_RR at N (chrt --rr N) in every
+#                                   run, so that the probe's own wait for a
+#                                   CPU (it shares 2 CPUs with the UEs) is
+#                                   not counted as the SIP workers'; the
+#                                   header says so
+#   REAUTH_BENCH_WIRE=              1: capture the probe's packets (tcpdump
+#                                   on lo, phase 3); default 1 when tcpdump
+#                                   is installed and this runs as root
 #   REAUTH_BENCH_SQLITE_BUSY_MS=0
 #       0: Kamailio as shipped. A number: that busy timeout (ms) for every
 #       sqlite connection of Kamailio, by the LD_PRELOAD shim
@@ -251,6 +290,15 @@ MASS_MAX=${REAUTH_BENCH_MASS_MAX:-300}
 GROWTH_CYCLES=${REAUTH_BENCH_GROWTH_CYCLES:-$((QUICK ? 5000 : 100000))}
 DO_PENDING=${REAUTH_BENCH_PENDING:-1}
 BUSY_MS=${REAUTH_BENCH_SQLITE_BUSY_MS:-0}
+LG_NICE=${REAUTH_BENCH_LG_NICE:-20}
+PROBE_PRIO=${REAUTH_BENCH_PROBE_PRIO:-}
+PROBE_CMD=()
+[ -n "$PROBE_PRIO" ] && PROBE_CMD=(chrt --rr "$PROBE_PRIO")
+WIRE=${REAUTH_BENCH_WIRE:-$(command -v tcpdump >/dev/null && [ "$(id -u)" = 0 ] && echo 1 || echo 0)}
+case "$LG_NICE" in
+[1-9] | 1[0-9] | 20) ;;
+*) echo "REAUTH_BENCH_LG_NICE must be 1..20" >&2; exit 2 ;;
+esac
 REG_EXPIRES=3600       # the UEs' registrations outlive the run
 SHORTENED_EXPIRES=600  # shortened contacts do not expire during the run
 REAUTH_TIMEOUT=600     # nor do pending procedures time out
@@ -270,6 +318,31 @@ for t in kamailio kamcmd sipp sqlite3 ss awk; do
 done
 [ -f "$TOP/modules/reauth/reauth.so" ] || { echo "no modules/reauth/reauth.so: run make build" >&2; exit 1; }
 mkdir -p "$OUT"
+
+LG_NS=${REAUTH_BENCH_LG_NS-$1}
+RT_NS=${REAUTH_BENCH_RT_NS-$1}
+RT_PRIO=${REAUTH_BENCH_RT_PRIO:-10}
+# -A defines of the current run only (the <N>rt runs)
+RUN_DEFINES=""
+# the command prefix of the UE and trigger sipps of the current run (see
+# the header): empty, or nice / chrt in the <N>lg runs
+LG=()
+lg_prefix() {
+	if [ "$1" = 0 ]; then
+		LG=()
+	elif [ "$1" = 20 ]; then
+		LG=(chrt --idle 0)
+	else
+		LG=(nice -n "$1")
+	fi
+}
+lg_desc() {
+	case "$1" in
+	0) echo "normal priority" ;;
+	20) echo "SCHED_IDLE" ;;
+	*) echo "nice $1" ;;
+	esac
+}
 
 # the module's job workers parameter (see the header)
 if grep -q '"workers"' "$TOP"/modules/reauth/*.c 2>/dev/null; then
@@ -499,7 +572,7 @@ start_kamailio() {
 		-A "MAX_SUBSCRIPTIONS=$((n + 20000))" -A "QUEUE_SIZE=$((2 * n + 20000))" \
 		-A "USRLOC_DB_MODE=$UL_DB_MODE" -A SHM_FORCE_ALLOC \
 		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
-		$(for d in ${REAUTH_BENCH_DEFINES:-}; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
+		$(for d in ${REAUTH_BENCH_DEFINES:-} $RUN_DEFINES; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	local i
 	for i in $(seq 1 100); do
@@ -515,7 +588,7 @@ start_kamailio() {
 # run_trigger NAME CALLS [background [RATE LIMIT [INF]]]
 run_trigger() {
 	local name=$1 calls=$2 bg=${3:-} rate=${4:-$TRIG_RATE} limit=${5:-$TRIG_LIMIT} inf=${6:-$WD/trigger.csv}
-	timeout $((60 + calls / 50)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_trigger.xml" \
+	"${LG[@]}" timeout $((60 + calls / 50)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_trigger.xml" \
 		-i "$IP" -p "$AS_PORT" -inf "$inf" -key domain "$DOMAIN" \
 		-m "$calls" -r "$rate" -rp 1000 -l "$limit" -buff_size $SIPP_BUF \
 		-nostdin -trace_logs -log_file "$WD/$name.log" -trace_screen -screen_file "$WD/$name.screen" \
@@ -547,11 +620,11 @@ machine_busy() {
 
 # stats3 FILE: "p50 p99 max n" in ms of a sorted file of seconds
 stats3() {
-	local f=$1
+	local f=$1 fmt="%.${2:-1}f"
 	if [ ! -s "$f" ]; then echo "- - - 0"; return; fi
-	echo "$(percentile 50 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" \
-		"$(percentile 99 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" \
-		"$(percentile 100 "$f" | awk '{ printf "%.1f", 1000 * $1 }')" "$(wc -l <"$f")"
+	echo "$(percentile 50 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" \
+		"$(percentile 99 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" \
+		"$(percentile 100 "$f" | awk -v f="$fmt" '{ printf f, 1000 * $1 }')" "$(wc -l <"$f")"
 }
 
 # wait_completed TARGET C0 SECONDS: poll (0.2 s) until reauth_completed -
@@ -577,13 +650,15 @@ fld() { echo "$1" | awk -v i="$2" '{ print (NF >= i ? $i : "-") }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^-?[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else print "-" }'; }
 
-# --- one run: run_n KEY N [JOB_WORKERS] ---
-# KEY names the run (N, or Nw2); JOB_WORKERS: modparam("reauth",
+# --- one run: run_n KEY N [JOB_WORKERS [MEM [LG_NICE]]] ---
+# KEY names the run (N, Nw2 or Nlg); JOB_WORKERS: modparam("reauth",
 # "workers", JOB_WORKERS) in a copy of the cfg; phases 5 to 7 only
-# without it
+# with MEM 1; LG_NICE: the load generators' priority (0: normal)
 
 run_n() {
-	local K=$1 N=$2 JW=${3:-} MEM=${4:-0} shm_mb cfg="$TOP/etc/kamailio.cfg"
+	local K=$1 N=$2 JW=${3:-} MEM=${4:-0} LGN=${5:-0} shm_mb cfg="$TOP/etc/kamailio.cfg"
+	lg_prefix "$LGN"
+	R[$K.lg]=$(lg_desc "$LGN")
 	WD="$OUT/n$K"
 	rm -rf "$WD" && mkdir -p "$WD"
 	KAM_DB="$WD/kamailio.sqlite"
@@ -623,7 +698,8 @@ run_n() {
 	t1=$(now)
 	R[$K.insert_secs]=$(fcalc "printf \"%.1f\", $t1 - $t0")
 
-	echo "# run $K: N=$N, kamailio on $IP:$KAM_PORT, WORKERS=$WORKERS, job workers ${JW:-default}, -m $shm_mb; work dir $WD"
+	echo "# run $K: N=$N, kamailio on $IP:$KAM_PORT, WORKERS=$WORKERS, job workers ${JW:-default}, -m $shm_mb," \
+		"UE and trigger sipps at ${R[$K.lg]}; work dir $WD"
 	start_kamailio "$shm_mb" "$cfg" "$N" || { R[$K.status]="kamailio did not start"; KAM_PID=""; return 1; }
 
 	# --- phase 1: OPTIONS ---
@@ -656,7 +732,7 @@ run_n() {
 	wait_ms=$(((N / REG_RATE + 240) * 1000))
 	guard=$((N / REG_RATE + 400))
 	t0=$(now)
-	timeout $guard sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_ue.xml" -i "$IP" -p "$ue_port" \
+	"${LG[@]}" timeout $guard sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_ue.xml" -i "$IP" -p "$ue_port" \
 		-inf "$WD/users.csv" -key domain "$DOMAIN" -key expires $REG_EXPIRES \
 		-m "$N" -r "$REG_RATE" -rp 1000 -l "$N" -recv_timeout $wait_ms -aa -buff_size $SIPP_BUF \
 		-nostdin -trace_logs -log_file "$WD/ue.log" -trace_screen -screen_file "$WD/ue.screen" \
@@ -701,17 +777,23 @@ run_n() {
 
 	# --- phase 3: trigger all, until every procedure completed; the
 	# REGISTER probe from PROBE_IDLE s before ---
-	local probe_pid="" probe_sipp=""
+	local probe_pid="" probe_sipp="" wire_pid=""
 	if [ "$PROBE_RATE" -gt 0 ]; then
 		local pp
 		pp=$(free_port)
-		timeout $((PROBE_IDLE + 600 + target / 20)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_register.xml" \
+		"${PROBE_CMD[@]}" timeout $((PROBE_IDLE + 600 + target / 20)) sipp "$IP:$KAM_PORT" -sf "$SIPP_DIR/reauth_register.xml" \
 			-i "$IP" -p "$pp" -inf "$WD/probe.csv" -key domain "$DOMAIN" -key expires $REG_EXPIRES \
 			-r "$PROBE_RATE" -rp 1000 -l 1000 -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/probe.log" \
 			-trace_screen -screen_file "$WD/probe.screen" -trace_err -error_file "$WD/probe.err" \
 			>"$WD/probe.out" 2>&1 &
 		probe_pid=$!
 		BG_PIDS="$BG_PIDS $probe_pid"
+		# the probe's packets on the wire (see the header)
+		if [ "$WIRE" = 1 ]; then
+			tcpdump -i lo -n -U -w "$WD/probe.pcap" "udp port $pp" >"$WD/tcpdump.out" 2>&1 &
+			wire_pid=$!
+			BG_PIDS="$BG_PIDS $wire_pid"
+		fi
 		sleep "$PROBE_IDLE"
 		probe_sipp=$(ps -o pid= --ppid "$probe_pid" 2>/dev/null | head -1 | tr -d ' ')
 	fi
@@ -767,6 +849,7 @@ run_n() {
 	# the probe ends with the mass re-authentication (sipp writes each
 	# <log> line when it happens)
 	[ -n "$probe_pid" ] && stop_pid "$probe_pid"
+	[ -n "$wire_pid" ] && stop_pid "$wire_pid"
 	wait_pid "$TRIG_PID" 30 || stop_pid "$TRIG_PID"
 	# the UEs end with the NOTIFY of their refresh (queued behind the rest)
 	local ue_wait=$((60 + target / 50 > 120 ? 120 : 60 + target / 50))
@@ -842,6 +925,33 @@ run_n() {
 		R[$K.reg_ratio]=$(ratio "$(echo "${R[$K.reg_mass]}" | cut -d' ' -f2)" "$(echo "${R[$K.reg_idle]}" | cut -d' ' -f2)")
 		read -r ok fail < <(sipp_counts "$WD/probe.screen")
 		R[$K.probe_fail]=$fail
+		# on the wire: request (Call-ID, CSeq) -> its first answer
+		R[$K.wire_idle]="- - - 0" R[$K.wire_mass]="- - - 0" R[$K.wire_ratio]="-"
+		if [ -n "$wire_pid" ] && [ -s "$WD/probe.pcap" ]; then
+			tcpdump -r "$WD/probe.pcap" -tt -n -A 2>/dev/null | tr -d '\r' | awk -v t0="$T_FIRST" -v te="$t_end" -v d="$WD" '
+				/^[0-9]+\.[0-9]+ IP / { ts = $1; req = -1; next }
+				/REGISTER sip:/ { req = 1 }  # the request line (after header bytes)
+				/SIP\/2\.0 [0-9][0-9][0-9] / && req != 1 { req = 0 }
+				/^Call-ID:/ { cid = $2 }
+				/^CSeq:/ {
+					k = cid " " $2
+					if (req == 1 && !(k in q)) q[k] = ts
+					else if (req == 0 && (k in q) && !(k in a)) a[k] = ts
+				}
+				END {
+					for (k in a) {
+						f = (q[k] < t0 ? d "/wire_idle.txt" : (q[k] <= te ? d "/wire_mass.txt" : ""))
+						if (f != "") printf "%.6f\n", a[k] - q[k] > f
+					}
+				}'
+			sort -g -o "$WD/wire_idle.txt" "$WD/wire_idle.txt" 2>/dev/null
+			sort -g -o "$WD/wire_mass.txt" "$WD/wire_mass.txt" 2>/dev/null
+			R[$K.wire_idle]=$(stats3 "$WD/wire_idle.txt" 2)
+			R[$K.wire_mass]=$(stats3 "$WD/wire_mass.txt" 2)
+			R[$K.wire_ratio]=$(ratio "$(fld "${R[$K.wire_mass]}" 2)" "$(fld "${R[$K.wire_idle]}" 2)")
+			echo "# run $K phase 3 REGISTER probe on the wire (Kamailio's part), ms (p50 p99 max n): idle ${R[$K.wire_idle]}," \
+				"during the mass re-authentication ${R[$K.wire_mass]}: p99 ratio ${R[$K.wire_ratio]}"
+		fi
 		echo "# run $K phase 3 REGISTER probe at $PROBE_RATE/s, ms per request (p50 p99 max n): idle ${R[$K.reg_idle]}," \
 			"during the mass re-authentication ${R[$K.reg_mass]}: p99 ratio ${R[$K.reg_ratio]}"
 	fi
@@ -876,7 +986,7 @@ run_n() {
 		  awk -v o="$off" -v c="$cnt" -v n="$target" '{ u[NR - 1] = $1 } END { for (i = 0; i < c; i++) print u[(o + i) % n] ";-" }' "$WD/ready.txt"
 		} >"$WD/$name.csv"
 		off=$(((off + cnt) % target))
-		timeout $((120 + cnt / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + cnt / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
 			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key cseq1 $((10 * round + 1)) -key cseq2 $((10 * round + 2)) \
 			-m "$cnt" -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/$name.ue.log" \
 			-trace_screen -screen_file "$WD/$name.ue.screen" -trace_err -error_file "$WD/$name.ue.err" \
@@ -939,7 +1049,7 @@ run_n() {
 		round=$((round + 1))
 		local gname="growth$round" gpid gc1
 		{ echo "SEQUENTIAL"; sed 's/$/;-/' "$WD/ready.txt"; } >"$WD/$gname.csv"
-		timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_ue_again.xml" -i "$IP" -p "$ue_port" \
 			-key domain "$DOMAIN" -key expires $REG_EXPIRES -key cseq1 $((10 * round + 1)) -key cseq2 $((10 * round + 2)) \
 			-m "$target" -buff_size $SIPP_BUF -nostdin -trace_screen -screen_file "$WD/$gname.ue.screen" \
 			-trace_err -error_file "$WD/$gname.ue.err" >"$WD/$gname.ue.out" 2>&1 &
@@ -1005,7 +1115,7 @@ run_n() {
 		shm0=$(shm_real)
 		stats_now
 		rn1=$S_rnotify rf1=$S_refer dr1=$S_dereg
-		timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_notify_200.xml" -i "$IP" -p "$ue_port" \
+		"${LG[@]}" timeout $((120 + target / 20)) sipp -sf "$SIPP_DIR/reauth_notify_200.xml" -i "$IP" -p "$ue_port" \
 			-m "$target" -buff_size $SIPP_BUF -nostdin -trace_logs -log_file "$WD/pending_ue.log" \
 			-trace_screen -screen_file "$WD/pending_ue.screen" -trace_err -error_file "$WD/pending_ue.err" \
 			>"$WD/pending_ue.out" 2>&1 &
@@ -1076,6 +1186,24 @@ for n in "$@"; do
 	stop_bg
 	echo "# run $n done (${R[$n.status]}), $((SECONDS - T_START)) s since the start"
 done
+for n in $LG_NS; do
+	RUNS="$RUNS ${n}lg"
+	run_n "${n}lg" "$n" "" 0 "$LG_NICE"
+	stop_kamailio
+	stop_bg
+	echo "# run ${n}lg done (${R[${n}lg.status]}), $((SECONDS - T_START)) s since the start"
+done
+lg_prefix 0
+for n in $RT_NS; do
+	RUNS="$RUNS ${n}rt"
+	RUN_DEFINES="SIP_RT_PRIO=$RT_PRIO"
+	run_n "${n}rt" "$n" "" 0 0
+	RUN_DEFINES=""
+	R[${n}rt.lg]="${R[${n}rt.lg]}, SIP workers SCHED_RR"
+	stop_kamailio
+	stop_bg
+	echo "# run ${n}rt done (${R[${n}rt.status]}), $((SECONDS - T_START)) s since the start"
+done
 for n in $W1_NS; do
 	RUNS="$RUNS ${n}w2"
 	run_n "${n}w2" "$n" 2
@@ -1111,6 +1239,11 @@ growth_verdict() {
 	echo "  kamailio options: -m SHM -M 8 ${KAM_ARGS:-(none)}, shm_force_alloc (all of -m touched at start: at N=100000 the kernel zeroing fresh pages took 6% of the worker in phase 3); hash tables sized for N: module hash_size, usrloc hash_size 2^bits (about 4 records a bucket, at least the cfg's)"
 	echo "  UEs: one sipp, -l N -r $REG_RATE; trigger: one sipp, N MESSAGE X-Reauth-Identity, -r $TRIG_RATE -l $TRIG_LIMIT;" \
 		"OPTIONS: one sipp, $OPT_COUNT requests, -l $OPT_LIMIT"
+	echo "  load generators (UE and trigger sipps, phases 2 to 4): normal priority; $(lg_desc "$LG_NICE") in the <N>lg runs:" \
+		"$([ -n "$LG_NS" ] && printf '%slg ' $LG_NS || echo "none ")(the OPTIONS sipp and Kamailio: normal priority in every run but <N>rt; the probe: next line)"
+	echo "  REGISTER probe sipp: $([ -n "$PROBE_PRIO" ] && echo "SCHED_RR $PROBE_PRIO (REAUTH_BENCH_PROBE_PRIO)" || echo "normal priority")"
+	echo "  real-time SIP workers (-A SIP_RT_PRIO=$RT_PRIO: real_time=4, SCHED_RR; the module's processes one real-time priority below, worker_nice 10) in the <N>rt runs:" \
+		"$([ -n "$RT_NS" ] && printf '%srt ' $RT_NS || echo "none")"
 	echo "  job workers (modparam reauth workers): $([ "$HAS_WORKERS" = 1 ] && echo "default (1), and 2 for N = ${W1_NS:-none}" \
 		|| echo "n/a (the module has no \"workers\" parameter)")"
 	echo
@@ -1127,12 +1260,19 @@ growth_verdict() {
 	[ "$HAS_WORKERS" = 1 ] || printf "%-8s %6s %7s %7s\n" "w2" "-" 2 "n/a"
 	echo
 	echo "REGISTER probe at $PROBE_RATE/s ($PROBE_USERS users of its own), ms per REGISTER request to its answer"
-	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
-		"mass max" n "p99 mass/idle"
+	printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" run "idle p50" "idle p99" "idle max" n "mass p50" "mass p99" \
+		"mass max" n "p99 mass/idle" "UE+trigger sipps; SIP workers"
 	for k in $RUNS; do
 		local_i=${R[$k.reg_idle]:-- - - 0} local_m=${R[$k.reg_mass]:-- - - 0}
-		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}"
+		printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.reg_ratio]:--}" "${R[$k.lg]:--}"
 	done
+	if [ "$WIRE" = 1 ]; then
+		echo "the same REGISTERs on the wire (tcpdump on lo): Kamailio's part, request to answer, ms"
+		for k in $RUNS; do
+			local_i=${R[$k.wire_idle]:-- - - 0} local_m=${R[$k.wire_mass]:-- - - 0}
+			printf "%-8s %9s %9s %9s %6s %9s %9s %9s %6s %11s  %s\n" "$k" $local_i $local_m "${R[$k.wire_ratio]:--}" "${R[$k.lg]:--}"
+		done
+	fi
 	echo
 	echo "steady triggers (phase 4): trigger MESSAGE sent -> re-authentication NOTIFY received, ms"
 	printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s\n" run "rate/s" triggers "achieved" "p50" "p99" "max" completed failed \
@@ -1198,10 +1338,11 @@ growth_verdict() {
 	done
 	for k in $RUNS; do
 		echo "  $k: REGISTER p99 during mass re-authentication <= 2 x idle: $(verdict "${R[$k.reg_ratio]:--}" 2 "a <= b")" \
-			"($(fld "${R[$k.reg_mass]:--}" 2) vs $(fld "${R[$k.reg_idle]:--}" 2) ms: ${R[$k.reg_ratio]:--})"
+			"($(fld "${R[$k.reg_mass]:--}" 2) vs $(fld "${R[$k.reg_idle]:--}" 2) ms: ${R[$k.reg_ratio]:--}; UE and trigger sipps at ${R[$k.lg]:--})"
 	done
 	for k in $RUNS; do
-		[ "${R[$k.jw]}" = default ] || continue
+		# phases 5 to 7: the plain runs only (not w2, lg, rt)
+		[ "$k" = "${R[$k.n]}" ] || continue
 		echo "  $k: shm per pending procedure <= 512 bytes: $(verdict "${R[$k.shm_pending]:--}" 512 "a <= b") (${R[$k.shm_pending]:--})"
 		echo "  $k: no growth after ${R[$k.growth_cycles]:--} trigger/complete cycles (< 1 byte per cycle):" \
 			"$(growth_verdict "${R[$k.growth]:--}" "${R[$k.growth_cycles]:--}" "${R[$k.growth_subs]:-}")"
@@ -1218,7 +1359,7 @@ growth_verdict() {
 	for k in $RUNS; do
 		n=${R[$k.n]}
 		echo
-		echo "[$k] N=$n, job workers ${R[$k.jw]}: ${R[$k.status]}; kamailio -m ${R[$k.shm_mb]:-?} (max_used ${R[$k.shm_max]:-?} MB);" \
+		echo "[$k] N=$n, job workers ${R[$k.jw]}, UE and trigger sipps at ${R[$k.lg]}: ${R[$k.status]}; kamailio -m ${R[$k.shm_mb]:-?} (max_used ${R[$k.shm_max]:-?} MB);" \
 			"work dir ${OUT#$TOP/}/n$k; users inserted in ${R[$k.insert_secs]:--} s"
 		echo "  phase 2: ${R[$k.subs]:--} subscriptions (REGISTER, SUBSCRIBE, initial NOTIFY) in ${R[$k.reg_secs]:--} s;" \
 			"${R[$k.target]:--} UEs ready and triggered; ${R[$k.shm_ue]:--} bytes real_used per UE"
@@ -1237,7 +1378,7 @@ growth_verdict() {
 			"queued jobs and NOTIFY transactions included)"
 		echo "           CPU from the trigger to all completed (% of one CPU): ${R[$k.cpu]:--}"
 		echo "           REGISTER probe (p50 p99 max ms, n): idle ${R[$k.reg_idle]:--}; mass ${R[$k.reg_mass]:--};" \
-			"${R[$k.probe_fail]:-0} probe registrations failed"
+			"${R[$k.probe_fail]:-0} probe registrations failed; on the wire: idle ${R[$k.wire_idle]:--}; mass ${R[$k.wire_mass]:--}"
 		echo "  phase 5: ${R[$k.growth_note]:--}"
 		echo "  phase 6: ${R[$k.cycles_note]:--}"
 		echo "  phase 7: ${R[$k.pending_note]:--}"

@@ -3,7 +3,8 @@
 # the DB, on one Kamailio restarted with other values:
 #  1. default_expires 1200, hash_size 16, db_mode 2 (write-back),
 #     refer_to, dereg_event rejected, terminate_sessions 0;
-#  2. db_mode 0 and refer_fallback 0.
+#  2. db_mode 0 and refer_fallback 0;
+#  3. the cfg's SIP_RT_PRIO (real-time SIP workers) with worker_nice 10.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/notify_lib.sh"
 . "$(dirname "$0")/reauth_lib.sh"
@@ -72,5 +73,30 @@ wpid=$(kamcmd_ core.psx 2>&1 | awk '/PID:/ { pid = $2 } /DSC:/ && /reauth worker
 check_contains "worker_nice 20: the worker's policy is SCHED_IDLE" "SCHED_IDLE" "$(chrt -p "${wpid:-0}" 2>&1)"
 check_eq "db_mode 0: no DB writer process" "" \
 	"$(kamcmd_ core.psx 2>&1 | grep 'reauth db writer')"
+
+# 3. -A SIP_RT_PRIO (Kamailio's real_time=4): every process inherits
+# SCHED_RR; the module's (worker_nice 10) go one real-time priority below
+# the SIP workers
+kam_stop
+kam_launch SIP_RT_PRIO=10
+# policy_of DESCRIPTION: the scheduling policies of the processes core.psx
+# describes so
+policy_of() {
+	kamcmd_ core.psx 2>&1 | awk -v d="$1" '/PID:/ { pid = $2 } /DSC:/ && index($0, d) { print pid }' |
+		while read -r p; do chrt -p "$p" 2>&1 | sed -n 's/.*scheduling policy: //p'; done | sort -u | xargs
+}
+# rtprio_of DESCRIPTION: their real-time priorities
+rtprio_of() {
+	kamcmd_ core.psx 2>&1 | awk -v d="$1" '/PID:/ { pid = $2 } /DSC:/ && index($0, d) { print pid }' |
+		while read -r p; do chrt -p "$p" 2>&1 | sed -n 's/.*scheduling priority: //p'; done | sort -u | xargs
+}
+if [ "$(policy_of "udp receiver")" = SCHED_RR ]; then
+	check_eq "SIP_RT_PRIO 10: the SIP workers at real-time priority 10" 10 "$(rtprio_of "udp receiver")"
+	check_eq "... the worker and the DB writer SCHED_RR one below (9)" "SCHED_RR 9 SCHED_RR 9" \
+		"$(policy_of "reauth worker") $(rtprio_of "reauth worker") $(policy_of "reauth db writer") $(rtprio_of "reauth db writer")"
+	check "SIP_RT_PRIO: alice registers" register_at alice "$(free_port)" 600
+else
+	log "SIP_RT_PRIO: no real-time policy here ($(policy_of "udp receiver")): skipped"
+fi
 
 finish
