@@ -72,16 +72,6 @@ int reauth_dmq_add_handler(const char *prefix, reauth_dmq_recv_f f);
 typedef void (*reauth_dmq_answer_f)(int code, void *param);
 int reauth_dmq_send(int slot, str *body, reauth_dmq_answer_f answered,
 		void *param);
-/* A message of this node: reauth_dmq_msg_init() starts doc as
- * {"type":type,"node":<this node>} (-1: dmq off or no memory, logged);
- * the caller adds its members; reauth_dmq_msg_send() prints it, sends it
- * to the peer in slot (answered as reauth_dmq_send does) or, slot -1, to
- * every peer up, and destroys doc. what names it in log lines (e.g.
- * "sub.put of subscription 5"). 0, or -1: not sent (logged: too large, no
- * memory, dmq). From a process of the module, never under a lock. */
-int reauth_dmq_msg_init(srjson_doc_t *doc, const char *type);
-int reauth_dmq_msg_send(srjson_doc_t *doc, int slot,
-		reauth_dmq_answer_f answered, void *param, const char *what);
 /* the peer in slot is up (a hello within node_timeout) */
 int reauth_dmq_peer_is_up(int slot);
 /* who acts for key among this node and the peers up (rendezvous hashing,

@@ -28,6 +28,7 @@
 #include "pure/owner.h"
 
 #include "reauth_dmq.h"
+#include "reauth_dmq_msg.h"
 #include "reauth_proc.h"
 #include "reauth_proc_replica.h"
 #include "reauth_queue.h"

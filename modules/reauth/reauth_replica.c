@@ -31,6 +31,7 @@
 
 #include "reauth_db.h"
 #include "reauth_dmq.h"
+#include "reauth_dmq_msg.h"
 #include "reauth_queue.h"
 #include "reauth_replica.h"
 #include "reauth_sets.h"

@@ -14,6 +14,7 @@
 
 #include "reauth_db.h"
 #include "reauth_dmq.h"
+#include "reauth_dmq_msg.h"
 #include "reauth_proc.h"
 #include "reauth_proc_replica.h"
 #include "reauth_proc_run.h"
