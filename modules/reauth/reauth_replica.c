@@ -219,7 +219,7 @@ static int on_refresh(srjson_doc_t *doc, srjson_t *root, const char **why)
 	unsigned int id, rem_cseq, expires, hash, shard = 0;
 	reauth_sub_t *sub;
 	str aor;
-	int found = 0;
+	int found = 0, fresh = 0;
 
 	if(get_uint(doc, root, "id", 4294967295.0, &id) < 0 || id == 0
 			|| get_str(doc, root, "aor", STR_MAX, &aor) < 0 || aor.len == 0
@@ -234,10 +234,12 @@ static int on_refresh(srjson_doc_t *doc, srjson_t *root, const char **why)
 	sub = reauth_subs_find(hash, id);
 	if(sub != NULL && sub->owner == 0) {
 		found = 1;
-		owner_seq_advance(&sub->rem_cseq, rem_cseq);
-		if(expires > 0)
+		/* a copy of a refresh already applied (dmq answers statelessly:
+		 * tm's retransmission is handled again) has no newer CSeq */
+		fresh = owner_seq_advance(&sub->rem_cseq, rem_cseq);
+		if(fresh && expires > 0)
 			sub->expires = time(NULL) + expires;
-		sub->dirty = 1;
+		sub->dirty |= fresh;
 		shard = sub->shard;
 	}
 	reauth_subs_unlock(hash);
@@ -245,6 +247,8 @@ static int on_refresh(srjson_doc_t *doc, srjson_t *root, const char **why)
 		*why = "no subscription of this node with this id";
 		return 481;
 	}
+	if(!fresh)
+		return 0;
 	if(expires == 0)
 		reauth_queue_post_sub(
 				REAUTH_JOB_TERMINATE, hash, id, shard, REAUTH_TERM_UNSUBSCRIBED);
