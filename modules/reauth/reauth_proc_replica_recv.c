@@ -22,6 +22,8 @@
 #include "core/dprint.h"
 #include "core/utils/srjson.h"
 
+#include "pure/owner.h"
+
 #include "reauth_db.h"
 #include "reauth_dmq.h"
 #include "reauth_proc.h"
@@ -295,12 +297,30 @@ static void replica_end(reauth_procrec_t *rec, const reauth_proc_t *core)
 	reauth_proc_unindex(rec);
 }
 
+/* a replica takes its owner's state (the targets stay the owner's) */
+static void apply_core(reauth_procrec_t *rec, const reauth_proc_t *c)
+{
+	rec->core.state = c->state;
+	rec->core.outcome = c->outcome;
+	rec->core.reason = c->reason;
+	rec->core.started = c->started;
+	rec->core.deadline = c->deadline;
+	rec->core.notify_pending = c->notify_pending;
+	rec->core.refer_pending = c->refer_pending;
+	rec->core.contacts = c->contacts;
+	rec->core.wait_until = c->wait_until;
+	/* a re-REGISTER seen here stays noted for a takeover */
+	if(c->reregistered_at)
+		rec->core.reregistered_at = c->reregistered_at;
+}
+
 void reauth_proc_replica_on_job(reauth_job_t *job)
 {
 	proc_msg_t *m = (proc_msg_t *)job->buf;
 	reauth_procrec_t *rec = reauth_proc_get(m->id);
 	const char *what = NULL;
-	int own, drop_row = 0;
+	owner_put_t verdict;
+	int drop_row = 0;
 
 	if(job->code == PROC_SESSIONS) {
 		int n = reauth_sessions_end(
@@ -328,54 +348,41 @@ void reauth_proc_replica_on_job(reauth_job_t *job)
 			return;
 	}
 	reauth_proc_lock(rec);
-	own = rec->owner == 0;
-	if(own && m->epoch > rec->epoch) {
+	verdict = owner_check_put(rec->owner, rec->epoch, rec->pseq, m->slot + 1,
+			m->epoch, m->seq);
+	if(verdict == OWNER_PUT_TAKEN) {
 		/* taken over while this node was away (it restarted): the
 		 * sender runs it now */
-		rec->owner = (unsigned char)(m->slot + 1);
 		drop_row = rec->in_db;
 		rec->in_db = 0;
-		own = 0;
 		what = "was this node's; taken over by its sender (a newer epoch)";
-	}
-	if(own) {
+	} else if(verdict == OWNER_PUT_OWN) {
 		what = "is run by this node: ignored";
-	} else if(m->epoch < rec->epoch
-			  || (m->epoch == rec->epoch && rec->owner != m->slot + 1
-					  && !rec->forwarded)) {
+	} else if(verdict == OWNER_PUT_STALE) {
 		what = "comes from a node that does not run it (epoch): ignored";
-	} else if(rec->core.state == RP_DONE) {
-		what = "has ended here already: ignored";
-	} else if(job->code == PROC_PUT && m->epoch == rec->epoch
-			  && m->seq <= rec->pseq) {
+	} else if(verdict == OWNER_PUT_OLD && job->code == PROC_PUT) {
 		what = "is older than what this node has (reordered): ignored";
-	} else {
-		rec->owner = (unsigned char)(m->slot + 1);
-		if(m->epoch != rec->epoch)
-			rec->pseq = 0;
-		rec->epoch = m->epoch;
-		if(m->seq > rec->pseq)
-			rec->pseq = m->seq;
-		rec->forwarded = 0;
-		if(job->code == PROC_PUT) {
-			rec->core.state = m->core.state;
-			rec->core.outcome = m->core.outcome;
-			rec->core.reason = m->core.reason;
-			rec->core.started = m->core.started;
-			rec->core.deadline = m->core.deadline;
-			rec->core.notify_pending = m->core.notify_pending;
-			rec->core.refer_pending = m->core.refer_pending;
-			rec->core.contacts = m->core.contacts;
-			rec->core.wait_until = m->core.wait_until;
-			/* a re-REGISTER seen here stays noted for a takeover */
-			if(m->core.reregistered_at)
-				rec->core.reregistered_at = m->core.reregistered_at;
+	}
+	if(verdict == OWNER_PUT_TAKEN || verdict == OWNER_PUT_APPLY
+			|| (verdict == OWNER_PUT_OLD && job->code == PROC_DONE)) {
+		if(rec->core.state == RP_DONE) {
+			what = "has ended here already: ignored";
+		} else {
+			if(m->epoch != rec->epoch)
+				rec->pseq = 0;
+			rec->owner = (unsigned char)(m->slot + 1);
+			rec->epoch = m->epoch;
+			if(m->seq > rec->pseq)
+				rec->pseq = m->seq;
+			rec->forwarded = 0;
+			if(job->code == PROC_PUT)
+				apply_core(rec, &m->core);
 		}
 	}
 	reauth_proc_unlock(rec);
 	if(drop_row)
 		reauth_db_proc_del(rec->entry.id);
-	if(job->code == PROC_DONE && what == NULL)
+	if(job->code == PROC_DONE && (what == NULL || verdict == OWNER_PUT_TAKEN))
 		replica_end(rec, &m->core);
 	if(what)
 		LM_INFO("proc.%s of procedure %u of %.*s %s\n",

@@ -367,17 +367,6 @@ static const char *op_name(int op)
 	return op == REPLICA_PUT ? "sub.put" : op == REPLICA_SEQ ? "sub.seq" : "sub.del";
 }
 
-/* a message of owner at epoch about replica sub: 0 apply, -1 ignore
- * (an older epoch, or another node at the same epoch: fenced out) */
-static int from_owner(reauth_sub_t *sub, const reauth_sub_data_t *d)
-{
-	if(d->epoch < sub->epoch)
-		return -1;
-	if(d->epoch == sub->epoch && d->owner != sub->owner)
-		return -1;
-	return 0;
-}
-
 void reauth_replica_on_job(reauth_job_t *job)
 {
 	reauth_sub_data_t d;
@@ -385,6 +374,7 @@ void reauth_replica_on_job(reauth_job_t *job)
 	unsigned int hash;
 	long retry_after;
 	const char *what = NULL;
+	owner_put_t verdict;
 	int op = job->code;
 
 	memcpy(&d, job->buf, sizeof(d));
@@ -395,8 +385,11 @@ void reauth_replica_on_job(reauth_job_t *job)
 	hash = reauth_subs_hash(&d.aor);
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, d.id);
-	if(sub != NULL && sub->owner == 0 && op == REPLICA_PUT
-			&& d.epoch > sub->epoch) {
+	/* sub.* carry no sequence: CSeq and version only grow (sub.seq) */
+	verdict = sub ? owner_check_put(
+							sub->owner, sub->epoch, 0, d.owner, d.epoch, 0)
+				  : OWNER_PUT_APPLY;
+	if(verdict == OWNER_PUT_TAKEN && op == REPLICA_PUT) {
 		/* taken over while this node was away (it restarted): the
 		 * sender notifies it now, this node keeps a replica */
 		if(sub->in_db)
@@ -409,9 +402,9 @@ void reauth_replica_on_job(reauth_job_t *job)
 		else
 			what = "was this node's: taken over by its sender (a newer"
 				   " epoch), kept as a replica";
-	} else if(sub != NULL && sub->owner == 0) {
+	} else if(verdict == OWNER_PUT_OWN || verdict == OWNER_PUT_TAKEN) {
 		what = "is this node's own subscription: ignored";
-	} else if(sub != NULL && from_owner(sub, &d) < 0) {
+	} else if(verdict == OWNER_PUT_STALE) {
 		what = "comes from a node that does not own it (epoch): ignored";
 	} else if(op == REPLICA_PUT) {
 		if(sub != NULL)

@@ -276,6 +276,28 @@ static void test_claim_one_survivor_each(void **state)
 	}
 }
 
+/* a put about a record held here: rec owner 0 = this node, peers 1.. */
+static void test_check_put(void **state)
+{
+	(void)state;
+	/* this node's record: ignored, unless a newer epoch took it over */
+	assert_int_equal(owner_check_put(0, 3, 0, 1, 3, 7), OWNER_PUT_OWN);
+	assert_int_equal(owner_check_put(0, 3, 0, 1, 2, 7), OWNER_PUT_OWN);
+	assert_int_equal(owner_check_put(0, 3, 0, 1, 4, 1), OWNER_PUT_TAKEN);
+	/* a replica of node 1 at epoch 3, seq 5 applied */
+	assert_int_equal(owner_check_put(1, 3, 5, 1, 3, 6), OWNER_PUT_APPLY);
+	assert_int_equal(owner_check_put(1, 3, 5, 1, 3, 5), OWNER_PUT_OLD);
+	assert_int_equal(owner_check_put(1, 3, 5, 1, 3, 4), OWNER_PUT_OLD);
+	assert_int_equal(owner_check_put(1, 3, 5, 1, 3, 0), OWNER_PUT_APPLY);
+	assert_int_equal(owner_check_put(1, 3, 5, 1, 2, 9), OWNER_PUT_STALE);
+	assert_int_equal(owner_check_put(1, 3, 5, 2, 3, 9), OWNER_PUT_STALE);
+	/* a newer epoch: whoever took it over (sequences start again) */
+	assert_int_equal(owner_check_put(1, 3, 5, 2, 4, 1), OWNER_PUT_APPLY);
+	/* a replica made for a trigger handed to node 2: its first put */
+	assert_int_equal(owner_check_put(2, 0, 0, 2, 0, 1), OWNER_PUT_APPLY);
+	assert_int_equal(owner_check_put(2, 0, 0, 1, 0, 1), OWNER_PUT_STALE);
+}
+
 static void test_claim_edges(void **state)
 {
 	owner_node_t nodes[2];
@@ -373,6 +395,7 @@ int main(void)
 			cmocka_unit_test(test_pick_edges),
 			cmocka_unit_test(test_peer_alive),
 			cmocka_unit_test(test_check_msg),
+			cmocka_unit_test(test_check_put),
 			cmocka_unit_test(test_claim_one_survivor_each),
 			cmocka_unit_test(test_claim_edges),
 			cmocka_unit_test(test_sub_ids),

@@ -115,6 +115,22 @@ owner_verdict_t owner_check_msg(const owner_rec_t *rec, const char *from,
 	return OWNER_IGNORE_NOT_OWNER;
 }
 
+owner_put_t owner_check_put(uint32_t rec_owner, uint32_t rec_epoch,
+		uint32_t rec_seq, uint32_t from, uint32_t msg_epoch, uint32_t msg_seq)
+{
+	if(rec_owner == 0)
+		return msg_epoch > rec_epoch ? OWNER_PUT_TAKEN : OWNER_PUT_OWN;
+	if(msg_epoch < rec_epoch)
+		return OWNER_PUT_STALE;
+	if(msg_epoch > rec_epoch)
+		return OWNER_PUT_APPLY;
+	if(rec_owner != from)
+		return OWNER_PUT_STALE;
+	if(msg_seq != 0 && msg_seq <= rec_seq)
+		return OWNER_PUT_OLD;
+	return OWNER_PUT_APPLY;
+}
+
 owner_claim_rc_t owner_claim(const char *key, size_t klen,
 		const owner_rec_t *rec, const owner_node_t *nodes, size_t n,
 		size_t self, owner_claim_t *claim)

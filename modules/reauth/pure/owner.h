@@ -82,6 +82,26 @@ static inline int owner_verdict_applies(owner_verdict_t v)
 	return v == OWNER_ACCEPT || v == OWNER_ADOPT;
 }
 
+/* What a node does with a put (a record's state as its sender has it)
+ * sent by node `from` (1..: the glue's number of a peer) at msg_epoch
+ * with sequence msg_seq (0: the message type has none), about a record it
+ * holds: rec_owner 0 when this node runs it, else the number of the node
+ * that does; rec_epoch; rec_seq, the last sequence applied. */
+typedef enum owner_put
+{
+	OWNER_PUT_APPLY = 0, /* the owner's newer state: apply it */
+	OWNER_PUT_TAKEN, /* this node's record at a newer epoch: the sender
+					  * took it over while this node was away; apply,
+					  * a replica from now on */
+	OWNER_PUT_OWN,	 /* this node runs it: ignore */
+	OWNER_PUT_STALE, /* an older epoch, or not the owner at this epoch */
+	OWNER_PUT_OLD	 /* the owner's, but not newer than what was applied
+					  * (reordered or repeated delivery) */
+} owner_put_t;
+
+owner_put_t owner_check_put(uint32_t rec_owner, uint32_t rec_epoch,
+		uint32_t rec_seq, uint32_t from, uint32_t msg_epoch, uint32_t msg_seq);
+
 /* the highest epoch a node has seen (announced in its hello) */
 static inline uint64_t owner_epoch_max(uint64_t seen, uint64_t msg_epoch)
 {
