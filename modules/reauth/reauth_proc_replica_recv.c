@@ -146,6 +146,10 @@ static int sessions_recv(srjson_doc_t *doc, srjson_t *root, unsigned int id,
 	}
 	if(n == 0)
 		return 0;
+	if(reauth_queue_admit() < 0) {
+		*why = "the job queue is full";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
 	job = reauth_job_new(REAUTH_JOB_PROC_REPLICA,
 			sizeof(proc_msg_t) + n * sizeof(str) + extra);
 	if(job == NULL) {

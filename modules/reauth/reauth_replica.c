@@ -229,6 +229,11 @@ static int on_refresh(srjson_doc_t *doc, srjson_t *root, const char **why)
 		*why = "sub.refresh without id, aor, rem_cseq, expires";
 		return REAUTH_DMQ_BAD;
 	}
+	/* as a SUBSCRIBE that reaches this node directly (503 when full) */
+	if(reauth_queue_admit() < 0) {
+		*why = "the job queue is full";
+		return REAUTH_DMQ_UNAVAILABLE;
+	}
 	hash = reauth_subs_hash(&aor);
 	reauth_subs_lock(hash);
 	sub = reauth_subs_find(hash, id);
