@@ -10,7 +10,8 @@
 #   node_http A|B                     http://127.0.0.1:PORT of its HTTP
 #   cluster_finish                    stop both, then finish
 #   wait_up N, field_of/wait_field N CALLID FIELD [VALUE], gone N CALLID,
-#   stat_of N NAME, proc_of/wait_proc N IDENTITY FIELD [VALUE]
+#   stat_of N NAME, proc_of/wait_proc N IDENTITY FIELD [VALUE],
+#   watch_alice NOTIFIES, via_port NAME N, via_ports NAME
 
 # cluster_init: PostgreSQL, the shared database, one module database per
 # node, and the pool's address (permissions group 3) that KDMQ comes from
@@ -107,16 +108,21 @@ field_of() {
 		$1 == f { v[n++] = $2; val = $2 }
 		/^}/ { if (cid == c) print val }'
 }
-# wait_field N CALLID FIELD VALUE [SECONDS]: until node N shows it
-wait_field() {
-	local i
-	for i in $(seq 1 $((${5:-2} * 10))); do
-		[ "$(field_of "$1" "$2" "$3")" = "$4" ] && return 0
+# wait_value SECONDS VALUE CMD...: until CMD prints VALUE; else says what
+# it printed last
+wait_value() {
+	local secs=$1 want=$2 got i
+	shift 2
+	for i in $(seq 1 $((secs * 10))); do
+		got=$("$@")
+		[ "$got" = "$want" ] && return 0
 		sleep 0.1
 	done
-	echo "node $1, Call-ID $2: $3 is '$(field_of "$1" "$2" "$3")', not '$4'"
+	echo "$*: '$got', not '$want'"
 	return 1
 }
+# wait_field N CALLID FIELD VALUE [SECONDS]: until node N shows it
+wait_field() { wait_value "${5:-2}" "$4" field_of "$1" "$2" "$3"; }
 # gone N CALLID [SECONDS]: until node N lists no subscription with it
 gone() {
 	local i
@@ -146,14 +152,29 @@ proc_of() {
 		END { print out }'
 }
 # wait_proc N IDENTITY FIELD VALUE [SECONDS]: until node N shows it
-wait_proc() {
-	local i
-	for i in $(seq 1 $((${5:-5} * 10))); do
-		[ "$(proc_of "$1" "$2" "$3")" = "$4" ] && return 0
-		sleep 0.1
-	done
-	echo "node $1, procedure of $2: $3 is '$(proc_of "$1" "$2" "$3")', not '$4'"
-	return 1
+wait_proc() { wait_value "${5:-5}" "$4" proc_of "$1" "$2" "$3"; }
+
+# watch_alice NOTIFIES: alice registers through node A (from port $pa,
+# chosen here) and a sipp UE "w" watches her reg event through node A,
+# ending after NOTIFIES NOTIFYs; once the initial NOTIFY is in: $cid
+# (its Call-ID, sub_dialog's SUB_* of its dialog)
+watch_alice() {
+	pa=$(free_port)
+	node_use A
+	check "alice registers through node A at :$pa" register_at alice "$pa" 600
+	sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice \
+		-ap alice-secret -key sub_expires 600 -key notifies "$1"
+	check "the initial NOTIFY from node A arrives" wait_notifies w 1 10
+	sub_dialog w
+	cid=$SUB_CALLID
+}
+# via_port NAME N: the port in the Via of sipp NAME's N-th NOTIFY (the node
+# that sent it)
+via_port() { hdr "$(notify_hdr_file "$1" "$2")" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p'; }
+# via_ports NAME: the ports of every NOTIFY NAME received, each once
+via_ports() {
+	grep -h '^Via:' "$WORK/$1".notify.*.hdr 2>/dev/null \
+		| sed -n 's/.*:\([0-9]*\);branch.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # cluster_finish: both nodes stopped (each must stop cleanly), their logs

@@ -62,14 +62,7 @@ check "node B has node A's hellos" wait_up B
 check "node A has node B's hellos" wait_up A
 ADDR_A="sip:$IP:$NODE_PORT_A"
 
-pa=$(free_port)
-node_use A
-check "alice registers through node A at :$pa" register_at alice "$pa" 600
-sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret \
-	-key sub_expires 600 -key notifies 6
-check "the initial NOTIFY from node A arrives" wait_notifies w 1 10
-sub_dialog w
-cid=$SUB_CALLID
+watch_alice 6
 check "node B lists a replica of the subscription" wait_field B "$cid" replica 1 2
 cseq1=$(hdr "$(notify_hdr_file w 1)" CSeq | awk '{print $1}')
 
@@ -83,7 +76,7 @@ check "... with an id" test -n "$id1"
 check "the watcher gets the re-authentication NOTIFY" wait_notifies w 2 10
 h=$(notify_hdr_file w 2)
 b=$(notify_body w 2)
-check_eq "... from node A (Via)" "$NODE_PORT_A" "$(hdr "$h" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p')"
+check_eq "... from node A (Via)" "$NODE_PORT_A" "$(via_port w 2)"
 check_eq "... in the subscription's dialog" "$cid" "$(hdr "$h" Call-ID)"
 check_eq "... with the next CSeq" "$((cseq1 + 1))" "$(hdr "$h" CSeq | awk '{print $1}')"
 check_eq "... and the next version" 1 "$(reginfo_version "$b")"
@@ -145,13 +138,13 @@ out=$(in_dialog_subscribe "$NODE_PORT_B" "sip:$IP:$NODE_PORT_B$rsub" 300)
 check_contains "an in-dialog SUBSCRIBE (Expires: 300) to node B: 200" "SIP/2.0 200" "$out"
 check "the watcher gets the NOTIFY of the refresh" wait_notifies w 6 10
 check_eq "... from node A (the owner)" "$NODE_PORT_A" \
-	"$(hdr "$(notify_hdr_file w 6)" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p')"
+	"$(via_port w 6)"
 check_eq "... version 5" 5 "$(reginfo_version "$(notify_body w 6)")"
 check_range "node A's subscription now expires in about 300 s (was $e0)" 290 300 \
 	"$(field_of A "$cid" expires)"
 check_sipp "the watcher got its 6 NOTIFYs, in order" w
 check_eq "every NOTIFY came from node A's port" "$NODE_PORT_A" \
-	"$(grep -h '^Via:' "$WORK"/w.notify.*.hdr 2>/dev/null | sed -n 's/.*:\([0-9]*\);branch.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	"$(via_ports w)"
 notify_split w >/dev/null
 vs=""
 for i in 1 2 3 4 5 6; do vs="$vs $(reginfo_version "$(notify_body w $i)")"; done

@@ -50,14 +50,7 @@ check "node A has node B's hellos" wait_up A
 ADDR_A="sip:$IP:$NODE_PORT_A"
 
 # ---- a subscription through A: a replica on B
-pa=$(free_port)
-node_use A
-check "alice registers through node A at :$pa" register_at alice "$pa" 600
-sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret \
-	-key sub_expires 600 -key notifies 2
-check "the initial NOTIFY from node A arrives" wait_notifies w 1 10
-sub_dialog w
-cid=$SUB_CALLID
+watch_alice 2
 check_eq "node A owns it" "self 0" "$(field_of A "$cid" owner) $(field_of A "$cid" replica)"
 check "within 2 s node B lists a replica of it" wait_field B "$cid" replica 1 2
 check_eq "... owned by node A, up" "$ADDR_A up" "$(field_of B "$cid" owner) $(field_of B "$cid" owner_state)"
@@ -89,7 +82,7 @@ check_eq "... version 2 (next to send, after versions 0 and 1)" 2 "$(field_of B 
 node_use A
 check_sipp "the watcher got its two NOTIFYs, both from node A" w
 check_eq "every NOTIFY came from node A's port" "$NODE_PORT_A" \
-	"$(grep -h '^Via:' "$WORK"/w.notify.*.hdr 2>/dev/null | sed -n 's/.*:\([0-9]*\);branch.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	"$(via_ports w)"
 
 # ---- a second watcher refreshes (sub.put) and unsubscribes (sub.del)
 node_use A

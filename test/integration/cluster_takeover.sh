@@ -70,7 +70,6 @@ wait_for_file_grep() {
 # version_of / cseq_of NAME N: of the watcher's N-th NOTIFY
 version_of() { reginfo_version "$(notify_body "$1" "$2")"; }
 cseq_of() { hdr "$(notify_hdr_file "$1" "$2")" CSeq | awk '{print $1}'; }
-via_port() { hdr "$(notify_hdr_file "$1" "$2")" Via | sed -n 's/.*:\([0-9]*\);branch.*/\1/p'; }
 
 cluster_init
 # shellcheck disable=SC2086
@@ -82,14 +81,7 @@ check "node A has node B's hellos" wait_up A
 ADDR_A="sip:$IP:$NODE_PORT_A"
 ADDR_B="sip:$IP:$NODE_PORT_B"
 
-pa=$(free_port)
-node_use A
-check "alice registers through node A" register_at alice "$pa" 600
-sipp_bg w sub_ue.xml "$(free_port)" -s alice -key watcher alice -au alice -ap alice-secret \
-	-key sub_expires 600 -key notifies 6
-check "the initial NOTIFY (node A)" wait_notifies w 1 10
-sub_dialog w
-cid=$SUB_CALLID
+watch_alice 6
 check "node B lists a replica" wait_field B "$cid" replica 1 2
 
 # ---- 1: A dies after its re-authentication NOTIFY; B completes
