@@ -95,6 +95,7 @@
 # work dir keeps every log. Nothing keeps running: nodes, sipps and
 # PostgreSQL are stopped by their PIDs when the script ends, however.
 set -u
+. "$(dirname "$0")/bench_lib.sh"
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH="$TOP/test/bench"
@@ -154,25 +155,6 @@ NODE_PIDS=""
 PG_STARTED=0
 PGDIR="$OUT/pg"
 
-stop_pid() {
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	for i in $(seq 1 50); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
-
-stop_bg() {
-	local p
-	for p in $BG_PIDS; do stop_pid "$p"; done
-	BG_PIDS=""
-}
-
 stop_nodes() {
 	local p
 	for p in $NODE_PIDS; do stop_pid "$p"; done
@@ -225,8 +207,6 @@ port() {
 	printf -v "$1" '%s' "$p"
 }
 
-now() { date +%s.%N; }
-fcalc() { awk "BEGIN { $1 }"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^-?[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'; }
 per() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^-?[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else print "-" }'; }
 

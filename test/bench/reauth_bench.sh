@@ -258,6 +258,7 @@
 # its own files in var/bench/stack-*, but run one benchmark at a time:
 # both load the machine.
 set -u
+. "$(dirname "$0")/bench_lib.sh"
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH="$TOP/test/bench"
@@ -356,25 +357,6 @@ fi
 KAM_PID=""
 BG_PIDS=""
 
-stop_pid() {
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
-
-stop_bg() {
-	local p
-	for p in $BG_PIDS; do stop_pid "$p"; done
-	BG_PIDS=""
-}
-
 stop_kamailio() {
 	stop_pid "$KAM_PID"
 	KAM_PID=""
@@ -435,25 +417,6 @@ wd_check() {
 }
 
 # --- helpers ---
-
-USED_PORTS=""
-free_port() {
-	local p tries=0
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
-		tries=$((tries + 1))
-		[[ " $USED_PORTS " == *" $p "* ]] && continue
-		ss -Hlun "sport = :$p" 2>/dev/null | grep -q . || break
-		[ $tries -gt 200 ] && break
-	done
-	USED_PORTS="$USED_PORTS $p"
-	echo "$p"
-}
-
-now() { date +%s.%N; }
-fcalc() { awk "BEGIN { $1 }"; }
-
-kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
 
 # stats_now: sets S_subs S_notify S_started S_completed S_rnotify
 # S_rnotify_failed S_failed S_dereg S_cancelled S_refer (one RPC)

@@ -88,6 +88,7 @@
 # a stack (kamailio.log, DBs, sipp screens and errors) in
 # var/bench/stack-STACK/ (var/bench/reauth/ is test/bench/reauth_bench.sh's).
 set -u
+. "$(dirname "$0")/bench_lib.sh"
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH="$TOP/test/bench"
@@ -202,25 +203,7 @@ fi
 
 # --- helpers ---
 
-# A UDP port nobody listens on (as test/integration/lib.sh picks them).
-USED_PORTS=""
-free_port() {
-	local p tries=0
-	p=$((20000 + (RANDOM + $$ * 7) % 30000))
-	while ss -Hlun "sport = :$p" 2>/dev/null | grep -q . \
-		|| [[ " $USED_PORTS " == *" $p "* ]]; do
-		p=$((20000 + RANDOM % 30000))
-		tries=$((tries + 1))
-		[ $tries -gt 100 ] && break
-	done
-	USED_PORTS="$USED_PORTS $p"
-	echo "$p"
-}
-
-now() { date +%s.%N; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-
-kamcmd_() { kamcmd -s "$KAM_CTL" "$@"; }
 
 # shm "used" and "real_used" bytes: prints "USED REAL"
 shm_now() {
