@@ -87,6 +87,7 @@ static param_export_t params[] = {
 	{"queue_size", PARAM_INT, &reauth_queue_size},
 	{"workers", PARAM_INT, &reauth_workers},
 	{"worker_nice", PARAM_INT, &reauth_worker_nice},
+	{"start_rate", PARAM_INT, &reauth_start_rate},
 	{"shortened_expires", PARAM_INT, &reauth_shortened_expires},
 	{"reauth_timeout", PARAM_INT, &reauth_timeout},
 	{"refer_fallback", PARAM_INT, &reauth_refer_fallback},
@@ -165,6 +166,11 @@ static int mod_init(void)
 		LM_ERR("hash_size must be positive (is %d)\n", hash_size);
 		return -1;
 	}
+	if(reauth_start_rate < 0) {
+		LM_ERR("start_rate must be 0 (no limit) or positive (is %d)\n",
+				reauth_start_rate);
+		return -1;
+	}
 	/* the seed contribution's event name is a subscription too (draft) */
 	reauth_sub_policy.registration_state = reauth_proc_draft_format();
 	if(reauth_identity_init(usrloc_domain) < 0 || reauth_subscribe_init() < 0
@@ -196,8 +202,9 @@ static int mod_init(void)
 	cfg_register_child(reauth_workers + db_writers());
 
 	LM_INFO("reauth module initialized (usrloc domain '%s', db_mode %d,"
-			" %d workers, %d subscriptions loaded)\n",
-			usrloc_domain, reauth_db_mode, reauth_workers, reauth_subs_count());
+			" %d workers, start_rate %d/s, %d subscriptions loaded)\n",
+			usrloc_domain, reauth_db_mode, reauth_workers, reauth_start_rate,
+			reauth_subs_count());
 	return 0;
 }
 

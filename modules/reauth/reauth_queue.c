@@ -137,6 +137,12 @@ void reauth_queue_push(reauth_job_t *job)
 	sem_post(&q->ready);
 }
 
+void reauth_queue_hold(int n)
+{
+	if(queues)
+		atomic_add(&queues->length, n);
+}
+
 int reauth_queue_admit(void)
 {
 	if(queues == NULL)

@@ -89,6 +89,10 @@ void reauth_queue_destroy(void);
 reauth_job_t *reauth_job_new(reauth_job_type_t type, size_t extra);
 /* hand the job to the worker of job->shard; it owns it from then on */
 void reauth_queue_push(reauth_job_t *job);
+/* the worker keeps a popped job back for later (start_rate): n = 1 while
+ * it is kept, -1 when it runs, so that a held job still counts against
+ * queue_size and in queue_length */
+void reauth_queue_hold(int n);
 /* a job about subscription (hash, id) for the worker of shard: type
  * REAUTH_JOB_NOTIFY (code 0) or REAUTH_JOB_TERMINATE (code: a
  * reauth_term_reason_t); 0, or -1 out of memory */

@@ -73,6 +73,7 @@ static stat_export_t reauth_mod_stats[] = {
 	{"takeover_procedures",  0, &proc_stats[REAUTH_STAT_TAKEN_PROCEDURES]},
 	{"dmq_sent",             0, &proc_stats[REAUTH_STAT_DMQ_SENT]},
 	{"dmq_received",         0, &proc_stats[REAUTH_STAT_DMQ_RECEIVED]},
+	{"starts_held",          0, &proc_stats[REAUTH_STAT_STARTS_HELD]},
 	{0, 0, 0}
 };
 /* clang-format on */

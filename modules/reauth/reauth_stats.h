@@ -25,8 +25,8 @@ typedef enum reauth_stat
 	REAUTH_STAT_SUBSCRIBE_UNAUTHENTICATED,
 	REAUTH_STAT_SUBSCRIBE_REFUSED_FULL,
 	REAUTH_STAT_NOTIFY_PACED,
-	REAUTH_STAT_DB_ERRORS, /* failed batch writes, rows not kept */
-	REAUTH_STAT_NOTIFY_OVER_TCP, /* too large for UDP: sent over TCP */
+	REAUTH_STAT_DB_ERRORS,		  /* failed batch writes, rows not kept */
+	REAUTH_STAT_NOTIFY_OVER_TCP,  /* too large for UDP: sent over TCP */
 	REAUTH_STAT_NOTIFY_TOO_LARGE, /* too large for UDP, no TCP: not sent */
 	REAUTH_STAT_PUBLISH_SENT,	  /* reg_event_mode pua: PUBLISHes sent */
 	REAUTH_STAT_PUBLISH_FAILED,	  /* not sent, or answered >= 300 */
@@ -37,8 +37,9 @@ typedef enum reauth_stat
 	REAUTH_STAT_DMQ_BAD_MESSAGES, /* dmq: KDMQ reauth messages refused */
 	REAUTH_STAT_TAKEN_SUBSCRIPTIONS, /* dmq: a dead peer's, taken over */
 	REAUTH_STAT_TAKEN_PROCEDURES,	 /* dmq: a dead peer's, taken over */
-	REAUTH_STAT_DMQ_SENT,		  /* dmq: KDMQ reauth requests sent */
-	REAUTH_STAT_DMQ_RECEIVED,	  /* dmq: KDMQ reauth requests received */
+	REAUTH_STAT_DMQ_SENT,			 /* dmq: KDMQ reauth requests sent */
+	REAUTH_STAT_DMQ_RECEIVED,		 /* dmq: KDMQ reauth requests received */
+	REAUTH_STAT_STARTS_HELD,		 /* triggers kept back for start_rate */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 

@@ -20,6 +20,8 @@
 #include "core/dprint.h"
 #include "core/mem/shm_mem.h"
 
+#include "pure/pace.h"
+
 #include "reauth_db.h"
 #include "reauth_identity.h"
 #include "reauth_notify.h"
@@ -30,6 +32,7 @@
 #include "reauth_proc_replica.h"
 #include "reauth_replica.h"
 #include "reauth_takeover.h"
+#include "reauth_stats.h"
 #include "reauth_subs.h"
 #include "reauth_worker.h"
 
@@ -97,6 +100,7 @@ static void run_job(reauth_job_t *job)
 }
 
 int reauth_worker_nice = 10;
+int reauth_start_rate = 0;
 
 /* every bucket of the tables once a second, a tenth every 100 ms */
 #define TICK_SLICES 10
@@ -110,6 +114,77 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* --- start_rate: procedures started per second, all workers together ---
+ * A trigger past this worker's share waits in the worker's own FIFO (still
+ * counted in queue_length, so queue_size bounds it) while every other job
+ * goes on: answers, re-REGISTERs and SUBSCRIBEs are never held back, and
+ * a procedure's deadline counts from its start. */
+static pace_t start_pace;
+static reauth_job_t *held_head, *held_tail;
+
+static void start_pace_init(void)
+{
+	uint64_t rate_milli;
+
+	if(reauth_start_rate <= 0)
+		return;
+	rate_milli = (uint64_t)reauth_start_rate * 1000
+				 / (uint64_t)(reauth_workers > 0 ? reauth_workers : 1);
+	if(rate_milli == 0)
+		rate_milli = 1;
+	pace_init(&start_pace, rate_milli, pace_burst_of(rate_milli),
+			(uint64_t)mono_ms());
+}
+
+/* non-zero when the trigger is kept back for later */
+static int start_hold(reauth_job_t *job)
+{
+	if(job->type != REAUTH_JOB_PROC_TRIGGER || start_pace.rate_milli == 0)
+		return 0;
+	/* in order: none overtakes a trigger already waiting */
+	if(held_head == NULL && pace_take(&start_pace, (uint64_t)mono_ms()))
+		return 0;
+	job->next = NULL;
+	if(held_tail)
+		held_tail->next = job;
+	else
+		held_head = job;
+	held_tail = job;
+	reauth_queue_hold(1);
+	reauth_stats_add(REAUTH_STAT_STARTS_HELD, 1);
+	LM_DBG("re-authentication %u waits for start_rate\n", job->proc_id);
+	return 1;
+}
+
+/* the waiting triggers whose turn came */
+static void start_held(void)
+{
+	reauth_job_t *job;
+
+	while(held_head && pace_take(&start_pace, (uint64_t)mono_ms())) {
+		job = held_head;
+		held_head = job->next;
+		if(held_head == NULL)
+			held_tail = NULL;
+		reauth_queue_hold(-1);
+		run_job(job);
+		shm_free(job);
+	}
+}
+
+/* how long the worker may wait for a job: until the DB flush is due, and
+ * while triggers wait, until the next one's turn */
+static int pop_wait_ms(void)
+{
+	int wait = reauth_db_flush_in(TICK_SLICE_MS);
+	uint64_t turn;
+
+	if(held_head == NULL)
+		return wait;
+	turn = pace_wait_ms(&start_pace, (uint64_t)mono_ms());
+	return turn < (uint64_t)wait ? (int)(turn ? turn : 1) : wait;
+}
+
 void reauth_worker_loop(unsigned int shard)
 {
 	reauth_job_t *job;
@@ -118,17 +193,19 @@ void reauth_worker_loop(unsigned int shard)
 	time_t now;
 
 	reauth_my_shard = shard;
+	start_pace_init();
 	/* SIP workers first: when the CPU is short, a mass re-authentication
 	 * waits, not the REGISTERs and calls of everybody else */
 	reauth_lower_priority(reauth_worker_nice, "reauth worker");
 	LM_INFO("reauth worker %u started\n", shard);
 	for(;;) {
-		job = reauth_queue_pop(shard, reauth_db_flush_in(TICK_SLICE_MS));
+		job = reauth_queue_pop(shard, pop_wait_ms());
 		cfg_update();
-		if(job) {
+		if(job && !start_hold(job)) {
 			run_job(job);
 			shm_free(job);
 		}
+		start_held();
 		/* the rows the jobs changed, to the DB writer after a burst */
 		if(reauth_db_flush_due())
 			reauth_db_flush();

@@ -14,6 +14,9 @@ int reauth_worker_init(void);
 /* how much lower the workers run than the SIP workers (module
  * parameter worker_nice, a nice(2) increment) */
 extern int reauth_worker_nice;
+/* procedures started per second at most, all workers together (module
+ * parameter start_rate); 0: no limit */
+extern int reauth_start_rate;
 
 void reauth_worker_loop(unsigned int shard);
 
