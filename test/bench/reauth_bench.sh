@@ -553,13 +553,18 @@ start_kamailio() {
 		-A "HASH_SIZE=$(hash_buckets "$n")" -A "UL_HASH_SIZE=$(hash_bits "$n")" \
 		$(for d in ${REAUTH_BENCH_DEFINES:-} $RUN_DEFINES; do printf -- '-A %s ' "$d"; done) >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
+	# shm_force_alloc touches all of -m before Kamailio answers: on a
+	# fresh virtual machine 4 GB (N=100000) took longer than 10 s
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 $((100 + shm / 10))); do
 		kamcmd_ core.version >/dev/null 2>&1 && return 0
 		kill -0 "$KAM_PID" 2>/dev/null || { KAM_PID=""; tail -20 "$KAM_LOG"; return 1; }
 		sleep 0.1
 	done
 	tail -20 "$KAM_LOG"
+	# not left running behind the next run
+	stop_pid "$KAM_PID"
+	KAM_PID=""
 	return 1
 }
 
