@@ -877,6 +877,12 @@ run_n() {
 	R[$K.end_span]=$(fcalc "printf \"%.3f\", $t_end - $T_FIRST")
 	R[$K.cps]=$(fcalc "d = $t_end - $T_FIRST; printf \"%.0f\", (d > 0 ? ${R[$K.completed]} / d : 0)")
 	R[$K.nps]=$(fcalc "d = $t_end - $T_FIRST; printf \"%.0f\", (d > 0 ? ${R[$K.rnotify]} / d : 0)")
+	# the steady state: completions from 10% to 90% of N over the polls
+	# between (leaves out the first burst of start_rate and the last
+	# procedure's own latency, which weigh more at a small N)
+	R[$K.slope]=$(awk -v n="$target" '{ if (t1 == "" && $4 >= 0.1 * n) { t1 = $1; c1 = $4 }
+		if (t2 == "" && $4 >= 0.9 * n) { t2 = $1; c2 = $4 } }
+		END { if (t1 != "" && t2 != "" && t2 > t1) printf "%.0f", (c2 - c1) / (t2 - t1); else print "-" }' "$WD/poll1.txt")
 	R[$K.cps_ue]=$(fcalc "d = $C_LAST - $T_FIRST; printf \"%.0f\", (d > 0 && $NC > 0 ? $NC / d : 0)")
 	R[$K.n_span]=$(fcalc "printf \"%.3f\", $N_LAST - $T_FIRST")
 	R[$K.nps_own]=$(fcalc "d = $N_LAST - $T_FIRST; printf \"%.0f\", (d > 0 ? $NN / d : 0)")
@@ -1291,7 +1297,8 @@ growth_verdict() {
 	echo
 	echo "done       reauth:reauth_completed in phase 3 (of N triggered); jobw: the module's job workers"
 	echo "trigger/s  MESSAGEs sent per second by the trigger sipp (first to last send; each waits for its 202)"
-	echo "compl/s    reauth_completed / (first stats poll (every 0.05 s) that saw all N completed - first trigger sent)"
+	echo "compl/s    reauth_completed / (first stats poll (every 0.05 s) that saw all N completed - first trigger sent);"
+	echo "           the details and the targets add the steady state: completions from 10% to 90% of N / the time between"
 	echo "NOTIFY/s   reauth:reauth_notify_sent / the same interval"
 	echo "p50, p99   per user: trigger MESSAGE sent -> re-authentication NOTIFY received by the UE"
 	echo "OPTIONS/s  stateless 200 to OPTIONS, same Kamailio, one sipp"
@@ -1325,10 +1332,12 @@ growth_verdict() {
 	if [ "$first" != "$lastk" ]; then
 		for sfx in nr ""; do
 			[ -n "${R[$first$sfx.cps]:-}" ] && [ -n "${R[$lastk$sfx.cps]:-}" ] || continue
-			echo "  completions/s at N=$lastk no worse than at N=$first ($([ -n "$sfx" ] && echo "<N>nr runs, start_rate 0" || echo "paced by start_rate: for information")):" \
+			echo "  completions/s at N=$lastk no worse than at N=$first ($([ -n "$sfx" ] && echo "<N>nr runs, start_rate 0" || echo "paced by start_rate")):" \
 				"$(verdict "${R[$lastk$sfx.cps]:--}" "${R[$first$sfx.cps]:--}" "a >= b")" \
 				"(${R[$lastk$sfx.cps]:--} vs ${R[$first$sfx.cps]:--}; per OPTIONS/s" \
-				"$(ratio "${R[$lastk$sfx.cps]:--}" "${R[$lastk$sfx.opt_rate]:-0}") vs $(ratio "${R[$first$sfx.cps]:--}" "${R[$first$sfx.opt_rate]:-0}"))"
+				"$(ratio "${R[$lastk$sfx.cps]:--}" "${R[$lastk$sfx.opt_rate]:-0}") vs $(ratio "${R[$first$sfx.cps]:--}" "${R[$first$sfx.opt_rate]:-0}"));" \
+				"steady state (10% to 90% of N): $(verdict "${R[$lastk$sfx.slope]:--}" "${R[$first$sfx.slope]:--}" "a >= b")" \
+				"(${R[$lastk$sfx.slope]:--} vs ${R[$first$sfx.slope]:--})"
 		done
 	fi
 	for k in $RUNS; do
@@ -1371,6 +1380,7 @@ growth_verdict() {
 			"re-REGISTER, the last at ${R[$k.span]:--} s (${R[$k.cps_ue]:--}/s as the UEs see it)"
 		echo "           the UEs got ${R[$k.nr]:--} NOTIFYs of their refresh, the last at ${R[$k.r_span]:--} s;" \
 			"NOTIFYs of every kind in phase 3: ${R[$k.notify_all]:--}"
+		echo "           completions/s from 10% to 90% of N (stats polls): ${R[$k.slope]:--}"
 		echo "           latency trigger->NOTIFY over ${R[$k.lat_n]:--} users: p50 ${R[$k.p50]:--} ms, p99 ${R[$k.p99]:--} ms, max ${R[$k.pmax]:--} ms"
 		echo "           UE calls ${R[$k.ue_ok]:--} ok, ${R[$k.ue_fail]:--} failed; server: reauth_started ${R[$k.started]:--}," \
 			"reauth_notify_sent ${R[$k.rnotify]:--}, reauth_notify_failed ${R[$k.rnotify_failed]:--}," \
