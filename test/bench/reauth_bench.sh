@@ -1184,25 +1184,24 @@ for n in $LG_NS; do
 	echo "# run ${n}lg done (${R[${n}lg.status]}), $((SECONDS - T_START)) s since the start"
 done
 lg_prefix 0
-for n in $RT_NS; do
-	RUNS="$RUNS ${n}rt"
-	RUN_DEFINES="SIP_RT_PRIO=$RT_PRIO"
-	run_n "${n}rt" "$n" "" 0 0
+# run_defined KEY N DEFINES WHAT: one more run of N (phases 1 to 4) with
+# these -A defines of etc/kamailio.cfg; WHAT goes to its description
+run_defined() {
+	local k=$1 n=$2
+	RUNS="$RUNS $k"
+	RUN_DEFINES=$3
+	run_n "$k" "$n" "" 0 0
 	RUN_DEFINES=""
-	R[${n}rt.lg]="${R[${n}rt.lg]}, SIP workers SCHED_RR"
+	R[$k.lg]="${R[$k.lg]}, $4"
 	stop_kamailio
 	stop_bg
-	echo "# run ${n}rt done (${R[${n}rt.status]}), $((SECONDS - T_START)) s since the start"
+	echo "# run $k done (${R[$k.status]}), $((SECONDS - T_START)) s since the start"
+}
+for n in $RT_NS; do
+	run_defined "${n}rt" "$n" "SIP_RT_PRIO=$RT_PRIO" "SIP workers SCHED_RR"
 done
 for n in $NR_NS; do
-	RUNS="$RUNS ${n}nr"
-	RUN_DEFINES="START_RATE=0"
-	run_n "${n}nr" "$n" "" 0 0
-	RUN_DEFINES=""
-	R[${n}nr.lg]="${R[${n}nr.lg]}, start_rate 0"
-	stop_kamailio
-	stop_bg
-	echo "# run ${n}nr done (${R[${n}nr.status]}), $((SECONDS - T_START)) s since the start"
+	run_defined "${n}nr" "$n" "START_RATE=0" "start_rate 0"
 done
 for n in $W1_NS; do
 	RUNS="$RUNS ${n}w2"
