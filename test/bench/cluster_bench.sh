@@ -197,8 +197,11 @@ port() {
 		fi
 		tries=$((tries + 1))
 		[[ " $USED_PORTS " == *" $p "* ]] && continue
+		# every TCP socket, not only listening ones: a client connection's
+		# local port (the ephemeral range overlaps this one) makes
+		# PostgreSQL's bind fail ("could not create listen socket")
 		if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q . \
-			&& ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+			&& ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
 			break
 		fi
 		[ $tries -gt 500 ] && break
