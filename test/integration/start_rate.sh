@@ -12,11 +12,25 @@
 # once start at least a second apart each
 kam_start START_RATE=1 QUEUE_SIZE=3 REAUTH_WORKERS=1 REAUTH_TIMEOUT=60
 users="alice bob carol dave"
+pu=$(free_port)
 for u in $users; do
-	# the UEs' ports: nobody answers there (the REFER fails, and the
-	# procedure de-registers: this test only looks at when each started)
-	check "$u registers" register_at "$u" "$(free_port)" 600
+	# no subscription: each procedure's first message on the wire is its
+	# REFER, to the one UE port below
+	check "$u registers at :$pu" register_at "$u" "$pu" 600
 done
+# the UEs' port: logs the arrival time and Request-URI of each request,
+# answers nothing (the REFERs fail, and each procedure de-registers: this
+# test only looks at when each started)
+perl -MIO::Socket::INET -MTime::HiRes=time -e '
+	$| = 1;
+	my $s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => $ARGV[1],
+		Proto => "udp") or die "bind: $!";
+	while (defined $s->recv(my $d, 65535)) {
+		my ($m, $r) = $d =~ /^(\S+) (\S+)/;
+		printf "%.3f %s %s\n", time, $m, $r;
+	}' "$IP" "$pu" >"$WORK/ue.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+sleep 0.3
 for u in $users; do
 	check_contains "reauth.user $u is accepted" "status: started" "$(reauth_start "sip:$u@ims.test")"
 done
@@ -42,6 +56,21 @@ done
 # 1 per second: dave's start at least 3 s after alice's (2 in whole seconds)
 check_range "the pace: dave started 2..15 s after alice" 2 15 "$((prev - first))"
 check "the log says start_rate at start-up" log_has "start_rate 1/s"
+# on the wire: each user's first REFER (retransmissions left out), in
+# trigger order, dave's at least 3 s after alice's (1 per second)
+refer_at() { awk -v u="sip:$1@" '$2 == "REFER" && index($3, u) == 1 { print $1; exit }' "$WORK/ue.log"; }
+prev=""
+for u in $users; do
+	t=$(refer_at "$u")
+	check "the REFER to $u went out" test -n "$t"
+	[ -n "$prev" ] && [ -n "$t" ] && check "... after the one to the user triggered before" \
+		awk -v a="$t" -v b="$prev" 'BEGIN { exit !(a >= b) }'
+	[ -z "$prev" ] && t_first=$t
+	prev=$t
+done
+gap=$(awk -v a="${prev:-0}" -v b="${t_first:-0}" 'BEGIN { printf "%.2f", a - b }')
+check "on the wire: dave's REFER $gap s after alice's, at least 2.9" \
+	awk -v g="$gap" 'BEGIN { exit !(g >= 2.9) }'
 
 # a negative rate: Kamailio refuses to start and says why
 kam_stop
