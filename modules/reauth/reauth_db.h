@@ -43,9 +43,12 @@ void reauth_db_val_str(db_val_t *v, str *s);
  * batch is not written at all. reauth_db_flush() hands the batch to the
  * DB writer process, which writes it in one transaction; only the process
  * that puts flushes, never under a lock. A batch that cannot be written
- * is kept and retried (reauth:db_errors counts the failures). 0: in the batch; -1: not kept (batch full).
+ * is kept and retried (reauth:db_errors counts the failures).
+ * 0: in the batch; -1: not in it (batch full, counted in
+ * reauth:db_deferred, but a subscription's deletion: lost, db_errors).
  * reauth_db_sub_put marks the subscription written (dirty 0, in_db 1):
- * one not kept stays dirty, and the notifier's tick puts it again. */
+ * one not kept stays dirty, and the notifier's tick puts it again; a
+ * procedure's put or deletion not kept is the caller's to do again. */
 int reauth_db_sub_put(reauth_sub_t *sub);
 int reauth_db_sub_del(unsigned int id);
 /* in_db: the procedure was put before (else a delete in the same batch

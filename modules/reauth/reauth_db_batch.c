@@ -34,8 +34,9 @@
 #include "reauth_str.h"
 
 /* subscription puts stop here (a refused one stays dirty and is put
- * again on the tick); procedures and deletes, which nothing would put
- * again, may use the room up to BATCH_HARD */
+ * again on the tick); procedures and deletes, which come in smaller
+ * numbers and the first of which a busy store would see late, may use
+ * the room up to BATCH_HARD */
 #define BATCH_MAX 2048
 #define BATCH_HARD (2 * BATCH_MAX)
 #define BATCH_HASH 8192 /* power of two above BATCH_HARD */
@@ -53,8 +54,9 @@ static int *heads = NULL;
 static int nrows = 0, cap = 0;
 static long long first_ms; /* when the batch's oldest change came */
 
-static int refused_logged; /* a put was refused since the last hand-over */
-static int shm_short;	   /* the last hand-over found no shared memory */
+/* a change was refused since the last hand-over: logged once each */
+static int deferred_logged, lost_logged;
+static int shm_short; /* the last hand-over found no shared memory */
 
 static long long now_ms(void)
 {
@@ -109,15 +111,27 @@ static brow_t *row_get(int proc, unsigned int id, int limit)
 	return &rows[nrows++];
 }
 
-static void refused(const char *what, unsigned int id)
+/* a change the batch has no room for: its caller keeps it (kept: the
+ * record stays marked and is put again on a tick) or it is lost */
+static void refused(const char *what, unsigned int id, int kept)
 {
-	reauth_stats_add(REAUTH_STAT_DB_ERRORS, 1);
-	if(refused_logged)
+	if(kept) {
+		reauth_stats_add(REAUTH_STAT_DB_DEFERRED, 1);
+		if(deferred_logged)
+			return;
+		deferred_logged = 1;
+		LM_WARN("reauth DB lags: batch full (%d rows waiting for the"
+				" store), %s %u waits in memory and is put again on a"
+				" tick\n",
+				nrows, what, id);
 		return;
-	refused_logged = 1;
+	}
+	reauth_stats_add(REAUTH_STAT_DB_ERRORS, 1);
+	if(lost_logged)
+		return;
+	lost_logged = 1;
 	LM_ERR("reauth DB write failed: batch full (%d rows waiting for the"
-		   " store), %s %u not kept: a subscription is written at the next"
-		   " tick, a procedure at its next change\n",
+		   " store), %s %u not kept\n",
 			nrows, what, id);
 }
 
@@ -162,12 +176,12 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 	char *buf;
 
 	if((buf = reauth_sub_copy(sub, &d)) == NULL) {
-		refused("subscription", sub->id);
+		refused("subscription", sub->id, 1);
 		return -1;
 	}
 	if((r = row_get(0, sub->id, BATCH_MAX)) == NULL) {
 		pkg_free(buf);
-		refused("subscription", sub->id);
+		refused("subscription", sub->id, 1);
 		return -1;
 	}
 	if(r->buf == NULL && !r->del)
@@ -185,8 +199,9 @@ static int row_del(int proc, unsigned int id)
 	brow_t *r = row_get(proc, id, BATCH_HARD);
 
 	if(r == NULL) {
-		refused(proc ? "deletion of procedure" : "deletion of subscription",
-				id);
+		/* a procedure's record waits for its deletion (keep_finished) */
+		refused(proc ? "deletion of procedure" : "deletion of subscription", id,
+				proc);
 		return -1;
 	}
 	/* created and gone within one batch: the store never sees it */
@@ -212,12 +227,12 @@ int reauth_db_proc_put(
 
 	if((buf = pkg_malloc(identity->len + 1)) == NULL) {
 		PKG_MEM_ERROR;
-		refused("procedure", id);
+		refused("procedure", id, 1);
 		return -1;
 	}
 	if((r = row_get(1, id, BATCH_HARD)) == NULL) {
 		pkg_free(buf);
-		refused("procedure", id);
+		refused("procedure", id, 1);
 		return -1;
 	}
 	if(r->buf == NULL && !r->del)
@@ -344,7 +359,7 @@ int reauth_db_flush(void)
 		shm_free(b);
 		return -1;
 	}
-	refused_logged = 0;
+	deferred_logged = lost_logged = 0;
 	batch_clear();
 	return 0;
 }

@@ -409,12 +409,13 @@ int reauth_proc_pending(str *aor)
 	return reauth_proc_id_of(aor) != 0;
 }
 
-void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
-		unsigned int slices, void (*fn)(reauth_procrec_t *rec, time_t now))
+unsigned int reauth_proc_each(unsigned int shard, time_t now,
+		unsigned int slice, unsigned int slices,
+		void (*fn)(reauth_procrec_t *rec, time_t now))
 {
 	reauth_tentry_t *e, *next, *due[64];
 	reauth_procrec_t *rec;
-	unsigned int b, last;
+	unsigned int b, last, lost = 0;
 	int n, i;
 
 	last = (unsigned int)((unsigned long)procs->size * (slice + 1) / slices);
@@ -444,11 +445,17 @@ void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
 					if(n < 64)
 						due[n++] = e; /* ended elsewhere: to settle */
 				} else if(now - rec->core.ended >= reauth_keep_finished) {
+					lost += rec->db_dirty; /* its row's deletion never fit */
 					reauth_table_unlink(procs, e);
 					rec_free(e);
+				} else if(rec->db_dirty && n < 64) {
+					due[n++] = e; /* its row's deletion, again */
 				}
-			} else if(rec->core.state != RP_IDLE
-					  && reauth_proc_next_expiry(&rec->core) <= now && n < 64) {
+			} else if(n < 64
+					  && (rec->db_dirty
+							  || (rec->core.state != RP_IDLE
+									  && reauth_proc_next_expiry(&rec->core)
+												 <= now))) {
 				due[n++] = e; /* more than 64 in a bucket: next time */
 			}
 		}
@@ -456,6 +463,7 @@ void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
 		for(i = 0; i < n; i++)
 			fn((reauth_procrec_t *)due[i], now);
 	}
+	return lost;
 }
 
 void reauth_proc_walk(int (*take)(reauth_procrec_t *rec, void *arg), void *arg)

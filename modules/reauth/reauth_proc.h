@@ -59,6 +59,9 @@ typedef struct reauth_procrec
 	unsigned short nall;   /* every public identity of the user */
 	unsigned char by_private;
 	unsigned char in_db;
+	/* the DB batch had no room for its last change: the worker's tick
+	 * puts it again (the deletion too, while the record is kept) */
+	unsigned char db_dirty;
 	unsigned char settled; /* done, its outcome logged, its row dropped */
 	/* 0: this node runs it; else a replica of the pool's node in slot
 	 * owner - 1 of the DMQ peers (reauth_proc_replica.c): no deadline,
@@ -137,10 +140,13 @@ void reauth_proc_unindex(reauth_procrec_t *rec);
 void reauth_proc_walk(
 		int (*take)(reauth_procrec_t *rec, void *arg), void *arg);
 /* The records of shard in slice of slices of the table that need the
- * worker (a deadline passed, or ended elsewhere and not settled) are
- * handed to fn (unlocked; only their own worker frees records); records
- * done and settled longer than keep_finished are freed. */
-void reauth_proc_each(unsigned int shard, time_t now, unsigned int slice,
-		unsigned int slices, void (*fn)(reauth_procrec_t *rec, time_t now));
+ * worker (a deadline passed, ended elsewhere and not settled, or a DB
+ * change to put again) are handed to fn (unlocked; only their own worker
+ * frees records); records done and settled longer than keep_finished are
+ * freed. Returns how many of those still had their row's deletion to
+ * put (the DB keeps their rows). */
+unsigned int reauth_proc_each(unsigned int shard, time_t now,
+		unsigned int slice, unsigned int slices,
+		void (*fn)(reauth_procrec_t *rec, time_t now));
 
 #endif

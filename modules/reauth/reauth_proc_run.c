@@ -233,6 +233,24 @@ static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts)
 	}
 }
 
+/* the record's state to the DB batch (core: a copy, taken under its
+ * lock); gone: its row is dropped. What the batch has no room for stays
+ * marked, and the tick tries again (proc_tick_db). */
+static void proc_persist(reauth_procrec_t *rec, reauth_proc_t *core, int gone)
+{
+	if(gone) {
+		rec->db_dirty = rec->in_db && reauth_db_proc_del(rec->entry.id) < 0;
+		if(!rec->db_dirty)
+			rec->in_db = 0;
+	} else if(reauth_db_mode != REAUTH_DB_NONE) {
+		rec->db_dirty = reauth_db_proc_put(
+								rec->entry.id, &rec->trigger, core, rec->in_db)
+						< 0;
+		if(!rec->db_dirty)
+			rec->in_db = 1;
+	}
+}
+
 /* after each event: persist, and let a finished procedure go */
 void reauth_proc_settle(reauth_procrec_t *rec)
 {
@@ -262,14 +280,21 @@ void reauth_proc_settle(reauth_procrec_t *rec)
 				rec->trigger.len, rec->trigger.s,
 				reauth_proc_outcome_name(core.outcome),
 				reauth_proc_reason_name(core.reason));
-		if(rec->in_db)
-			reauth_db_proc_del(rec->entry.id);
-		rec->in_db = 0;
-	} else if(reauth_db_mode != REAUTH_DB_NONE) {
-		if(reauth_db_proc_put(rec->entry.id, &rec->trigger, &core, rec->in_db)
-				== 0)
-			rec->in_db = 1;
 	}
+	proc_persist(rec, &core, done);
+}
+
+/* a change the DB batch had no room for, once more */
+static void proc_tick_db(reauth_procrec_t *rec)
+{
+	reauth_proc_t core;
+	int gone;
+
+	reauth_proc_lock(rec);
+	core = rec->core;
+	gone = rec->settled;
+	reauth_proc_unlock(rec);
+	proc_persist(rec, &core, gone);
 }
 
 void reauth_proc_on_trigger(unsigned int id)
@@ -372,6 +397,8 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 	reauth_actions_t acts;
 	int unsettled, expired, timed_out = 0, fell_back = 0;
 
+	if(rec->db_dirty && !rec->owner)
+		proc_tick_db(rec);
 	reauth_proc_lock(rec);
 	if(rec->owner) {
 		/* a replica long past its deadline: its proc.done was lost */
@@ -412,5 +439,13 @@ static void tick_one(reauth_procrec_t *rec, time_t now)
 void reauth_proc_tick(
 		time_t now, unsigned int shard, unsigned int slice, unsigned int slices)
 {
-	reauth_proc_each(shard, now, slice, slices, tick_one);
+	unsigned int lost = reauth_proc_each(shard, now, slice, slices, tick_one);
+
+	if(lost) {
+		reauth_stats_add(REAUTH_STAT_DB_ERRORS, lost);
+		LM_ERR("reauth DB write failed: %u finished procedures freed before"
+			   " the batch had room for their row's deletion: their rows"
+			   " stay in the DB\n",
+				lost);
+	}
 }

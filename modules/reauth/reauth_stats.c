@@ -60,6 +60,7 @@ static stat_export_t reauth_mod_stats[] = {
 	{"notify_paced",         0, &proc_stats[REAUTH_STAT_NOTIFY_PACED]},
 	{"notify_inflight",      STAT_NO_RESET, &notify_inflight},
 	{"db_errors",            0, &proc_stats[REAUTH_STAT_DB_ERRORS]},
+	{"db_deferred",          0, &proc_stats[REAUTH_STAT_DB_DEFERRED]},
 	{"notify_over_tcp",      0, &proc_stats[REAUTH_STAT_NOTIFY_OVER_TCP]},
 	{"notify_too_large",     0, &proc_stats[REAUTH_STAT_NOTIFY_TOO_LARGE]},
 	{"publish_sent",         0, &proc_stats[REAUTH_STAT_PUBLISH_SENT]},

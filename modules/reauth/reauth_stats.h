@@ -40,6 +40,7 @@ typedef enum reauth_stat
 	REAUTH_STAT_DMQ_SENT,			 /* dmq: KDMQ reauth requests sent */
 	REAUTH_STAT_DMQ_RECEIVED,		 /* dmq: KDMQ reauth requests received */
 	REAUTH_STAT_STARTS_HELD,		 /* triggers kept back for start_rate */
+	REAUTH_STAT_DB_DEFERRED, /* changes the DB batch had no room for yet */
 	REAUTH_STAT_COUNT
 } reauth_stat_t;
 
