@@ -16,31 +16,7 @@
 UES=2600
 BENCH_SIPP="$TOP/test/bench/sipp"
 
-IMMUTABLE=""
-unfreeze() {
-	local f
-	for f in $IMMUTABLE; do chattr -i "$f" 2>/dev/null; done
-	IMMUTABLE=""
-}
-trap 'unfreeze; cleanup_on_exit' EXIT
-freeze() {
-	local f
-	for f in "$KAM_RDB" "$KAM_RDB-wal" "$KAM_RDB-shm" "$KAM_RDB-journal"; do
-		[ -e "$f" ] || continue
-		chattr +i "$f" || return 1
-		IMMUTABLE="$IMMUTABLE $f"
-	done
-}
-
-probe="$WORK/chattr-probe"
-touch "$probe"
-if ! chattr +i "$probe" 2>/dev/null; then
-	rm -f "$probe"
-	echo "ok - $TEST_NAME: # SKIP chattr +i is not supported on $(df -T "$WORK" | awk 'NR==2{print $2}')"
-	exit 0
-fi
-chattr -i "$probe"
-rm -f "$probe"
+. "$(dirname "$0")/freeze_lib.sh"
 
 kam_start REAUTH_TIMEOUT=600
 awk -v n="$UES" -v d="$DOMAIN" 'BEGIN { print "BEGIN;"
