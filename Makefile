@@ -74,6 +74,7 @@ integration: build
 # on 2 CPUs. make bench BENCH_QUICK=1: a quick development run.
 BENCH_N ?= $(if $(filter 1,$(BENCH_QUICK)),,5000)
 bench: deps build
+	@./scripts/deps.sh bench
 	@./test/bench/run.sh $(BENCH_N)
 	@if [ -x test/bench/reauth_bench.sh ]; then ./test/bench/reauth_bench.sh; fi
 	@./test/bench/cluster_bench.sh $(BENCH_N)

@@ -7,9 +7,13 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 
-# `deps.sh doc`: only what `make doc` needs
+# `deps.sh doc`: only what `make doc` needs; `deps.sh bench`: what
+# `make bench` needs besides (tcpdump: the REGISTER probe's packets, the
+# server's own part of its latency)
 if [ "${1:-}" = doc ]; then
 	pkgs="xsltproc docbook-xsl docbook-xml lynx"
+elif [ "${1:-}" = bench ]; then
+	pkgs="tcpdump"
 else
 pkgs="kamailio kamailio-sqlite-modules kamailio-extra-modules
 kamailio-presence-modules kamailio-xml-modules kamailio-lua-modules
@@ -46,7 +50,7 @@ if [ -n "$missing" ] && command -v systemctl >/dev/null 2>&1; then
 	esac
 fi
 
-[ "${1:-}" = doc ] && exit 0
+case "${1:-}" in doc | bench) exit 0 ;; esac
 
 # Kamailio source of exactly the installed version, for headers and the
 # Makefile.defs that give the module the core's compile flags.
