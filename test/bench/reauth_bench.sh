@@ -72,7 +72,10 @@
 #               procedure, as in phase 3. Per user, trigger MESSAGE sent ->
 #               re-authentication NOTIFY received (T and N lines below):
 #               p50, p99, max; the rate achieved; the CPU of Kamailio and
-#               of the machine over the round. Each round waits for all
+#               of the machine over the round. On the wire (WIRE below):
+#               per user, its MESSAGE on lo -> the first NOTIFY to it
+#               after, Kamailio's part without the two sipps' own delays
+#               (tcpdump runs on the same CPUs). Each round waits for all
 #               its procedures to complete (or for 10 s without one) and
 #               tm to empty, and starts KEEP_FINISHED + 2 s after the last
 #               completion before it: the module frees finished
@@ -245,7 +248,8 @@
 #                                   UEs at 3000-3500/s: probe p99 3.1-4.3 ms
 #                                   at normal priority, 1.7-2.2 at SCHED_RR)
 #   REAUTH_BENCH_WIRE=              1: capture the probe's packets (tcpdump
-#                                   on lo, phase 3); default 1 when tcpdump
+#                                   on lo, phase 3) and phase 4's triggers
+#                                   and NOTIFYs; default 1 when tcpdump
 #                                   is installed and this runs as root
 #   REAUTH_BENCH_SQLITE_BUSY_MS=0
 #       0: Kamailio as shipped. A number: that busy timeout (ms) for every
@@ -997,6 +1001,15 @@ run_n() {
 		cpu_snap >"$WD/$name.cpu0"
 		sys0=$(sys_ticks)
 		drops0=$(udp_drops)
+		# the triggers and NOTIFYs on the wire (see the header)
+		local wire4_pid=""
+		if [ "$WIRE" = 1 ]; then
+			tcpdump -i lo -n -U -w "$WD/$name.pcap" "udp port $AS_PORT or udp port $ue_port" \
+				>"$WD/$name.tcpdump.out" 2>&1 &
+			wire4_pid=$!
+			BG_PIDS="$BG_PIDS $wire4_pid"
+			sleep 0.5
+		fi
 		t0=$(now)
 		run_trigger "$name" "$cnt" bg "$rate" "$STEADY_LIMIT" "$WD/$name.csv"
 		wait_pid "$TRIG_PID" $((70 + cnt / 50)) || stop_pid "$TRIG_PID"
@@ -1015,16 +1028,34 @@ run_n() {
 			END { for (u in n) if (u in t) print n[u] - t[u] > f
 				printf "%.0f\n", (tl > t0 ? (nt - 1) / (tl - t0) : 0) }' >"$WD/$name.rate"
 		sort -g -o "$WD/$name.lat.txt" "$WD/$name.lat.txt" 2>/dev/null
-		local st kam_pct
+		local st kam_pct wire4="- - - 0"
 		st=$(stats3 "$WD/$name.lat.txt")
+		# on the wire: each user's MESSAGE in -> its first NOTIFY out after it
+		if [ -n "$wire4_pid" ]; then
+			stop_pid "$wire4_pid"
+			tcpdump -r "$WD/$name.pcap" -tt -n -A 2>/dev/null | tr -d '\r' | awk -v f="$WD/$name.wire.txt" '
+				/^[0-9]+\.[0-9]+ IP / { ts = $1; kind = ""; next }
+				/MESSAGE sip:/ { kind = "M" }
+				/NOTIFY sip:/ { kind = "N" }
+				/SIP\/2\.0 [0-9][0-9][0-9] / { kind = "" }
+				kind == "M" && /^X-Reauth-Identity:/ { u = $2; sub(/^sip:/, "", u); sub(/@.*/, "", u)
+					if (!(u in m)) m[u] = ts }
+				kind == "N" && /^To:/ { u = $0; sub(/^To: *<sip:/, "", u); sub(/@.*/, "", u)
+					if ((u in m) && !(u in n) && ts >= m[u]) n[u] = ts }
+				END { for (u in n) printf "%.6f\n", n[u] - m[u] > f }'
+			sort -g -o "$WD/$name.wire.txt" "$WD/$name.wire.txt" 2>/dev/null
+			wire4=$(stats3 "$WD/$name.wire.txt" 2)
+		fi
 		kam_pct=$(awk -v a="$(snap_ticks "$WD/$name.cpu0")" -v b="$(snap_ticks "$WD/$name.cpu1")" \
 			-v hz="$(getconf CLK_TCK)" -v s="$(fcalc "printf \"%.3f\", $t1 - $t0")" 'BEGIN { printf "%.0f", (s > 0 ? 100 * (b - a) / hz / s : 0) }')
 		# rate triggers achieved/s p50 p99 max n completed failed kam% machine%
 		R[$K.steady.$rate]="$cnt $(cat "$WD/$name.rate") $st $((S_completed - c1)) $fail $kam_pct $(machine_busy "$sys0" "$sys1") $(($(udp_drops) - drops0))"
 		R[$K.steady]="${R[$K.steady]} $rate"
+		R[$K.steady_wire.$rate]=$wire4
 		echo "# run $K phase 4 steady $rate/s: $cnt triggers at $(cat "$WD/$name.rate")/s, trigger->NOTIFY ms p50 p99 max n: $st;" \
 			"$((S_completed - c1)) completed, $fail trigger calls failed; Kamailio CPU ${kam_pct}% of one CPU," \
-			"machine $(machine_busy "$sys0" "$sys1")% busy, $(fld "${R[$K.steady.$rate]}" 11) UDP receive buffer drops"
+			"machine $(machine_busy "$sys0" "$sys1")% busy, $(fld "${R[$K.steady.$rate]}" 11) UDP receive buffer drops;" \
+			"on the wire (Kamailio's part, MESSAGE in -> NOTIFY out) p50 p99 max n: $wire4"
 		settle 30 >/dev/null
 	done
 
@@ -1284,13 +1315,15 @@ growth_verdict() {
 	fi
 	echo
 	echo "steady triggers (phase 4): trigger MESSAGE sent -> re-authentication NOTIFY received, ms"
-	printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s\n" run "rate/s" triggers "achieved" "p50" "p99" "max" completed failed \
-		"kam%" "machine%" drops
+	echo "(wire: the same on the wire, tcpdump on lo: Kamailio's part, MESSAGE in -> NOTIFY out)"
+	printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s %9s %9s\n" run "rate/s" triggers "achieved" "p50" "p99" "max" completed failed \
+		"kam%" "machine%" drops "wire p50" "wire p99"
 	for k in $RUNS; do
 		for rate in ${R[$k.steady]:-}; do
-			v=${R[$k.steady.$rate]}
-			printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s\n" "$k" "$rate" "$(fld "$v" 1)" "$(fld "$v" 2)" \
-				"$(fld "$v" 3)" "$(fld "$v" 4)" "$(fld "$v" 5)" "$(fld "$v" 7)" "$(fld "$v" 8)" "$(fld "$v" 9)" "$(fld "$v" 10)" "$(fld "$v" 11)"
+			v=${R[$k.steady.$rate]} w=${R[$k.steady_wire.$rate]:-- - - 0}
+			printf "%-8s %6s %8s %9s %7s %7s %7s %9s %6s %6s %8s %5s %9s %9s\n" "$k" "$rate" "$(fld "$v" 1)" "$(fld "$v" 2)" \
+				"$(fld "$v" 3)" "$(fld "$v" 4)" "$(fld "$v" 5)" "$(fld "$v" 7)" "$(fld "$v" 8)" "$(fld "$v" 9)" "$(fld "$v" 10)" "$(fld "$v" 11)" \
+				"$(fld "$w" 1)" "$(fld "$w" 2)"
 		done
 	done
 	echo
@@ -1364,7 +1397,7 @@ growth_verdict() {
 		for rate in ${R[$k.steady]:-}; do
 			v=${R[$k.steady.$rate]}
 			echo "  $k: steady $rate/s trigger->NOTIFY p99 <= 5 ms: $(verdict "$(fld "$v" 4)" 5 "a <= b") ($(fld "$v" 4) ms" \
-				"over $(fld "$v" 6) users, at $(fld "$v" 2)/s achieved)"
+				"over $(fld "$v" 6) users, at $(fld "$v" 2)/s achieved; on the wire, Kamailio's part: $(fld "${R[$k.steady_wire.$rate]:--}" 2) ms)"
 		done
 	done
 	for k in $RUNS; do
