@@ -83,9 +83,10 @@ bad() {
 }
 # expect "what" COMMAND...: a check of the demo
 expect() {
-	local what=$1
+	local what=$1 out
 	shift
-	if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
+	# what the check saw is shown when it fails
+	if out=$("$@" 2>&1); then ok "$what"; else bad "$what" "$out"; fi
 }
 # show a command the way an operator would type it
 cmd() { esc 1; printf '   $ %s\n' "$*"; rst; }
@@ -618,8 +619,10 @@ view_subs sip:alice@ims.test
 view_dlg
 view_stats
 expect "usrloc: alice is gone, bob is still registered" \
-	sh -c "kamcmd -s '$KAM_CTL' ul.lookup location alice@ims.test 2>&1 | grep -q 'AOR not found' \
-		&& kamcmd -s '$KAM_CTL' ul.lookup location bob@ims.test | grep -q Address:"
+	sh -c "a=\$(kamcmd -s '$KAM_CTL' ul.lookup location alice@ims.test 2>&1); \
+		b=\$(kamcmd -s '$KAM_CTL' ul.lookup location bob@ims.test 2>&1); \
+		printf 'alice: %s\nbob: %s\n' \"\$a\" \"\$b\"; \
+		echo \"\$a\" | grep -q 'AOR not found' && echo \"\$b\" | grep -q Address:"
 expect "no reg event subscription of alice and no dialog left" \
 	sh -c "! kamcmd -s '$KAM_CTL' reauth.subscriptions sip:alice@ims.test | grep -q identity: \
 		&& ! kamcmd -s '$KAM_CTL' dlg.list | grep -q state:"

@@ -14,6 +14,8 @@ for f in success failure; do
 	check "var/demo/$f.txt has the ladder" grep -q "S-CSCF" "$TOP/var/demo/$f.txt"
 done
 check_contains "the failure ladder shows the REFER and the BYEs" "BYE" "$(cat "$TOP/var/demo/failure.txt")"
+# the failed checks with what they saw, then the summary
+[ $rc -ne 0 ] && printf '%s\n' "$out" | grep -A12 -E '✘|\[FAIL\]' | head -60 | sed 's/^/# /'
 [ $rc -ne 0 ] && printf '%s\n' "$out" | tail -30 | sed 's/^/# /'
 
 finish
