@@ -44,8 +44,8 @@ void reauth_db_val_str(db_val_t *v, str *s);
  * DB writer process, which writes it in one transaction; only the process
  * that puts flushes, never under a lock. A batch that cannot be written
  * is kept and retried (reauth:db_errors counts the failures).
- * 0: in the batch; -1: not in it (batch full, counted in
- * reauth:db_deferred, but a subscription's deletion: lost, db_errors).
+ * 0: in the batch; -1: not in it (batch full: counted in
+ * reauth:db_deferred when the caller puts it again, else lost, db_errors).
  * reauth_db_sub_put marks the subscription written (dirty 0, in_db 1):
  * one not kept stays dirty, and the notifier's tick puts it again; a
  * procedure's put or deletion not kept is the caller's to do again. */
@@ -55,7 +55,9 @@ int reauth_db_sub_del(unsigned int id);
  * cancels both) */
 int reauth_db_proc_put(
 		unsigned int id, str *identity, reauth_proc_t *core, int in_db);
-int reauth_db_proc_del(unsigned int id);
+/* retried: the caller tries again when it fails (the worker's tick, while
+ * the record is kept): counted as deferred, not as lost */
+int reauth_db_proc_del(unsigned int id, int retried);
 /* is a flush due? write-through: when the oldest change waited 20 ms
  * (group commit: a burst of jobs shares one transaction); either mode:
  * when the batch is half full. Write-back: else on the tick only. */

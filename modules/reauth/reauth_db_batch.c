@@ -194,14 +194,13 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 	return 0;
 }
 
-static int row_del(int proc, unsigned int id)
+static int row_del(int proc, unsigned int id, int kept)
 {
 	brow_t *r = row_get(proc, id, BATCH_HARD);
 
 	if(r == NULL) {
-		/* a procedure's record waits for its deletion (keep_finished) */
 		refused(proc ? "deletion of procedure" : "deletion of subscription", id,
-				proc);
+				kept);
 		return -1;
 	}
 	/* created and gone within one batch: the store never sees it */
@@ -211,12 +210,12 @@ static int row_del(int proc, unsigned int id)
 
 int reauth_db_sub_del(unsigned int id)
 {
-	return row_del(0, id);
+	return row_del(0, id, 0);
 }
 
-int reauth_db_proc_del(unsigned int id)
+int reauth_db_proc_del(unsigned int id, int retried)
 {
-	return row_del(1, id);
+	return row_del(1, id, retried);
 }
 
 int reauth_db_proc_put(

@@ -359,6 +359,7 @@ void reauth_proc_replica_on_job(reauth_job_t *job)
 		 * sender runs it now */
 		drop_row = rec->in_db;
 		rec->in_db = 0;
+		rec->db_dirty = 0; /* its row is the sender's to keep now */
 		what = "was this node's; taken over by its sender (a newer epoch)";
 	} else if(verdict == OWNER_PUT_OWN) {
 		what = "is run by this node: ignored";
@@ -385,7 +386,7 @@ void reauth_proc_replica_on_job(reauth_job_t *job)
 	}
 	reauth_proc_unlock(rec);
 	if(drop_row)
-		reauth_db_proc_del(rec->entry.id);
+		reauth_db_proc_del(rec->entry.id, 0);
 	if(job->code == PROC_DONE && (what == NULL || verdict == OWNER_PUT_TAKEN))
 		replica_end(rec, &m->core);
 	if(what)

@@ -239,7 +239,7 @@ static void run_actions(reauth_procrec_t *rec, reauth_actions_t *acts)
 static void proc_persist(reauth_procrec_t *rec, reauth_proc_t *core, int gone)
 {
 	if(gone) {
-		rec->db_dirty = rec->in_db && reauth_db_proc_del(rec->entry.id) < 0;
+		rec->db_dirty = rec->in_db && reauth_db_proc_del(rec->entry.id, 1) < 0;
 		if(!rec->db_dirty)
 			rec->in_db = 0;
 	} else if(reauth_db_mode != REAUTH_DB_NONE) {

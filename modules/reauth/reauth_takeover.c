@@ -176,7 +176,7 @@ static int procs_walk(unsigned int shard, int op, int slot)
 			} else {
 				reauth_proc_unindex(rec);
 				if(rec->in_db)
-					reauth_db_proc_del(rec->entry.id);
+					reauth_db_proc_del(rec->entry.id, 0);
 				rec->in_db = 0;
 				/* a replica the peers made of it from this node's own
 				 * stale put ends too */
