@@ -789,7 +789,7 @@ finish_mode() {
 	for l in "$wd"/kamailio-*.log; do
 		R[$MODE.errors]=$((R[$MODE.errors] + $(grep -c ' ERROR: ' "$l")))
 		R[$MODE.crash]=$((R[$MODE.crash] + $(awk '/sig_usr\(\): signal 15 received/ { exit }
-			/CRITICAL|segfault|BUG:|exited by a signal/ { n++ } END { print n + 0 }' "$l")))
+			/CRITICAL|segfault|[^E]BUG:|exited by a signal/ { n++ } END { print n + 0 }' "$l")))
 	done
 	R[$MODE.toperr]=$(cat "$wd"/kamailio-*.log | grep -E ' (ERROR|CRITICAL|ALERT): ' \
 		| sed -E 's/^ *[0-9]+\([0-9]+\) //; s/\{[^}]*\} //; s/[0-9]+/#/g' | sort | uniq -c | sort -rn | head -5)

@@ -1193,7 +1193,7 @@ finish_run() {
 	R[$K.errors]=$(grep -c ' ERROR: ' "$KAM_LOG")
 	R[$K.locked]=$(grep -c 'database is locked' "$KAM_LOG")
 	R[$K.reg500]=$(grep -c 'stateless error reply used' "$KAM_LOG")
-	R[$K.crash]=$(grep -cE 'CRITICAL|segfault|BUG:|exited by a signal' "$KAM_LOG")
+	R[$K.crash]=$(grep -cE 'CRITICAL|segfault|[^E]BUG:|exited by a signal' "$KAM_LOG")
 	R[$K.toperr]=$(grep -E ' (ERROR|CRITICAL|ALERT): ' "$KAM_LOG" \
 		| sed -E 's/^ *[0-9]+\([0-9]+\) //; s/\{[^}]*\} //; s/[0-9]+/#/g' \
 		| sort | uniq -c | sort -rn | head -8)

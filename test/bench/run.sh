@@ -645,7 +645,7 @@ run_stack() {
 	R[$STACK.errors]=$(grep -c ' ERROR: ' "$KAM_LOG")
 	R[$STACK.warnings]=$(grep -c ' WARNING: ' "$KAM_LOG")
 	R[$STACK.locked]=$(grep -c 'database is locked' "$KAM_LOG")
-	R[$STACK.crash]=$(grep -cE 'CRITICAL|segfault|BUG:|exited by a signal' "$KAM_LOG")
+	R[$STACK.crash]=$(grep -cE 'CRITICAL|segfault|[^E]BUG:|exited by a signal' "$KAM_LOG")
 	R[$STACK.toperr]=$(grep -E ' (ERROR|WARNING|CRITICAL|ALERT): ' "$KAM_LOG" \
 		| sed -E 's/^ *[0-9]+\([0-9]+\) //; s/\{[^}]*\} //; s/[0-9]+/#/g' \
 		| sort | uniq -c | sort -rn | head -6)
