@@ -276,7 +276,11 @@ void reauth_proc_settle(reauth_procrec_t *rec)
 		reauth_proc_replica_put(rec, &core);
 	if(done) {
 		reauth_proc_unindex(rec);
-		LM_INFO("re-authentication %u of <%.*s>: %s (%s)\n", rec->entry.id,
+		/* a line per success would be 100k lines for a mass
+		 * re-authentication: event_route[reauth:completed] logs it
+		 * where the operator wants it */
+		LOG(core.outcome == RP_OUT_COMPLETED ? L_DBG : L_INFO,
+				"re-authentication %u of <%.*s>: %s (%s)\n", rec->entry.id,
 				rec->trigger.len, rec->trigger.s,
 				reauth_proc_outcome_name(core.outcome),
 				reauth_proc_reason_name(core.reason));
@@ -325,8 +329,8 @@ void reauth_proc_on_trigger(unsigned int id)
 		return;
 	}
 	reauth_stats_add(REAUTH_STAT_STARTED, 1);
-	LM_INFO("re-authentication %u of <%.*s> (%d identities): %u UE and %u"
-			" other subscriptions, %u contacts\n",
+	LM_DBG("re-authentication %u of <%.*s> (%d identities): %u UE and %u"
+		   " other subscriptions, %u contacts\n",
 			id, rec->trigger.len, rec->trigger.s, rec->nset,
 			reauth_proc_count(&rec->core, RT_SUB_UE, RT_TO_SEND),
 			reauth_proc_count(&rec->core, RT_SUB_OTHER, RT_TO_SEND),

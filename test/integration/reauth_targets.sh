@@ -30,6 +30,8 @@ from_pcscf sipp_run mute sub_mute.xml -key ruri sip:alice@ims.test \
 	-key from_uri sip:pcscf@ims.test -key mute_port "$pm" -key sub_expires 600 >/dev/null
 check "a mute watcher of alice subscribes" wait_subs 2 sip:alice@ims.test
 
+# the worker's line of what a trigger sends is a debug line
+kamcmd_ corex.debug 3 >/dev/null
 check_contains "reauth.user alice starts" "status: started" "$(reauth_start sip:alice@ims.test)"
 check "the trigger lists one UE and one other subscription, one contact" \
 	wait_log "1 UE and 1 other subscriptions, 1 contacts" 10
