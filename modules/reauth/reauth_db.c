@@ -388,7 +388,7 @@ int reauth_db_tx_end(int commit)
 	return 0;
 }
 
-int reauth_db_row_del(int proc, unsigned int id)
+static int row_del(int proc, unsigned int id)
 {
 	db_key_t keys[1] = {&col_id};
 	db_val_t vals[1];
@@ -401,9 +401,44 @@ int reauth_db_row_del(int proc, unsigned int id)
 	return 0;
 }
 
-/* Insert or replace: delete and insert in the batch's transaction. No
- * flag says whether the row exists (an insert lost with a broken store
- * would turn later updates into no-ops), and every driver has both. */
+/* One statement for many rows: with sqlite, parsing a statement costs
+ * more than running it: one delete per row took a third of the DB
+ * writer's time. The ids are integers: the raw statement quotes nothing. */
+#define DEL_SQL_MAX (64 + 2 * 64 + REAUTH_DB_DEL_MAX * 11)
+
+int reauth_db_rows_del(int proc, const unsigned int *ids, int n)
+{
+	static char sql[DEL_SQL_MAX];
+	str *table = proc ? &proc_table : &sub_table;
+	int i, len;
+
+	if(n <= 0)
+		return 0;
+	if(n > REAUTH_DB_DEL_MAX || !DB_CAPABILITY(dbf, DB_CAP_RAW_QUERY)
+			|| table->len > 64 || col_id.len > 64) {
+		for(i = 0; i < n; i++)
+			if(row_del(proc, ids[i]) < 0)
+				return -1;
+		return 0;
+	}
+	len = snprintf(sql, sizeof(sql), "DELETE FROM %.*s WHERE %.*s IN (",
+			table->len, table->s, col_id.len, col_id.s);
+	for(i = 0; i < n; i++)
+		len += snprintf(sql + len, sizeof(sql) - len, "%s%d", i ? "," : "",
+				(int)ids[i]); /* as the rows hold it (set_int) */
+	len += snprintf(sql + len, sizeof(sql) - len, ")");
+	if(len >= (int)sizeof(sql)) { /* cannot happen with the sizes above */
+		LM_BUG("DELETE of %d rows: %d bytes\n", n, len);
+		return -1;
+	}
+	return raw(sql, NULL, 0);
+}
+
+/* Insert or replace: the writer deletes the batch's rows first
+ * (reauth_db_rows_del) and inserts the puts after, in the batch's
+ * transaction. No flag says whether a row exists (an insert lost with a
+ * broken store would turn later updates into no-ops), and every driver
+ * has both. */
 int reauth_db_row_sub(const reauth_sub_data_t *d)
 {
 	db_key_t keys[SUB_COLS] = {&col_id, &col_aor, &col_identity, &col_watcher,
@@ -415,8 +450,6 @@ int reauth_db_row_sub(const reauth_sub_data_t *d)
 	reauth_sub_data_t c = *d;
 	str ev;
 
-	if(reauth_db_row_del(0, d->id) < 0)
-		return -1;
 	memset(vals, 0, sizeof(vals));
 	set_int(&vals[0], (int)c.id);
 	set_str(&vals[1], &c.aor);
@@ -437,6 +470,8 @@ int reauth_db_row_sub(const reauth_sub_data_t *d)
 	ev.s = (char *)sub_event_name(c.event);
 	ev.len = strlen(ev.s);
 	set_str(&vals[16], &ev);
+	if(dbf.use_table(db_con, &sub_table) < 0)
+		return -1;
 	return dbf.insert(db_con, keys, vals, SUB_COLS) < 0 ? -1 : 0;
 }
 
@@ -449,8 +484,6 @@ int reauth_db_row_proc(
 	db_val_t vals[PROC_COLS];
 	str ident = *identity;
 
-	if(reauth_db_row_del(1, id) < 0)
-		return -1;
 	memset(vals, 0, sizeof(vals));
 	set_int(&vals[0], (int)id);
 	set_str(&vals[1], &ident);
@@ -461,5 +494,7 @@ int reauth_db_row_proc(
 	set_int(&vals[6], (int)core->notify_pending);
 	set_int(&vals[7], (int)core->refer_pending);
 	set_int(&vals[8], (int)core->contacts);
+	if(dbf.use_table(db_con, &proc_table) < 0)
+		return -1;
 	return dbf.insert(db_con, keys, vals, PROC_COLS) < 0 ? -1 : 0;
 }

@@ -71,12 +71,15 @@ int reauth_db_flush_in(int max_ms);
 int reauth_db_flush(void);
 
 /* for the DB writer: one transaction of row writes, on this process's
- * connection (opened again when it is missing); -1 on error */
+ * connection (opened again when it is missing); -1 on error. A put is
+ * an insert: the writer deletes the rows of a batch first, at most
+ * REAUTH_DB_DEL_MAX ids of one table (proc 1: procedures) a statement. */
+#define REAUTH_DB_DEL_MAX 256
 int reauth_db_tx_begin(void);
 int reauth_db_tx_end(int commit);
+int reauth_db_rows_del(int proc, const unsigned int *ids, int n);
 int reauth_db_row_sub(const reauth_sub_data_t *d);
 int reauth_db_row_proc(
 		unsigned int id, const str *identity, const reauth_proc_t *core);
-int reauth_db_row_del(int proc, unsigned int id);
 
 #endif

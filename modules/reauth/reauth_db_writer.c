@@ -110,23 +110,44 @@ int reauth_db_writer_busy(unsigned int shard)
 		   || boxes->block[shard] != NULL;
 }
 
-static int row_write(reauth_db_row_t *r)
+/* the old rows of the batch's subscriptions (proc 0) or procedures */
+static int rows_del(reauth_db_block_t *b, int proc)
 {
-	if(r->del)
-		return reauth_db_row_del(r->proc, r->id);
-	if(r->proc)
-		return reauth_db_row_proc(r->id, &r->identity, &r->core);
-	return reauth_db_row_sub(&r->sub);
+	unsigned int ids[REAUTH_DB_DEL_MAX];
+	int i, n = 0;
+
+	for(i = 0; i < b->n; i++) {
+		if(b->rows[i].proc != proc)
+			continue;
+		ids[n++] = b->rows[i].id;
+		if(n == REAUTH_DB_DEL_MAX) {
+			if(reauth_db_rows_del(proc, ids, n) < 0)
+				return -1;
+			n = 0;
+		}
+	}
+	return reauth_db_rows_del(proc, ids, n);
 }
 
-/* one transaction; 0 when committed */
+/* one transaction: every row of the batch deleted, the puts inserted
+ * again (a batch holds a row once); 0 when committed */
 static int block_write(reauth_db_block_t *b)
 {
+	reauth_db_row_t *r;
 	int i, rc;
 
 	rc = reauth_db_tx_begin();
-	for(i = 0; rc == 0 && i < b->n; i++)
-		rc = row_write(&b->rows[i]);
+	if(rc == 0)
+		rc = rows_del(b, 0);
+	if(rc == 0)
+		rc = rows_del(b, 1);
+	for(i = 0; rc == 0 && i < b->n; i++) {
+		r = &b->rows[i];
+		if(r->del)
+			continue;
+		rc = r->proc ? reauth_db_row_proc(r->id, &r->identity, &r->core)
+					 : reauth_db_row_sub(&r->sub);
+	}
 	if(rc == 0)
 		rc = reauth_db_tx_end(1);
 	if(rc < 0)
