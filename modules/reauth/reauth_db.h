@@ -78,6 +78,16 @@ int reauth_db_flush(void);
 int reauth_db_tx_begin(void);
 int reauth_db_tx_end(int commit);
 int reauth_db_rows_del(int proc, const unsigned int *ids, int n);
+/* A row already in the DB whose integers alone changed: at most
+ * REAUTH_DB_UPD_MAX of them in one UPDATE. Returns how many rows it
+ * changed (fewer than n: some row is missing, write those rows whole),
+ * -1 on error. Only where reauth_db_can_update() (the driver tells how
+ * many rows a statement changed). */
+#define REAUTH_DB_UPD_MAX 64
+int reauth_db_can_update(void);
+int reauth_db_subs_update(const reauth_sub_data_t *const *subs, int n);
+int reauth_db_procs_update(
+		const unsigned int *ids, const reauth_proc_t *const *cores, int n);
 int reauth_db_row_sub(const reauth_sub_data_t *d);
 int reauth_db_row_proc(
 		unsigned int id, const str *identity, const reauth_proc_t *core);

@@ -15,8 +15,8 @@
  *
  * The batch belongs to the process that fills it; each row is keyed by
  * (table, id), so a later put or delete replaces the earlier one. A
- * subscription's row is written whole (delete + insert): the batch needs
- * no idea of what the DB already holds.
+ * record's first row is written whole (delete + insert); later ones,
+ * whose strings cannot have changed, update its integers only (whole 0).
  */
 
 #include <string.h>
@@ -184,8 +184,8 @@ int reauth_db_sub_put(reauth_sub_t *sub)
 		refused("subscription", sub->id, 1);
 		return -1;
 	}
-	if(r->buf == NULL && !r->del)
-		r->fresh = !sub->in_db; /* the row's first change in this batch */
+	if(r->buf == NULL && !r->del) /* the row's first change in this batch */
+		r->fresh = r->whole = !sub->in_db;
 	r->sub = d;
 	row_set_buf(r, buf, sub_buflen(r), 0);
 	/* the batch has it now: kept until written, whatever the store does */
@@ -205,6 +205,7 @@ static int row_del(int proc, unsigned int id, int kept)
 	}
 	/* created and gone within one batch: the store never sees it */
 	row_set_buf(r, NULL, 0, r->fresh ? 2 : 1);
+	r->whole = 1; /* a record made again with this id is written whole */
 	return 0;
 }
 
@@ -235,7 +236,7 @@ int reauth_db_proc_put(
 		return -1;
 	}
 	if(r->buf == NULL && !r->del)
-		r->fresh = !in_db;
+		r->fresh = r->whole = !in_db;
 	row_set_buf(r, buf, identity->len + 1, 0);
 	p = buf;
 	reauth_str_pack(&r->identity, identity, &p);

@@ -110,44 +110,105 @@ int reauth_db_writer_busy(unsigned int shard)
 		   || boxes->block[shard] != NULL;
 }
 
-/* the old rows of the batch's subscriptions (proc 0) or procedures */
-static int rows_del(reauth_db_block_t *b, int proc)
+/* the batch's rows of one table (proc 1: procedures) written whole
+ * (their old row deleted, the put inserted), in chunks of ids */
+static int rows_whole(reauth_db_block_t *b, int proc, int all)
 {
 	unsigned int ids[REAUTH_DB_DEL_MAX];
+	reauth_db_row_t *r;
 	int i, n = 0;
 
 	for(i = 0; i < b->n; i++) {
-		if(b->rows[i].proc != proc)
+		r = &b->rows[i];
+		if(r->proc != proc || !(all || r->del || r->whole))
 			continue;
-		ids[n++] = b->rows[i].id;
+		ids[n++] = r->id;
 		if(n == REAUTH_DB_DEL_MAX) {
 			if(reauth_db_rows_del(proc, ids, n) < 0)
 				return -1;
 			n = 0;
 		}
 	}
-	return reauth_db_rows_del(proc, ids, n);
+	if(reauth_db_rows_del(proc, ids, n) < 0)
+		return -1;
+	for(i = 0; i < b->n; i++) {
+		r = &b->rows[i];
+		if(r->proc != proc || r->del || !(all || r->whole))
+			continue;
+		if((proc ? reauth_db_row_proc(r->id, &r->identity, &r->core)
+				 : reauth_db_row_sub(&r->sub))
+				< 0)
+			return -1;
+	}
+	return 0;
 }
 
-/* one transaction: every row of the batch deleted, the puts inserted
- * again (a batch holds a row once); 0 when committed */
+/* n rows whose integers alone changed; 1 when one of them is not in the
+ * DB (the caller writes the table whole) */
+static int rows_update_chunk(int proc, reauth_db_row_t **rows, int n)
+{
+	const reauth_sub_data_t *subs[REAUTH_DB_UPD_MAX];
+	const reauth_proc_t *cores[REAUTH_DB_UPD_MAX];
+	unsigned int ids[REAUTH_DB_UPD_MAX];
+	int i, changed;
+
+	if(n == 0)
+		return 0;
+	for(i = 0; i < n; i++) {
+		subs[i] = &rows[i]->sub;
+		cores[i] = &rows[i]->core;
+		ids[i] = rows[i]->id;
+	}
+	changed = proc ? reauth_db_procs_update(ids, cores, n)
+				   : reauth_db_subs_update(subs, n);
+	if(changed < 0)
+		return -1;
+	if(changed == n)
+		return 0;
+	LM_WARN("reauth DB: %d of %d %s rows to update are missing: the"
+			" batch's rows are written whole\n",
+			n - changed, n, proc ? "procedure" : "subscription");
+	return 1;
+}
+
+/* the batch's rows of one table: whole where they must be, the others
+ * updated, and every one whole when an update finds a row missing */
+static int rows_write(reauth_db_block_t *b, int proc)
+{
+	reauth_db_row_t *chunk[REAUTH_DB_UPD_MAX];
+	reauth_db_row_t *r;
+	int i, n = 0, rc;
+
+	if(!reauth_db_can_update())
+		return rows_whole(b, proc, 1);
+	if(rows_whole(b, proc, 0) < 0)
+		return -1;
+	for(i = 0; i < b->n; i++) {
+		r = &b->rows[i];
+		if(r->proc != proc || r->del || r->whole)
+			continue;
+		chunk[n++] = r;
+		if(n == REAUTH_DB_UPD_MAX) {
+			if((rc = rows_update_chunk(proc, chunk, n)) != 0)
+				return rc < 0 ? -1 : rows_whole(b, proc, 1);
+			n = 0;
+		}
+	}
+	if((rc = rows_update_chunk(proc, chunk, n)) != 0)
+		return rc < 0 ? -1 : rows_whole(b, proc, 1);
+	return 0;
+}
+
+/* one transaction for the batch (it holds a row once); 0 when committed */
 static int block_write(reauth_db_block_t *b)
 {
-	reauth_db_row_t *r;
-	int i, rc;
+	int rc;
 
 	rc = reauth_db_tx_begin();
 	if(rc == 0)
-		rc = rows_del(b, 0);
+		rc = rows_write(b, 0);
 	if(rc == 0)
-		rc = rows_del(b, 1);
-	for(i = 0; rc == 0 && i < b->n; i++) {
-		r = &b->rows[i];
-		if(r->del)
-			continue;
-		rc = r->proc ? reauth_db_row_proc(r->id, &r->identity, &r->core)
-					 : reauth_db_row_sub(&r->sub);
-	}
+		rc = rows_write(b, 1);
 	if(rc == 0)
 		rc = reauth_db_tx_end(1);
 	if(rc < 0)

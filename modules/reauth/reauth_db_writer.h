@@ -21,6 +21,9 @@ typedef struct reauth_db_row
 	short proc;	 /* 0: reauth_subscription, 1: reauth_procedure */
 	short del;	 /* 1: delete the row; 2: nothing to write */
 	short fresh; /* put first in this batch, never written before */
+	short whole; /* new, or deleted in this batch: written whole; else its
+				  * row is in the DB, and only its integers change (a
+				  * record's strings are set when it is made) */
 	int next;	/* the batch's hash chain (index), -1 */
 	char *buf;	/* the strings of sub or identity */
 	int buflen; /* bytes at buf */
