@@ -51,6 +51,9 @@ check_contains "pending: 0 again" "pending: 0" "$(kamcmd_ apitest.pending sip:al
 # start by private identity, then cancel through the API
 out=$(kamcmd_ apitest.start alice@ims.test 2>&1)
 check_contains "start by private identity: 200" "code: 200" "$out"
+# a cancel that overtakes the worker's start counts as cancelled only
+# (reauth_deadline_race): wait for the start
+check_eq "... the worker starts it" 2 "$(wait_stat reauth:reauth_started 2)"
 out=$(kamcmd_ apitest.cancel sip:alice@ims.test 2>&1)
 check_contains "cancel: 200 cancelled" "reason: cancelled" "$out"
 check_contains "pending: 0 at once" "pending: 0" "$(kamcmd_ apitest.pending sip:alice@ims.test 2>&1)"
