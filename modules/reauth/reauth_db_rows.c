@@ -218,11 +218,9 @@ int reauth_db_procs_update(
 	return rows_update(&reauth_proc_table, cols, 7, ids, vals, n);
 }
 
-/* Insert or replace: the writer deletes the batch's rows first
- * (reauth_db_rows_del) and inserts the puts after, in the batch's
- * transaction. No flag says whether a row exists (an insert lost with a
- * broken store would turn later updates into no-ops), and every driver
- * has both. */
+/* A row written whole: the writer deletes the old row first
+ * (reauth_db_rows_del), in the batch's transaction; every driver has
+ * delete and insert. */
 int reauth_db_row_sub(const reauth_sub_data_t *d)
 {
 	db_key_t keys[SUB_COLS] = {&reauth_col_id, &reauth_col_aor,
